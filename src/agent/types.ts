@@ -1,0 +1,43 @@
+// Contracts of the agent modes: each mode is an async generator of protocol events.
+import type { RadarmEvent } from '../protocol/events';
+import type { ChatMessage, LlmClient, Provider } from '../llm/types';
+import type { PythonKernel } from '../kernel/types';
+
+export type Mode = 'ask' | 'agent_single' | 'agent_multi';
+export const MODES: readonly Mode[] = ['ask', 'agent_single', 'agent_multi'];
+
+/** One turn of a conversation, as kept in a session's history. */
+export interface Turn {
+  question: string;
+  reply: string;
+  code?: string | null;
+  output?: string | null;
+}
+
+/** What a mode needs to run a turn. Plain data plus the two services. */
+export interface AgentContext {
+  llm: LlmClient;
+  provider: Provider;
+  apiKey?: string;
+  /** Absent in Ask mode, or when code execution is not allowed (untrusted workspace). */
+  kernel?: PythonKernel;
+  dataFiles: string[];
+  history: Turn[];
+  /** Maximum rounds for agent modes (default 3). */
+  maxRounds?: number;
+  stallTimeoutMs?: number;
+  timeoutMs?: number;
+  execTimeoutMs?: number;
+  /** false: use the non-streaming call and emit the reply at the end (the enableStream setting). */
+  stream?: boolean;
+  /** UI language for thinking announcements; answers follow the question's language. */
+  locale?: 'en' | 'zh-cn';
+}
+
+export type ModeRunner = (
+  ctx: AgentContext,
+  question: string,
+  signal?: AbortSignal,
+) => AsyncGenerator<RadarmEvent>;
+
+export type { ChatMessage };

@@ -1,0 +1,150 @@
+// The Radarm event protocol: the one definition of what every mode streams.
+// Imported by the extension host, the webview and the CLI. Keep it dependency-free
+// (the webview bundles it), except for the SSE decoder which uses eventsource-parser.
+
+export const THINKING_STAGES = [
+  'planner',
+  'executor',
+  'verifier',
+  'system',
+  'code_generation',
+  'execution',
+  'explanation',
+] as const;
+
+export const CONTENT_STAGES = [
+  'planner',
+  'executor',
+  'verifier',
+  'code_generation',
+  'execution',
+  'explanation',
+  'response',
+] as const;
+
+export type ThinkingStage = (typeof THINKING_STAGES)[number];
+export type ContentStage = (typeof CONTENT_STAGES)[number];
+/** Every stage name used anywhere; also the value of the X-Radarm-Stage request header. */
+export type Stage = ThinkingStage | ContentStage;
+
+export interface TokenUsage {
+  promptTokens?: number;
+  completionTokens?: number;
+  totalTokens?: number;
+}
+
+export interface CompleteData {
+  reply: string;
+  generated_code: string | null;
+  execution_result: string | null;
+  /** `data:image/png;base64,…` of the last figure, or null. */
+  image: string | null;
+  /** A Plotly figure as a JSON string, or null. */
+  plotly_json: string | null;
+  /** Extension to the seed: token usage summed over the turn, when the provider reported it. */
+  usage?: TokenUsage;
+}
+
+export interface ThinkingEvent {
+  type: 'thinking';
+  stage: ThinkingStage;
+  content: string;
+}
+export interface ContentEvent {
+  type: 'content';
+  stage: ContentStage;
+  content: string;
+}
+export interface CompleteEvent {
+  type: 'complete';
+  data: CompleteData;
+}
+export interface ErrorEvent {
+  type: 'error';
+  content: string;
+}
+export interface DoneEvent {
+  type: 'done';
+}
+
+export type RadarmEvent = ThinkingEvent | ContentEvent | CompleteEvent | ErrorEvent | DoneEvent;
+export type RadarmEventType = RadarmEvent['type'];
+
+export const isThinkingStage = (s: unknown): s is ThinkingStage =>
+  typeof s === 'string' && (THINKING_STAGES as readonly string[]).includes(s);
+export const isContentStage = (s: unknown): s is ContentStage =>
+  typeof s === 'string' && (CONTENT_STAGES as readonly string[]).includes(s);
+
+const isStrOrNull = (v: unknown) => v === null || typeof v === 'string';
+
+/** Structural validation of an untrusted value (webview input, decoded SSE, NDJSON lines). */
+export function isRadarmEvent(value: unknown): value is RadarmEvent {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  switch (v.type) {
+    case 'thinking':
+      return isThinkingStage(v.stage) && typeof v.content === 'string';
+    case 'content':
+      return isContentStage(v.stage) && typeof v.content === 'string';
+    case 'complete': {
+      const d = v.data as Record<string, unknown> | null;
+      return (
+        typeof d === 'object' &&
+        d !== null &&
+        typeof d.reply === 'string' &&
+        isStrOrNull(d.generated_code) &&
+        isStrOrNull(d.execution_result) &&
+        isStrOrNull(d.image) &&
+        isStrOrNull(d.plotly_json)
+      );
+    }
+    case 'error':
+      return typeof v.content === 'string';
+    case 'done':
+      return true;
+    default:
+      return false;
+  }
+}
+
+export const emptyCompleteData = (): CompleteData => ({
+  reply: '',
+  generated_code: null,
+  execution_result: null,
+  image: null,
+  plotly_json: null,
+});
+
+/**
+ * Enforces the stream contract on any event source: exactly one `done`, right after
+ * exactly one `complete` or `error`. Events after the terminal one are dropped; a source
+ * that ends (or throws) without a terminal event gets an `error` naming what happened.
+ */
+export async function* terminated(
+  source: AsyncIterable<RadarmEvent>,
+  onMissing = 'The stream ended without a result.',
+): AsyncGenerator<RadarmEvent> {
+  let terminal = false;
+  try {
+    for await (const ev of source) {
+      if (ev.type === 'done') break;
+      yield ev;
+      if (ev.type === 'complete' || ev.type === 'error') {
+        terminal = true;
+        break;
+      }
+    }
+  } catch (err) {
+    if (!terminal) {
+      terminal = true;
+      yield { type: 'error', content: `${onMissing} ${errorMessage(err)}`.trim() };
+    }
+  }
+  if (!terminal) yield { type: 'error', content: onMissing };
+  yield { type: 'done' };
+}
+
+export function errorMessage(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return String(err);
+}
