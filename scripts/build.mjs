@@ -9,6 +9,9 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production') || process.env.NODE_ENV === 'production';
+// --clean empties dist/ first (packaging does); plain builds overwrite in place so that concurrent
+// test runs reading dist/ never see it vanish.
+const clean = process.argv.includes('--clean') || production;
 const r = (...p) => join(root, ...p);
 
 const common = {
@@ -71,7 +74,7 @@ function copyAssets() {
   }
 }
 
-if (!watch) rmSync(r('dist'), { recursive: true, force: true });
+if (clean && !watch) rmSync(r('dist'), { recursive: true, force: true });
 copyAssets();
 if (watch) {
   for (const b of builds) await (await esbuild.context(b)).watch();
