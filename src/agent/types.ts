@@ -32,6 +32,8 @@ export interface AgentContext {
   stream?: boolean;
   /** UI language for thinking announcements; answers follow the question's language. */
   locale?: 'en' | 'zh-cn';
+  /** Asked before each generated code runs (the "confirm before running code" setting); false = do not run. */
+  confirmRun?: (code: string) => Promise<boolean>;
 }
 
 export type ModeRunner = (
