@@ -1,0 +1,56 @@
+// The execution stage as protocol events: `thinking{execution}` when code starts running, then
+// `content{execution}` with what it printed, returned, drew or raised.
+import type { ContentEvent, ThinkingEvent } from '../protocol/events';
+import { errorMessage } from '../protocol/events';
+import type { ExecutionResult, PythonKernel } from '../kernel/types';
+import { texts, type Lang } from './announcements';
+
+export async function* executionEvents(
+  kernel: PythonKernel,
+  code: string,
+  opts: { lang: Lang; signal?: AbortSignal; timeoutMs?: number },
+): AsyncGenerator<ThinkingEvent | ContentEvent, ExecutionResult> {
+  yield { type: 'thinking', stage: 'execution', content: texts(opts.lang).execution };
+  let result: ExecutionResult;
+  try {
+    result = await kernel.execute(code, { signal: opts.signal, timeoutMs: opts.timeoutMs });
+  } catch (err) {
+    // The contract says execute reports failures in its result; a rejection is still turned into one.
+    const message = errorMessage(err);
+    result = {
+      ok: false,
+      stdout: '',
+      stderr: '',
+      images: [],
+      plotly: [],
+      error: { name: 'KernelError', message, traceback: message },
+      cancelled: opts.signal?.aborted,
+      durationMs: 0,
+      text: message,
+    };
+  }
+  yield { type: 'content', stage: 'execution', content: executionText(result) };
+  return result;
+}
+
+/** The text shown for a run: the kernel's summary, plus a note of the charts it made. */
+export function executionText(r: ExecutionResult): string {
+  const parts = [r.text.trim() || (r.ok ? '(no output)' : r.error ? `${r.error.name}: ${r.error.message}` : '(failed)')];
+  const charts = r.images.length + r.plotly.length;
+  if (charts && !/figure|chart|图/i.test(r.text)) parts.push(`📊 ${charts} chart${charts === 1 ? '' : 's'}`);
+  return parts.join('\n');
+}
+
+/** One line naming what went wrong in a failed run, for retry announcements and errors. */
+export function executionProblem(r: ExecutionResult): string {
+  if (r.timedOut) return `the code ran longer than the time limit${r.error ? ` (${r.error.name})` : ''}`;
+  if (r.crashed) return 'the Python process crashed';
+  if (r.error) return `${r.error.name}: ${oneLine(r.error.message, 'first')}`;
+  return oneLine(r.text, 'last') || 'the code failed';
+}
+
+function oneLine(s: string, which: 'first' | 'last'): string {
+  const lines = s.trim().split('\n');
+  const line = (which === 'first' ? lines[0] : lines[lines.length - 1]) ?? '';
+  return line.length > 300 ? line.slice(0, 300) + '…' : line;
+}

@@ -1,0 +1,74 @@
+// agent_multi: a planner, an executor and a verifier.
+//   planner → executor → execution → verifier → (another round on an exception or a "fail" verdict,
+//   with the traceback or the verifier's feedback) → explanation → complete
+import type { ExecutionResult } from '../kernel/types';
+import { executionProblem } from './execution-events';
+import { executorMessages, plannerMessages, verifierMessages, type Attempt } from './prompts';
+import {
+  agentRunner,
+  awaitProfile,
+  codeStage,
+  completeEvent,
+  declined,
+  executeStage,
+  explainStage,
+  giveUp,
+  llmStage,
+  profileWithin,
+  promptInput,
+  toAttempt,
+} from './turn';
+import { parseVerdict } from './verdict';
+
+/**
+ * How long the planner waits for the data profile. Planning starts meanwhile without the column
+ * profile when the data takes longer (a big file); the executor always gets the profile.
+ */
+export const PLANNER_PROFILE_WAIT_MS = 1500;
+
+export const runAgentMulti = agentRunner(async function* (turn) {
+  const { t, maxRounds } = turn;
+  yield { type: 'thinking', stage: 'planner', content: t.planner };
+  const early = await profileWithin(turn, PLANNER_PROFILE_WAIT_MS);
+  const plan = yield* llmStage(turn, 'planner', plannerMessages(promptInput(turn, early)));
+  const input = promptInput(turn, yield* awaitProfile(turn));
+
+  const rejected: Attempt[] = [];
+  let last: Attempt | undefined;
+  let good: { attempt: Attempt; result: ExecutionResult } | undefined;
+  let problem = '';
+
+  for (let round = 1; round <= maxRounds && !good; round++) {
+    yield { type: 'thinking', stage: 'executor', content: t.executor(round) };
+    const code = yield* codeStage(turn, 'executor', executorMessages(input, plan, rejected));
+    const result = yield* executeStage(turn, code);
+    if (!result) return yield* declined(turn, code);
+    last = toAttempt(code, result);
+    if (!result.ok) {
+      rejected.push(last);
+      problem = executionProblem(result);
+      if (round < maxRounds) yield { type: 'thinking', stage: 'system', content: t.retryAfterError(round + 1, maxRounds, problem) };
+      continue;
+    }
+    yield { type: 'thinking', stage: 'verifier', content: t.verifier };
+    const verdict = parseVerdict(yield* llmStage(turn, 'verifier', verifierMessages(input, plan, last)));
+    if (verdict.verdict === 'pass') {
+      good = { attempt: last, result };
+    } else {
+      last.feedback = verdict.feedback;
+      rejected.push(last);
+      problem = verdict.feedback || t.noFeedback;
+      if (round < maxRounds)
+        yield { type: 'thinking', stage: 'system', content: t.retryAfterVerdict(round + 1, maxRounds, shorten(problem)) };
+    }
+  }
+  if (!good) return yield* giveUp(turn, last, problem);
+
+  const reply = yield* explainStage(turn, input, good.attempt);
+  yield completeEvent(turn, reply, good.attempt.code, good.result);
+});
+
+function shorten(s: string): string {
+  const one = s.replace(/\s+/g, ' ').trim();
+  return one.length > 200 ? one.slice(0, 200) + '…' : one;
+}

@@ -1,0 +1,283 @@
+// Every prompt Radarm sends, in one place, as plain functions from data to chat messages.
+// Read this file top to bottom to know exactly what the model is told at each stage.
+import type { ChatMessage } from '../llm/types';
+import type { DataProfile } from '../kernel/types';
+import type { Turn } from './types';
+import type { Lang } from './announcements';
+
+/** What every prompt may draw on. */
+export interface PromptInput {
+  question: string;
+  /** The question's language; the answer is written in it. */
+  lang: Lang;
+  /** The kernel's data profile; undefined while still loading or when no file is chosen. */
+  profile?: DataProfile;
+  dataFiles: string[];
+  history: Turn[];
+}
+
+/** One executed attempt, as fed back to the model. */
+export interface Attempt {
+  code: string;
+  /** The kernel's text summary of the run (output, value, error). */
+  output: string;
+  ok: boolean;
+  /** Verifier feedback on this attempt, when it ran but was judged wrong. */
+  feedback?: string;
+  hasImage?: boolean;
+  hasPlotly?: boolean;
+}
+
+// Bounds that keep prompts small however long the conversation and its outputs get.
+export const LIMITS = {
+  historyTurns: 4,
+  historyCodeChars: 2000,
+  historyOutputChars: 800,
+  historyReplyChars: 800,
+  outputChars: 6000,
+  planChars: 3000,
+  codeChars: 8000,
+};
+
+/** Keeps the head and the tail of a long text and says how much was cut in between. */
+export function truncateMiddle(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const head = Math.ceil(max * 0.6);
+  const tail = max - head;
+  return `${text.slice(0, head)}\n… [${text.length - max} characters cut] …\n${text.slice(text.length - tail)}`;
+}
+
+// ---------------------------------------------------------------- shared sections
+
+const ROLE =
+  'You are Radarm, an expert data analyst working in a persistent Python session (pandas) inside the user\'s VS Code.';
+
+function languageRule(lang: Lang): string {
+  return lang === 'zh'
+    ? 'Answer in the language of the question: the user wrote in Chinese, so write every explanation, plan and feedback in Simplified Chinese (code identifiers stay as they are).'
+    : 'Answer in the language of the question (the user wrote in English).';
+}
+
+function dataSection(p: PromptInput): string {
+  if (!p.dataFiles.length)
+    return '## Data\nNo data file is loaded. If the question needs data, compute what you can or say which file the user should choose.';
+  const vars =
+    p.dataFiles.length === 1
+      ? '`df` (a pandas DataFrame)'
+      : '`dfs` (a dict from file name to DataFrame: ' +
+        p.dataFiles.map((f) => `\`dfs[${JSON.stringify(baseName(f))}]\``).join(', ') +
+        '), and `df` (the first of them)';
+  const profile = p.profile?.text.trim()
+    ? p.profile.text.trim()
+    : `Files: ${p.dataFiles.map(baseName).join(', ')} (the column profile is still loading).`;
+  return [
+    '## Data (already loaded)',
+    `The data is already loaded into memory as ${vars}. Never read the files again: use these variables.`,
+    '',
+    profile,
+  ].join('\n');
+}
+
+const CODE_RULES = [
+  '## How to write the code',
+  '- Reply with exactly ONE fenced ```python code block containing the complete code to run, then at most a sentence or two. No other code blocks.',
+  '- `pd`, `np`, `plt` (matplotlib), `px` and `go` (plotly) are already imported when installed. Variables from earlier turns are still defined: reuse them.',
+  '- Do not read the data files again, do not install packages, do not ask for input, do not use the network, and do not write files unless the user asks.',
+  '- Do not modify `df` in place; work on copies or new variables so follow-up questions still see the original data.',
+  '- print() the key numbers with short labels, and set a variable named `result` to the final answer value (a number, a short text or a small DataFrame).',
+  '- Keep printed output small: show at most about 20 rows (use .head(20)), never a whole large table.',
+  '- Match column names exactly as listed in the data profile (they may be Chinese); check dtypes and convert dates with pd.to_datetime before filtering by date.',
+  '- Charts, only when they help or are asked for: matplotlib (`fig, ax = plt.subplots(figsize=(8, 5))`, a title and axis labels; Chinese labels are fine; do NOT call plt.show() and do not save files: figures are captured automatically) or plotly (`fig = px.…`; end with `fig.show()`). One chart unless asked for more.',
+].join('\n');
+
+function systemFor(p: PromptInput, roleDetail: string, extra: string[]): ChatMessage {
+  return {
+    role: 'system',
+    content: [ROLE, roleDetail, dataSection(p), ...extra, '## Language\n' + languageRule(p.lang)].join('\n\n'),
+  };
+}
+
+/** Earlier turns as user/assistant pairs, bounded: the last few turns, long code and outputs cut. */
+export function historyMessages(history: Turn[]): ChatMessage[] {
+  const out: ChatMessage[] = [];
+  for (const t of history.slice(-LIMITS.historyTurns)) {
+    out.push({ role: 'user', content: t.question });
+    const parts: string[] = [];
+    if (t.code) parts.push('Code I ran:\n```python\n' + truncateMiddle(t.code, LIMITS.historyCodeChars) + '\n```');
+    if (t.output) parts.push('Its output:\n```text\n' + truncateMiddle(t.output, LIMITS.historyOutputChars) + '\n```');
+    parts.push('My answer: ' + (truncateMiddle(t.reply, LIMITS.historyReplyChars) || '(none)'));
+    out.push({ role: 'assistant', content: parts.join('\n\n') });
+  }
+  return out;
+}
+
+function historyNote(history: Turn[]): string[] {
+  return history.length
+    ? ['## Conversation\nThis is a follow-up: earlier questions, the code that ran and its output are in the messages before. Build on them (their variables still exist) and interpret the new question in their context.']
+    : [];
+}
+
+function attemptFeedback(a: Attempt, lang: Lang): string {
+  const problem = a.ok
+    ? `It ran, but the reviewer rejected the result:\n${a.feedback || '(no details given)'}`
+    : 'Running it failed:';
+  return [
+    'Your previous code:',
+    '```python\n' + truncateMiddle(a.code, LIMITS.codeChars) + '\n```',
+    problem,
+    '```text\n' + truncateMiddle(a.output, LIMITS.outputChars) + '\n```',
+    a.ok
+      ? 'Write corrected code that fixes this. Reply with the complete code in one ```python block.'
+      : 'Fix the error (check the column names and dtypes in the data profile). Reply with the complete corrected code in one ```python block.',
+    lang === 'zh' ? '（用中文简短说明你改了什么。）' : '',
+  ]
+    .filter(Boolean)
+    .join('\n');
+}
+
+// ---------------------------------------------------------------- agent_single
+
+/** code_generation: question → one python block. `attempts` are the failed earlier rounds of this turn. */
+export function codeGenerationMessages(p: PromptInput, attempts: Attempt[] = []): ChatMessage[] {
+  const msgs: ChatMessage[] = [
+    systemFor(p, 'Write Python code that answers the user\'s question from the loaded data.', [
+      CODE_RULES,
+      ...historyNote(p.history),
+    ]),
+    ...historyMessages(p.history),
+    { role: 'user', content: p.question },
+  ];
+  const last = attempts[attempts.length - 1];
+  if (last) msgs.push({ role: 'user', content: attemptFeedback(last, p.lang) });
+  return msgs;
+}
+
+/** Appended when an answer had no code block: the model's own answer, then the reminder. */
+export function noCodeReminder(messages: ChatMessage[], answer: string): ChatMessage[] {
+  return [
+    ...messages,
+    { role: 'assistant', content: answer || '(empty answer)' },
+    {
+      role: 'user',
+      content:
+        'Your answer did not contain a ```python code block, so nothing can run. Reply again with the complete code in exactly one fenced ```python block.',
+    },
+  ];
+}
+
+// ---------------------------------------------------------------- agent_multi
+
+/** planner: a short numbered plan, no code. */
+export function plannerMessages(p: PromptInput): ChatMessage[] {
+  return [
+    systemFor(
+      p,
+      'You are the PLANNER (architect) of a small data-analysis team. An executor will write and run pandas code from your plan, and a verifier will check the result.',
+      [
+        [
+          '## Your task',
+          '- Write a short numbered plan (2 to 6 steps) for answering the question with the loaded data: which columns, filters, groupings and calculations, what to print, and which chart if one helps.',
+          '- Name columns exactly as in the data profile. If the question is ambiguous, choose the most reasonable reading and say so in one line.',
+          '- No code, no code blocks. Be brief.',
+        ].join('\n'),
+        ...historyNote(p.history),
+      ],
+    ),
+    ...historyMessages(p.history),
+    { role: 'user', content: p.question },
+  ];
+}
+
+/** executor: the plan → one python block; later rounds see the last attempt and why it failed. */
+export function executorMessages(p: PromptInput, plan: string, attempts: Attempt[] = []): ChatMessage[] {
+  const msgs: ChatMessage[] = [
+    systemFor(p, 'You are the EXECUTOR of a data-analysis team: turn the planner\'s plan into Python code that answers the question.', [
+      CODE_RULES,
+      ...historyNote(p.history),
+    ]),
+    ...historyMessages(p.history),
+    {
+      role: 'user',
+      content: `${p.question}\n\nThe planner's plan:\n${truncateMiddle(plan, LIMITS.planChars) || '(no plan: answer the question directly)'}`,
+    },
+  ];
+  const last = attempts[attempts.length - 1];
+  if (last) msgs.push({ role: 'user', content: attemptFeedback(last, p.lang) });
+  return msgs;
+}
+
+/** verifier: judges the output against the question; answers with a JSON verdict only. */
+export function verifierMessages(p: PromptInput, plan: string, attempt: Attempt): ChatMessage[] {
+  const previous = p.history.slice(-LIMITS.historyTurns).map((t) => `- ${t.question}`);
+  return [
+    {
+      role: 'system',
+      content: [
+        ROLE,
+        'You are the VERIFIER of a data-analysis team. You check whether the code and its actual output answer the user\'s question correctly.',
+        dataSection(p),
+        [
+          '## How to judge',
+          '- "fail" when: the output shows an error or is empty; it answers a different question; it uses the wrong columns, filters or period; the numbers are implausible given the data profile; a chart was asked for and none was made.',
+          '- "pass" when the output answers the question, even if the formatting is plain. Do not fail for style.',
+          '- For "fail", the feedback says concretely what to change in the code. For "pass", it summarizes the answer in one sentence.',
+          '',
+          'Reply with ONLY this JSON object, no other text:',
+          '{"verdict": "pass" | "fail", "feedback": "..."}',
+        ].join('\n'),
+        '## Language\n' + languageRule(p.lang) + ' (The JSON keys and the verdict value stay in English.)',
+      ].join('\n\n'),
+    },
+    {
+      role: 'user',
+      content: [
+        previous.length ? `Earlier questions in this conversation (this may be a follow-up):\n${previous.join('\n')}\n` : '',
+        `Question: ${p.question}`,
+        `\nPlan:\n${truncateMiddle(plan, LIMITS.planChars) || '(none)'}`,
+        '\nCode that ran:\n```python\n' + truncateMiddle(attempt.code, LIMITS.codeChars) + '\n```',
+        '\nIts actual output:\n```text\n' + (truncateMiddle(attempt.output, LIMITS.outputChars) || '(no output)') + '\n```',
+        chartNote(attempt),
+      ]
+        .filter(Boolean)
+        .join('\n'),
+    },
+  ];
+}
+
+// ---------------------------------------------------------------- the final reply (both modes)
+
+/** explanation: tells the user the answer, from the ACTUAL output only. */
+export function explanationMessages(p: PromptInput, attempt: Attempt): ChatMessage[] {
+  return [
+    systemFor(p, 'The code below has already run. Explain the result to the user.', [
+      [
+        '## How to answer',
+        '- Start with the direct answer to the question, using ONLY the numbers in the actual output. Never invent or estimate numbers that are not there.',
+        '- Then, briefly, what stands out (2 to 5 sentences, or a small markdown table when comparing several values).',
+        '- If a chart was made, say what it shows in one sentence. Do not repeat the code and do not write new code.',
+        '- If the output does not fully answer the question, say so plainly and what is missing.',
+      ].join('\n'),
+    ]),
+    ...historyMessages(p.history),
+    {
+      role: 'user',
+      content: [
+        `Question: ${p.question}`,
+        '\nCode that ran:\n```python\n' + truncateMiddle(attempt.code, LIMITS.codeChars) + '\n```',
+        '\nIts actual output:\n```text\n' + (truncateMiddle(attempt.output, LIMITS.outputChars) || '(no output)') + '\n```',
+        chartNote(attempt),
+      ]
+        .filter(Boolean)
+        .join('\n'),
+    },
+  ];
+}
+
+function chartNote(a: Attempt): string {
+  const charts = [a.hasImage ? 'a matplotlib chart' : '', a.hasPlotly ? 'a plotly chart' : ''].filter(Boolean);
+  return charts.length ? `\nThe code also produced ${charts.join(' and ')}, shown to the user.` : '';
+}
+
+function baseName(path: string): string {
+  return path.split(/[\\/]/).pop() || path;
+}

@@ -1,0 +1,47 @@
+// agent_single: one model writes the code, the kernel runs it, failures go back to the model with their
+// traceback (up to maxRounds), and the model explains the actual output.
+//   code_generation → execution → (retry on exception) → explanation → complete
+import type { ExecutionResult } from '../kernel/types';
+import { executionProblem } from './execution-events';
+import { codeGenerationMessages, type Attempt } from './prompts';
+import {
+  agentRunner,
+  awaitProfile,
+  codeStage,
+  completeEvent,
+  declined,
+  executeStage,
+  explainStage,
+  giveUp,
+  promptInput,
+  toAttempt,
+} from './turn';
+
+export const runAgentSingle = agentRunner(async function* (turn) {
+  const { t, maxRounds } = turn;
+  // The code needs the column names, so this first call waits for the profile (started at once).
+  const input = promptInput(turn, yield* awaitProfile(turn));
+  const failed: Attempt[] = [];
+  let last: Attempt | undefined;
+  let good: { attempt: Attempt; result: ExecutionResult } | undefined;
+  let problem = '';
+
+  for (let round = 1; round <= maxRounds && !good; round++) {
+    yield { type: 'thinking', stage: 'code_generation', content: t.codeGeneration(round) };
+    const code = yield* codeStage(turn, 'code_generation', codeGenerationMessages(input, failed));
+    const result = yield* executeStage(turn, code);
+    if (!result) return yield* declined(turn, code);
+    last = toAttempt(code, result);
+    if (result.ok) {
+      good = { attempt: last, result };
+    } else {
+      failed.push(last);
+      problem = executionProblem(result);
+      if (round < maxRounds) yield { type: 'thinking', stage: 'system', content: t.retryAfterError(round + 1, maxRounds, problem) };
+    }
+  }
+  if (!good) return yield* giveUp(turn, last, problem);
+
+  const reply = yield* explainStage(turn, input, good.attempt);
+  yield completeEvent(turn, reply, good.attempt.code, good.result);
+});

@@ -1,0 +1,311 @@
+// The machinery both agent modes share for one turn: the kernel warm-up started at once, the LLM stage
+// calls, code extraction with one reminder, execution, the explanation, cancellation and the final
+// events. A mode is then a short loop over these steps (see single.ts and multi.ts).
+import {
+  errorMessage,
+  terminated,
+  type CompleteEvent,
+  type ContentEvent,
+  type RadarmEvent,
+  type ThinkingEvent,
+  type TokenUsage,
+} from '../protocol/events';
+import type { ChatMessage, ChatRequest } from '../llm/types';
+import type { DataProfile, ExecutionResult, PythonKernel } from '../kernel/types';
+import type { AgentContext, ModeRunner } from './types';
+import { announcementLanguage, detectLanguage, texts, type Lang } from './announcements';
+import { extractPythonCode } from './code-extract';
+import { executionEvents, executionText } from './execution-events';
+import { explanationMessages, noCodeReminder, type Attempt, type PromptInput } from './prompts';
+
+export type LlmStage = 'planner' | 'executor' | 'verifier' | 'code_generation' | 'explanation';
+export type StageEvent = ThinkingEvent | ContentEvent;
+
+export const DEFAULT_MAX_ROUNDS = 3;
+/** Above this many ms of data loading, a "loading data" announcement is shown. */
+const LOADING_NOTICE_MS = 300;
+
+/** Ends the turn with an error event carrying this (user-facing) message. */
+export class TurnStop extends Error {}
+
+export interface TurnState {
+  ctx: AgentContext;
+  kernel: PythonKernel;
+  question: string;
+  /** The question's language: prompts ask for answers in it. */
+  lang: Lang;
+  /** The announcement language (UI locale, else the question's language) and its texts. */
+  ui: Lang;
+  t: ReturnType<typeof texts>;
+  maxRounds: number;
+  /** Aborted on cancel, on a kernel failure, and when the consumer stops reading early. */
+  signal: AbortSignal;
+  /** start() + loadData(), begun before the first LLM call. */
+  profile: Promise<DataProfile | undefined>;
+  /** Set when the warm-up failed; the turn then ends with this message. */
+  warmUpError?: string;
+  usage?: TokenUsage;
+}
+
+/** Wraps a mode body into a ModeRunner that honours the whole event contract. */
+export function agentRunner(body: (turn: TurnState) => AsyncGenerator<RadarmEvent>): ModeRunner {
+  return (ctx, question, signal) => terminated(guarded(ctx, question, signal, body));
+}
+
+async function* guarded(
+  ctx: AgentContext,
+  question: string,
+  outer: AbortSignal | undefined,
+  body: (turn: TurnState) => AsyncGenerator<RadarmEvent>,
+): AsyncGenerator<RadarmEvent> {
+  const ui = announcementLanguage(ctx.locale, question);
+  const t = texts(ui);
+  const ac = new AbortController();
+  const onAbort = () => ac.abort();
+  if (outer?.aborted) ac.abort();
+  else outer?.addEventListener('abort', onAbort, { once: true });
+  let settled = false;
+  try {
+    if (outer?.aborted) {
+      settled = true;
+      yield { type: 'error', content: t.cancelled };
+      return;
+    }
+    if (!ctx.kernel) {
+      settled = true;
+      yield { type: 'error', content: t.noKernel };
+      return;
+    }
+    const turn: TurnState = {
+      ctx,
+      kernel: ctx.kernel,
+      question,
+      lang: detectLanguage(question),
+      ui,
+      t,
+      maxRounds: Math.max(1, Math.min(10, Math.floor(ctx.maxRounds ?? DEFAULT_MAX_ROUNDS))),
+      signal: ac.signal,
+      profile: Promise.resolve(undefined),
+    };
+    turn.profile = warmUp(turn, ac);
+    try {
+      for await (const ev of body(turn)) {
+        if (ev.type === 'complete' || ev.type === 'error') settled = true;
+        yield ev;
+      }
+    } catch (err) {
+      settled = true;
+      yield { type: 'error', content: stopMessage(err, turn, outer) };
+    }
+  } finally {
+    outer?.removeEventListener('abort', onAbort);
+    // The consumer stopped reading before the end: stop the LLM stream and the running code too.
+    if (!settled) ac.abort();
+  }
+}
+
+function stopMessage(err: unknown, turn: TurnState, outer: AbortSignal | undefined): string {
+  if (outer?.aborted) return turn.t.cancelled;
+  if (turn.warmUpError) return turn.warmUpError;
+  if (err instanceof TurnStop) return err.message;
+  return `Radarm hit an internal error: ${errorMessage(err)}`;
+}
+
+/** Starts the kernel and loads the data now, concurrently with the first LLM call. */
+function warmUp(turn: TurnState, ac: AbortController): Promise<DataProfile | undefined> {
+  const { kernel, ctx, t } = turn;
+  let phase: 'start' | 'load' = 'start';
+  const ready = (async () => {
+    await kernel.start();
+    phase = 'load';
+    return ctx.dataFiles.length ? kernel.loadData(ctx.dataFiles) : undefined;
+  })();
+  ready.catch((err: unknown) => {
+    turn.warmUpError = phase === 'start' ? t.kernelFailed(errorMessage(err)) : t.dataFailed(errorMessage(err));
+    ac.abort(); // fail fast: stop the LLM call that runs meanwhile
+  });
+  return ready;
+}
+
+/** Waits for the warm-up (announcing slow loads and files that failed to load). */
+export async function* awaitProfile(turn: TurnState): AsyncGenerator<StageEvent, DataProfile | undefined> {
+  const slow = await Promise.race([
+    turn.profile.then(() => false, () => false),
+    delay(LOADING_NOTICE_MS).then(() => true),
+  ]);
+  if (slow && turn.ctx.dataFiles.length)
+    yield { type: 'thinking', stage: 'system', content: turn.t.loadingData(turn.ctx.dataFiles.length) };
+  const profile = await abortable(turn.profile, turn.signal);
+  for (const f of profile?.files ?? [])
+    if (f.error) yield { type: 'thinking', stage: 'system', content: turn.t.fileFailed(f.name, f.error) };
+  return profile;
+}
+
+/** The profile if the warm-up finishes within `ms`, else undefined (the caller goes on without it). */
+export async function profileWithin(turn: TurnState, ms: number): Promise<DataProfile | undefined> {
+  return Promise.race([turn.profile.catch(() => undefined), delay(ms).then(() => undefined)]);
+}
+
+export function promptInput(turn: TurnState, profile: DataProfile | undefined): PromptInput {
+  return {
+    question: turn.question,
+    lang: turn.lang,
+    profile,
+    dataFiles: turn.ctx.dataFiles,
+    history: turn.ctx.history,
+  };
+}
+
+/** One LLM call: its thinking/content events stream through; returns the full text. */
+export async function* llmStage(
+  turn: TurnState,
+  stage: LlmStage,
+  messages: ChatMessage[],
+): AsyncGenerator<StageEvent, string> {
+  const { ctx } = turn;
+  const request: ChatRequest = {
+    provider: ctx.provider,
+    apiKey: ctx.apiKey,
+    messages,
+    stage,
+    timeoutMs: ctx.timeoutMs,
+    stallTimeoutMs: ctx.stallTimeoutMs,
+  };
+  if (ctx.stream === false) {
+    const r = await ctx.llm.chat(request, turn.signal);
+    addUsage(turn, r.usage);
+    if (turn.signal.aborted) throw new TurnStop(turn.t.cancelled);
+    if (!r.ok) throw new TurnStop(turn.t.llmFailed(stage, r.error ?? 'unknown error'));
+    if (r.reasoning) yield { type: 'thinking', stage, content: r.reasoning };
+    yield { type: 'content', stage, content: r.text };
+    return r.text;
+  }
+  let streamed = '';
+  for await (const ev of ctx.llm.streamChat(request, turn.signal)) {
+    if (ev.type === 'end') {
+      addUsage(turn, ev.usage);
+      return ev.text || streamed;
+    }
+    if (ev.type === 'error') throw new TurnStop(turn.t.llmFailed(stage, ev.content));
+    if (ev.type === 'content') streamed += ev.content;
+    yield { ...ev, stage };
+  }
+  throw new TurnStop(turn.t.llmFailed(stage, 'the stream ended without a result'));
+}
+
+/** An LLM call that must produce code: one reminder when the answer has no python block, then an error. */
+export async function* codeStage(
+  turn: TurnState,
+  stage: 'code_generation' | 'executor',
+  messages: ChatMessage[],
+): AsyncGenerator<StageEvent, string> {
+  const text = yield* llmStage(turn, stage, messages);
+  const code = extractPythonCode(text);
+  if (code) return code;
+  yield { type: 'thinking', stage: 'system', content: turn.t.noCodeReminder };
+  const retry = yield* llmStage(turn, stage, noCodeReminder(messages, text));
+  const second = extractPythonCode(retry);
+  if (second) return second;
+  throw new TurnStop(turn.t.noCode(stage));
+}
+
+/** Runs code (after confirmRun, when set). Returns null when the user declined. */
+export async function* executeStage(turn: TurnState, code: string): AsyncGenerator<StageEvent, ExecutionResult | null> {
+  if (turn.ctx.confirmRun) {
+    const ok = await abortable(turn.ctx.confirmRun(code), turn.signal);
+    if (!ok) return null;
+  }
+  await abortable(turn.profile, turn.signal);
+  const result = yield* executionEvents(turn.kernel, code, {
+    lang: turn.ui,
+    signal: turn.signal,
+    timeoutMs: turn.ctx.execTimeoutMs,
+  });
+  if (turn.signal.aborted) throw new TurnStop(turn.t.cancelled);
+  return result;
+}
+
+export function toAttempt(code: string, r: ExecutionResult): Attempt {
+  return { code, output: executionText(r), ok: r.ok, hasImage: r.images.length > 0, hasPlotly: r.plotly.length > 0 };
+}
+
+/** The final reply about the actual output. If the model call fails, the turn still completes with the results. */
+export async function* explainStage(turn: TurnState, input: PromptInput, attempt: Attempt): AsyncGenerator<StageEvent, string> {
+  yield { type: 'thinking', stage: 'explanation', content: turn.t.explanation };
+  try {
+    return yield* llmStage(turn, 'explanation', explanationMessages(input, attempt));
+  } catch (err) {
+    if (turn.signal.aborted || !(err instanceof TurnStop)) throw err;
+    const note = turn.t.explanationFailed(err.message);
+    yield { type: 'content', stage: 'explanation', content: note };
+    return note;
+  }
+}
+
+export function completeEvent(turn: TurnState, reply: string, code: string, r: ExecutionResult | null): CompleteEvent {
+  return {
+    type: 'complete',
+    data: {
+      reply,
+      generated_code: code,
+      execution_result: r ? executionText(r) : null,
+      image: r?.images.length ? r.images[r.images.length - 1] : null,
+      plotly_json: r?.plotly.length ? r.plotly[r.plotly.length - 1] : null,
+      ...(turn.usage ? { usage: turn.usage } : {}),
+    },
+  };
+}
+
+/** The user declined to run the code: the turn completes with the code and a reply saying it did not run. */
+export function* declined(turn: TurnState, code: string): Generator<RadarmEvent> {
+  yield { type: 'content', stage: 'explanation', content: turn.t.declinedReply };
+  yield completeEvent(turn, turn.t.declinedReply, code, null);
+}
+
+/** Out of rounds: a last summary of the final attempt, then the error naming the last problem. */
+export function* giveUp(turn: TurnState, last: Attempt | undefined, problem: string): Generator<RadarmEvent> {
+  if (last) {
+    const { t } = turn;
+    yield {
+      type: 'content',
+      stage: 'explanation',
+      content: `**${t.lastAttempt}**\n\n\`\`\`python\n${last.code}\n\`\`\`\n\n**${t.lastOutput}**\n\n\`\`\`text\n${last.output}\n\`\`\`\n`,
+    };
+  }
+  yield { type: 'error', content: turn.t.maxRounds(turn.maxRounds, problem) };
+}
+
+function addUsage(turn: TurnState, u: TokenUsage | undefined): void {
+  if (!u) return;
+  const sum = (a?: number, b?: number) => (a === undefined && b === undefined ? undefined : (a ?? 0) + (b ?? 0));
+  const prev = turn.usage ?? {};
+  turn.usage = {
+    promptTokens: sum(prev.promptTokens, u.promptTokens),
+    completionTokens: sum(prev.completionTokens, u.completionTokens),
+    totalTokens: sum(prev.totalTokens, u.totalTokens),
+  };
+  for (const k of Object.keys(turn.usage) as (keyof TokenUsage)[]) if (turn.usage[k] === undefined) delete turn.usage[k];
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref?.());
+}
+
+/** Rejects as soon as the signal aborts, so no await outlives a cancel. */
+function abortable<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(new TurnStop('aborted'));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new TurnStop('aborted'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}
