@@ -61,8 +61,11 @@ function languageRule(lang: Lang): string {
 function dataSection(p: PromptInput): string {
   if (!p.dataFiles.length)
     return '## Data\nNo data file is loaded. If the question needs data, compute what you can or say which file the user should choose.';
-  const vars =
-    p.dataFiles.length === 1
+  const known = p.profile?.variables ?? [];
+  const vars = known.length
+    ? known.map((v) => `\`${v}\``).join(', ') +
+      (p.dataFiles.length > 1 ? ' (pandas DataFrames; `dfs` maps each file name to its DataFrame, `df` is the first)' : ' (a pandas DataFrame)')
+    : p.dataFiles.length === 1
       ? '`df` (a pandas DataFrame)'
       : '`dfs` (a dict from file name to DataFrame: ' +
         p.dataFiles.map((f) => `\`dfs[${JSON.stringify(baseName(f))}]\``).join(', ') +
