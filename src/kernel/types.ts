@@ -13,6 +13,49 @@ export interface KernelOptions {
   memoryLimitMb?: number;
   /** Extra environment; the kernel always drops variables whose names contain KEY, SECRET, TOKEN or PASSWORD. */
   env?: NodeJS.ProcessEnv;
+  /** The Python extension's active interpreter (the VS Code layer passes it); used when pythonPath is absent. */
+  extensionPythonPath?: string;
+  /** The runner script; default: dist/kernel/runner.py next to the bundle, or src/kernel/python/runner.py. */
+  runnerPath?: string;
+  /** After an interrupt (timeout, Stop), how long to wait before killing and restarting (default 2000 ms). */
+  interruptGraceMs?: number;
+  /** Import plt/px/go in idle time after start, so that the first chart is fast (default true). */
+  warmup?: boolean;
+  /** Diagnostics (kernel stderr, restarts); never contains secrets. */
+  onLog?: (line: string) => void;
+}
+
+/** What execute() accepts besides the code. */
+export interface ExecuteOptions {
+  signal?: AbortSignal;
+  timeoutMs?: number;
+  /** Live output while the code runs (the head of the capped output; the full capped text is in the result). */
+  onOutput?: (chunk: { stream: 'stdout' | 'stderr'; text: string }) => void;
+}
+
+/** First rows of a DataFrame/Series value, JSON-safe, for a table view. */
+export interface TablePreview {
+  columns: string[];
+  index: string[];
+  rows: unknown[][];
+  totalRows: number;
+  totalColumns: number;
+}
+
+/** The interpreter and libraries of a started kernel. */
+export interface KernelInfo {
+  pythonPath: string;
+  /** How it was chosen: radarm.pythonPath/--python, the Python extension, or PATH. */
+  source: 'setting' | 'python-extension' | 'path';
+  pythonVersion: string;
+  pandasVersion: string;
+  pid: number;
+  /** Optional libraries found: matplotlib, plotly, openpyxl, xlrd, pyarrow, fastparquet, … */
+  available: Record<string, boolean>;
+  /** RLIMIT_AS cap in MB, or null when none applies. */
+  memoryLimitMb: number | null;
+  /** The CJK-capable font matplotlib uses; null = none installed; undefined = matplotlib not loaded yet. */
+  cjkFont?: string | null;
 }
 
 export interface ExecutionResult {
@@ -35,6 +78,18 @@ export interface ExecutionResult {
   durationMs: number;
   /** Human-readable summary for the protocol's execution_result: output, value and error together. */
   text: string;
+  /** Type name of the value (DataFrame, Series, int, …). */
+  valueType?: string;
+  /** Whether `value` is the final expression's or the `result` variable's. */
+  valueSource?: 'expression' | 'result';
+  /** The first rows of a DataFrame/Series value, for a table view. */
+  table?: TablePreview;
+  /** The kernel was restarted for this run (after a crash or a forced stop): earlier variables are gone. */
+  restarted?: boolean;
+  /** Characters of stdout/stderr cut by the output cap. */
+  outputCut?: number;
+  /** Things the user should know (no CJK font, too many figures, …). */
+  notes?: string[];
 }
 
 export interface DataProfile {
@@ -42,7 +97,25 @@ export interface DataProfile {
   text: string;
   /** Variable names the code can use: `df`, and `dfs["name"]` for several files. */
   variables: string[];
-  files: { path: string; name: string; rows?: number; columns?: number; error?: string }[];
+  files: {
+    path: string;
+    name: string;
+    rows?: number;
+    columns?: number;
+    error?: string;
+    /** The key in `dfs`. */
+    key?: string;
+    /** true: unchanged since the last load (same mtime and size), not read again. */
+    cached?: boolean;
+    /** Time the (last) read took. */
+    loadMs?: number;
+    encoding?: string;
+    delimiter?: string;
+    /** Excel: every sheet, each in dfs["<key>:<sheet>"]. */
+    sheets?: string[];
+    /** e.g. malformed lines skipped. */
+    warning?: string;
+  }[];
 }
 
 /** One persistent Python process per chat session. Every method is safe to call concurrently: requests queue. */
@@ -51,11 +124,15 @@ export interface PythonKernel {
   start(): Promise<void>;
   /** Loads (or keeps, when unchanged by mtime) the data files into the namespace: df / dfs. */
   loadData(files: string[]): Promise<DataProfile>;
-  execute(code: string, opts?: { signal?: AbortSignal; timeoutMs?: number }): Promise<ExecutionResult>;
+  /** Runs code; resolves with the result even when the code fails, times out or crashes the process.
+   *  Rejects (KernelStartError) only when no usable Python can be started. */
+  execute(code: string, opts?: ExecuteOptions): Promise<ExecutionResult>;
   /** Interrupts the running execution (SIGINT, then kill and restart). */
   interrupt(): void;
   /** Ends the process; no orphans. */
   dispose(): Promise<void>;
   /** The interpreter in use, once started. */
   readonly pythonPath: string | undefined;
+  /** Interpreter and library details, once started. */
+  readonly info?: KernelInfo;
 }

@@ -1,0 +1,251 @@
+// One running runner.py process and its line-delimited JSON protocol: requests out on stdin, replies in on
+// stdout (the runner keeps the real stdout private; user output never reaches it), diagnostics on stderr.
+import { spawn, type ChildProcess } from 'node:child_process';
+
+export interface RunnerHello {
+  type: 'hello';
+  ok: boolean;
+  pid?: number;
+  executable?: string;
+  python?: number[];
+  pandas?: string;
+  numpy?: string;
+  available?: Record<string, boolean>;
+  memoryLimitMb?: number | null;
+  error?: string;
+}
+
+/** A reply to one request; fields depend on the op (see runner.py). */
+export interface RunnerReply {
+  id: number;
+  type: 'result';
+  ok: boolean;
+  [field: string]: unknown;
+}
+
+export interface RunnerOutput {
+  stream: 'stdout' | 'stderr';
+  text: string;
+}
+
+export interface RunnerExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** Last lines the process wrote to stderr (e.g. "Fatal Python error: Segmentation fault"). */
+  stderrTail: string;
+}
+
+/** Rejection of every pending request when the process ends. */
+export class RunnerExitedError extends Error {
+  constructor(readonly exit: RunnerExit) {
+    super(`the Python process ended (${exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code}`})`);
+    this.name = 'RunnerExitedError';
+  }
+}
+
+export interface RunnerConnection {
+  readonly pid: number;
+  readonly hello: RunnerHello;
+  readonly alive: boolean;
+  /** Resolves once the process has ended (never rejects). */
+  readonly exited: Promise<RunnerExit>;
+  request(msg: Record<string, unknown>, onOutput?: (o: RunnerOutput) => void): Promise<RunnerReply>;
+  /** Sends a signal to the runner process only (SIGINT interrupts the user's code). */
+  signal(sig: NodeJS.Signals): void;
+  /** Kills the runner and its process group, at once. */
+  kill(): void;
+  /** Takes the stderr text (native output of the user's code, warnings) received since the last call. */
+  takeStderr(): string;
+}
+
+export interface StartRunnerOptions {
+  pythonPath: string;
+  runnerPath: string;
+  config: Record<string, unknown>;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  /** How long to wait for the hello line (importing pandas on a cold disk can take a while). */
+  helloTimeoutMs?: number;
+  onLog?: (line: string) => void;
+}
+
+const STDERR_KEEP = 200_000;
+
+// Every live runner, so that they can be killed when this process exits: no orphans.
+const live = new Set<ChildProcess>();
+let exitHookInstalled = false;
+function installExitHook() {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const child of live) killTree(child);
+  });
+}
+
+function killTree(child: ChildProcess) {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    // POSIX: the runner leads its own process group (detached), so this also ends what the user's code started.
+    if (process.platform !== 'win32') process.kill(-child.pid, 'SIGKILL');
+    else child.kill('SIGKILL');
+  } catch {
+    try {
+      child.kill('SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }
+}
+
+/** Spawns the runner and waits for its hello line. Rejects with a plain Error whose message explains. */
+export function startRunner(opts: StartRunnerOptions): Promise<RunnerConnection> {
+  installExitHook();
+  const child = spawn(opts.pythonPath, [opts.runnerPath, JSON.stringify(opts.config)], {
+    cwd: opts.cwd,
+    env: opts.env,
+    stdio: ['pipe', 'pipe', 'pipe'],
+    detached: process.platform !== 'win32',
+    windowsHide: true,
+  });
+  live.add(child);
+
+  const pending = new Map<number, { resolve: (r: RunnerReply) => void; reject: (e: Error) => void; onOutput?: (o: RunnerOutput) => void }>();
+  let nextId = 1;
+  let alive = true;
+  let stderrAll = '';
+  let stderrNew = '';
+  let helloResolve: (h: RunnerHello) => void = () => {};
+  const helloLine = new Promise<RunnerHello>((r) => (helloResolve = r));
+
+  let exitResolve: (e: RunnerExit) => void = () => {};
+  const exited = new Promise<RunnerExit>((r) => (exitResolve = r));
+
+  // An idle kernel never keeps Node alive; a busy one does. (The exit hook still kills idle ones.)
+  const setRef = (on: boolean) => {
+    for (const s of [child, child.stdin, child.stdout, child.stderr] as { ref?: () => void; unref?: () => void }[]) {
+      if (on) s?.ref?.();
+      else s?.unref?.();
+    }
+  };
+
+  const onLine = (line: string) => {
+    if (!line) return;
+    let msg: { id?: number; type?: string; [k: string]: unknown };
+    try {
+      msg = JSON.parse(line);
+    } catch {
+      opts.onLog?.(`kernel: unparsable protocol line: ${line.slice(0, 200)}`);
+      return;
+    }
+    if (msg.type === 'hello') return helloResolve(msg as unknown as RunnerHello);
+    if (msg.type === 'log') return opts.onLog?.(`kernel: ${String(msg.text)}`);
+    const p = msg.id === undefined ? undefined : pending.get(msg.id);
+    if (!p) return;
+    if (msg.type === 'output') {
+      p.onOutput?.({ stream: msg.stream === 'stderr' ? 'stderr' : 'stdout', text: String(msg.text ?? '') });
+      return;
+    }
+    pending.delete(msg.id!);
+    if (!pending.size) setRef(false);
+    p.resolve(msg as RunnerReply);
+  };
+
+  // Replies can be megabytes (images, Plotly JSON): collect pieces and join once per line.
+  let parts: string[] = [];
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (chunk: string) => {
+    let start = 0;
+    let nl: number;
+    while ((nl = chunk.indexOf('\n', start)) !== -1) {
+      const piece = chunk.slice(start, nl);
+      const line = parts.length ? parts.join('') + piece : piece;
+      parts = [];
+      start = nl + 1;
+      onLine(line);
+    }
+    if (start < chunk.length) parts.push(chunk.slice(start));
+  });
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (chunk: string) => {
+    stderrAll = (stderrAll + chunk).slice(-4000);
+    if (stderrNew.length < STDERR_KEEP) stderrNew += chunk;
+    opts.onLog?.(`kernel stderr: ${chunk.trimEnd()}`);
+  });
+  child.stdin.on('error', () => {
+    /* EPIPE after the process died: the exit handler reports it */
+  });
+
+  let spawnError: NodeJS.ErrnoException | undefined;
+  child.on('error', (e: NodeJS.ErrnoException) => {
+    spawnError = e;
+  });
+  child.on('close', (code, signal) => {
+    alive = false;
+    live.delete(child);
+    const exit: RunnerExit = { code, signal, stderrTail: stderrAll.trim().split('\n').slice(-8).join('\n') };
+    const err = new RunnerExitedError(exit);
+    for (const p of pending.values()) p.reject(err);
+    pending.clear();
+    exitResolve(exit);
+    helloResolve({ type: 'hello', ok: false, error: spawnError ? spawnError.message : undefined });
+  });
+
+  const conn: RunnerConnection = {
+    get pid() {
+      return child.pid ?? -1;
+    },
+    hello: { type: 'hello', ok: false },
+    get alive() {
+      return alive;
+    },
+    exited,
+    request(msg, onOutput) {
+      if (!alive) return Promise.reject(new RunnerExitedError({ code: child.exitCode, signal: child.signalCode, stderrTail: stderrAll }));
+      const id = nextId++;
+      return new Promise<RunnerReply>((resolve, reject) => {
+        pending.set(id, { resolve, reject, onOutput });
+        setRef(true);
+        child.stdin.write(JSON.stringify({ ...msg, id }) + '\n');
+      });
+    },
+    signal(sig) {
+      if (!alive) return;
+      try {
+        child.kill(sig);
+      } catch {
+        /* gone */
+      }
+    },
+    kill() {
+      killTree(child);
+      child.stdin.destroy();
+    },
+    takeStderr() {
+      const s = stderrNew;
+      stderrNew = '';
+      return s;
+    },
+  };
+
+  const helloTimeoutMs = opts.helloTimeoutMs ?? 120_000;
+  return new Promise<RunnerConnection>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      conn.kill();
+      reject(new Error(`${opts.pythonPath} did not start the kernel within ${Math.round(helloTimeoutMs / 1000)} s`));
+    }, helloTimeoutMs);
+    helloLine.then(async (hello) => {
+      clearTimeout(timer);
+      if (hello.ok) {
+        (conn as { hello: RunnerHello }).hello = hello;
+        conn.takeStderr();
+        setRef(false);
+        resolve(conn);
+        return;
+      }
+      conn.kill();
+      const exit = await Promise.race([exited, new Promise<undefined>((r) => setTimeout(r, 2000).unref())]);
+      const why = hello.error ?? (exit?.stderrTail || `exit code ${exit?.code}`);
+      reject(new Error(why));
+    });
+  });
+}

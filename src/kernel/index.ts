@@ -1,0 +1,17 @@
+// The Python execution engine: a persistent kernel per chat session over the workspace's data files.
+export { createKernel, defaultMemoryLimitMb, DEFAULT_EXEC_TIMEOUT_MS, DEFAULT_MAX_OUTPUT_CHARS } from './kernel';
+export {
+  resolvePython,
+  probePython,
+  pathCandidates,
+  KernelStartError,
+  PANDAS_FIX,
+  type ResolvePythonOptions,
+  type ResolvedPython,
+  type PythonProbe,
+  type PythonSource,
+  type KernelStartErrorCode,
+} from './resolve-python';
+export { kernelEnv, SECRET_NAME } from './env';
+export { executionText } from './result';
+export type * from './types';

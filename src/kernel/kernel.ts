@@ -1,0 +1,277 @@
+// createKernel: one persistent Python process per chat session. Requests run one at a time; a crashed or
+// force-stopped process is replaced on the next request, with the last data files loaded again.
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { RunnerExitedError, startRunner, type RunnerConnection, type RunnerReply } from './connection';
+import { kernelEnv } from './env';
+import { crashedResult, describeExit, executionText, fromReply, stoppedResult } from './result';
+import { KernelStartError, PANDAS_FIX, resolvePython, type ResolvedPython } from './resolve-python';
+import { findRunner } from './runner-path';
+import type { DataProfile, ExecuteOptions, ExecutionResult, KernelInfo, KernelOptions, PythonKernel } from './types';
+
+export const DEFAULT_EXEC_TIMEOUT_MS = 60_000;
+export const DEFAULT_MAX_OUTPUT_CHARS = 100_000;
+export const DEFAULT_INTERRUPT_GRACE_MS = 2_000;
+
+/**
+ * Memory cap (RLIMIT_AS, Linux only) when none is configured: 75% of physical memory, at least 2 GB. Address
+ * space is not resident memory (numpy/BLAS threads reserve a lot of it), so the cap must stay generous: it is
+ * there to turn a runaway allocation into a MemoryError instead of a frozen machine.
+ */
+export function defaultMemoryLimitMb(): number {
+  if (process.platform !== 'linux') return 0;
+  return Math.max(2048, Math.floor((os.totalmem() / 1024 / 1024) * 0.75));
+}
+
+const NO_CJK_FONT_NOTE =
+  'No font with Chinese characters is installed, so Chinese text in charts may show as empty boxes. Install one ' +
+  '(Debian/Ubuntu: `sudo apt install fonts-noto-cjk`; Windows/macOS: Microsoft YaHei, SimHei or PingFang are ' +
+  'usually present), then restart the session. / 未安装中文字体，图表中的中文可能显示为方框。请安装 fonts-noto-cjk 等中文字体后重启会话。';
+
+export function createKernel(options: KernelOptions): PythonKernel {
+  const cwd = path.resolve(options.cwd);
+  const maxOutputChars = options.maxOutputChars ?? DEFAULT_MAX_OUTPUT_CHARS;
+  const configuredMb = options.memoryLimitMb ?? 0;
+  const memoryLimitMb = configuredMb > 0 ? configuredMb : configuredMb < 0 ? 0 : defaultMemoryLimitMb();
+  const graceMs = options.interruptGraceMs ?? DEFAULT_INTERRUPT_GRACE_MS;
+  const log = (line: string) => options.onLog?.(line);
+
+  let resolved: ResolvedPython | undefined;
+  let conn: RunnerConnection | undefined;
+  let connecting: Promise<RunnerConnection> | undefined;
+  let info: KernelInfo | undefined;
+  let disposed = false;
+  /** The last files asked for, and the process that has them loaded. */
+  let lastFiles: string[] | undefined;
+  let loadedIn: RunnerConnection | undefined;
+  /** A process died (crash, forced stop) since the last execution: the next result says it was restarted. */
+  let restartPending = false;
+  let cjkNoted = false;
+  let current: { stop(reason: 'timeout' | 'cancelled'): void } | undefined;
+  let pendingLoad: { key: string; promise: Promise<DataProfile> } | undefined;
+
+  let queue: Promise<unknown> = Promise.resolve();
+  function enqueue<T>(task: () => Promise<T>): Promise<T> {
+    const run = queue.then(task, task);
+    queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async function launch(): Promise<RunnerConnection> {
+    if (!resolved) {
+      resolved = await resolvePython({
+        pythonPath: options.pythonPath,
+        extensionPythonPath: options.extensionPythonPath,
+        env: options.env ? { ...process.env, ...options.env } : process.env,
+      });
+      log(`kernel: using ${resolved.path} (Python ${resolved.version}, from ${resolved.source})`);
+    }
+    const python = resolved;
+    let c: RunnerConnection;
+    try {
+      c = await startRunner({
+        pythonPath: python.path,
+        runnerPath: findRunner(options.runnerPath),
+        config: { cwd, maxOutputChars, memoryLimitMb, warmup: options.warmup ?? true },
+        cwd,
+        env: kernelEnv(process.env, options.env),
+        onLog: options.onLog,
+      });
+    } catch (e) {
+      const why = (e as Error).message;
+      const pandasBroken = /pandas|numpy/i.test(why);
+      if (python.source !== 'setting') resolved = undefined; // look again next time (the user may fix things)
+      throw new KernelStartError(
+        pandasBroken
+          ? `Python at ${python.path} could not import pandas (${firstLine(why)}).\nFix: run \`${python.path} -m ` +
+              `${PANDAS_FIX}\`, or choose another interpreter (setting radarm.pythonPath, CLI --python).`
+          : `Python at ${python.path} could not start Radarm's kernel: ${why}`,
+        pandasBroken ? 'pandas-missing' : 'start-failed',
+        python.tried,
+      );
+    }
+    if (disposed) {
+      c.kill();
+      throw new KernelStartError('The Python kernel was disposed.', 'start-failed');
+    }
+    conn = c;
+    const hello = c.hello;
+    info = {
+      pythonPath: python.path,
+      source: python.source,
+      pythonVersion: (hello.python ?? []).join('.') || python.version,
+      pandasVersion: hello.pandas ?? '',
+      pid: c.pid,
+      available: hello.available ?? {},
+      memoryLimitMb: hello.memoryLimitMb ?? null,
+      ...(info && info.cjkFont !== undefined ? { cjkFont: info.cjkFont } : {}),
+    };
+    void c.exited.then((exit) => {
+      if (disposed) return;
+      restartPending = true;
+      log(`kernel: process ${c.pid} ended: ${describeExit(exit).split('\n')[0]}`);
+    });
+    return c;
+  }
+
+  function connect(): Promise<RunnerConnection> {
+    if (disposed) return Promise.reject(new KernelStartError('The Python kernel was disposed.', 'start-failed'));
+    if (conn?.alive) return Promise.resolve(conn);
+    connecting ??= launch().finally(() => (connecting = undefined));
+    return connecting;
+  }
+
+  /** After a restart, the new process gets the data again before it runs anything. */
+  async function restoreData(c: RunnerConnection): Promise<string | undefined> {
+    if (!lastFiles || loadedIn === c) return undefined;
+    try {
+      const reply = await c.request({ op: 'load', files: lastFiles });
+      loadedIn = c;
+      const profile = reply.profile as DataProfile | undefined;
+      const failed = profile?.files.filter((f) => f.error) ?? [];
+      return failed.length ? `some data files could not be reloaded: ${failed.map((f) => `${f.name}: ${f.error}`).join('; ')}` : undefined;
+    } catch (e) {
+      if (e instanceof RunnerExitedError) {
+        lastFiles = undefined; // loading itself kills the process: do not loop
+        return `reloading the data stopped the Python process again: ${describeExit(e.exit).split('\n')[0]}`;
+      }
+      throw e;
+    }
+  }
+
+  function loadData(files: string[]): Promise<DataProfile> {
+    const absolute = files.map((f) => path.resolve(cwd, f));
+    const key = JSON.stringify(absolute);
+    if (pendingLoad?.key === key) return pendingLoad.promise;
+    const promise = enqueue(async (): Promise<DataProfile> => {
+      const c = await connect();
+      try {
+        const reply = await c.request({ op: 'load', files: absolute });
+        lastFiles = absolute;
+        loadedIn = c;
+        return reply.profile as DataProfile;
+      } catch (e) {
+        if (!(e instanceof RunnerExitedError)) throw e;
+        lastFiles = undefined;
+        const why = describeExit(e.exit).split('\n')[0];
+        return {
+          text: `The data could not be loaded: ${why}`,
+          variables: [],
+          files: absolute.map((p) => ({ path: p, name: path.basename(p), error: `loading stopped the Python process: ${why}` })),
+        };
+      }
+    });
+    pendingLoad = { key, promise };
+    void promise.finally(() => {
+      if (pendingLoad?.promise === promise) pendingLoad = undefined;
+    }).catch(() => undefined);
+    return promise;
+  }
+
+  function finish(r: ExecutionResult): ExecutionResult {
+    r.text = executionText(r);
+    return r;
+  }
+
+  function execute(code: string, eopts: ExecuteOptions = {}): Promise<ExecutionResult> {
+    const timeoutMs = eopts.timeoutMs ?? options.execTimeoutMs ?? DEFAULT_EXEC_TIMEOUT_MS;
+    return enqueue(async () => {
+      const t0 = performance.now();
+      const elapsed = () => Math.round((performance.now() - t0) * 10) / 10;
+      if (eopts.signal?.aborted) return finish(stoppedResult('cancelled', timeoutMs, 0, false));
+      const c = await connect();
+      const restarted = restartPending;
+      restartPending = false;
+      const restoreProblem = await restoreData(c);
+
+      let stopReason: 'timeout' | 'cancelled' | undefined;
+      let killed = false;
+      let graceTimer: NodeJS.Timeout | undefined;
+      const stop = (reason: 'timeout' | 'cancelled') => {
+        if (stopReason) return;
+        stopReason = reason;
+        log(`kernel: interrupting the running code (${reason})`);
+        if (process.platform === 'win32') {
+          killed = true; // no SIGINT for child processes on Windows
+          c.kill();
+          return;
+        }
+        c.signal('SIGINT');
+        graceTimer = setTimeout(() => {
+          killed = true;
+          log('kernel: the code ignored the interrupt; killing the process');
+          c.kill();
+        }, graceMs);
+      };
+      current = { stop };
+      const timer = setTimeout(() => stop('timeout'), timeoutMs);
+      const onAbort = () => stop('cancelled');
+      eopts.signal?.addEventListener('abort', onAbort, { once: true });
+      c.takeStderr(); // what came before this run is not its output
+      let result: ExecutionResult;
+      try {
+        const reply: RunnerReply = await c.request({ op: 'exec', code, stream: !!eopts.onOutput }, eopts.onOutput);
+        result = fromReply(reply, elapsed(), c.takeStderr(), maxOutputChars);
+        const mpl = reply.matplotlib as { cjkFont?: string | null } | undefined;
+        if (mpl && info) info.cjkFont = mpl.cjkFont ?? null;
+        if (reply.interrupted) {
+          const kind = stopReason ?? 'cancelled';
+          const stopped = stoppedResult(kind, timeoutMs, result.durationMs, false);
+          result = { ...result, ...stopped, stdout: result.stdout, stderr: result.stderr, images: result.images, plotly: result.plotly };
+          result.error = { ...stopped.error!, traceback: reply.error ? String((reply.error as { traceback?: string }).traceback ?? '') : '' };
+        }
+      } catch (e) {
+        if (!(e instanceof RunnerExitedError)) throw e;
+        if (disposed) result = stoppedResult('cancelled', timeoutMs, elapsed(), false);
+        else if (stopReason) result = stoppedResult(stopReason, timeoutMs, elapsed(), killed);
+        else result = crashedResult(e.exit, elapsed(), c.takeStderr(), maxOutputChars);
+      } finally {
+        clearTimeout(timer);
+        clearTimeout(graceTimer);
+        eopts.signal?.removeEventListener('abort', onAbort);
+        current = undefined;
+      }
+      if (restarted) result.restarted = true;
+      if (restoreProblem) (result.notes ??= []).push(restoreProblem);
+      if (result.images.length && info?.cjkFont === null && !cjkNoted) {
+        cjkNoted = true;
+        (result.notes ??= []).push(NO_CJK_FONT_NOTE);
+      }
+      return finish(result);
+    });
+  }
+
+  return {
+    start: () => connect().then(() => undefined),
+    loadData,
+    execute,
+    interrupt: () => current?.stop('cancelled'),
+    async dispose() {
+      disposed = true;
+      const c = conn;
+      conn = undefined;
+      if (c) {
+        c.kill();
+        await Promise.race([c.exited, delay(3000)]);
+      }
+      const starting = connecting;
+      if (starting) await starting.then((s) => s.kill(), () => undefined);
+    },
+    get pythonPath() {
+      return resolved?.path;
+    },
+    get info() {
+      return info;
+    },
+  };
+}
+
+/** A wait that never keeps Node alive by itself. */
+function delay(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms).unref());
+}
+
+function firstLine(s: string): string {
+  return s.trim().split('\n').pop() ?? s;
+}
