@@ -1,6 +1,7 @@
 // One running runner.py process and its line-delimited JSON protocol: requests out on stdin, replies in on
 // stdout (the runner keeps the real stdout private; user output never reaches it), diagnostics on stderr.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface RunnerHello {
   type: 'hello';
@@ -243,7 +244,7 @@ export function startRunner(opts: StartRunnerOptions): Promise<RunnerConnection>
         return;
       }
       conn.kill();
-      const exit = await Promise.race([exited, new Promise<undefined>((r) => setTimeout(r, 2000).unref())]);
+      const exit = await Promise.race([exited, sleep(2000, undefined, { ref: false })]);
       const why = hello.error ?? (exit?.stderrTail || `exit code ${exit?.code}`);
       reject(new Error(why));
     });

@@ -3,6 +3,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { RunnerExitedError, startRunner, type RunnerConnection, type RunnerReply } from './connection';
 import { kernelEnv } from './env';
 import { crashedResult, describeExit, executionText, fromReply, stoppedResult } from './result';
@@ -253,7 +254,7 @@ export function createKernel(options: KernelOptions): PythonKernel {
       conn = undefined;
       if (c) {
         c.kill();
-        await Promise.race([c.exited, delay(3000)]);
+        await Promise.race([c.exited, sleep(3000, undefined, { ref: false })]);
       }
       const starting = connecting;
       if (starting) await starting.then((s) => s.kill(), () => undefined);
@@ -265,11 +266,6 @@ export function createKernel(options: KernelOptions): PythonKernel {
       return info;
     },
   };
-}
-
-/** A wait that never keeps Node alive by itself. */
-function delay(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms).unref());
 }
 
 function firstLine(s: string): string {
