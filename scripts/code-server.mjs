@@ -1,0 +1,279 @@
+// The project's real-VS-Code harness: code-server 4.100.3 from npm (VS Code 1.100.3 with a real Node
+// extension host), served on 127.0.0.1 and driven by Debian's headless Chromium through playwright-core.
+// Used by scripts/test-vscode.mjs (extension-host mocha tests) and scripts/start.mjs (`npm start`).
+//
+// The install is cached in .vscode-test/ (ignored by git) and reused; it needs no VS Code download,
+// only the npm registry (and, on a fresh machine, the apt packages listed in .ci/run).
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { arch, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const cacheDir = join(root, '.vscode-test');
+// The last code-server release whose engines.node accepts Node 20.
+export const CODE_SERVER_VERSION = '4.100.3';
+const installDir = join(cacheDir, `code-server-${CODE_SERVER_VERSION}`);
+const binary = join(installDir, 'node_modules', '.bin', 'code-server');
+
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
+];
+
+const log = (...a) => console.error('[code-server]', ...a);
+
+/** Installs code-server into .vscode-test/ unless it is already there; returns the path of its binary. */
+export function ensureCodeServer() {
+  if (existsSync(binary)) return binary;
+  log(`installing code-server ${CODE_SERVER_VERSION} into ${installDir} (once; about 1.5 min, ~310 MB)…`);
+  const t0 = Date.now();
+  mkdirSync(cacheDir, { recursive: true });
+  seedRipgrepCache();
+  // Install into a private folder, then rename: a concurrent run never sees a half-installed tree.
+  const tmp = mkdtempSync(join(cacheDir, 'install-'));
+  writeFileSync(join(tmp, 'package.json'), JSON.stringify({ name: 'radarm-code-server', private: true }));
+  const env = {
+    ...process.env,
+    npm_config_unsafe_perm: 'true', // its postinstall refuses to run as root otherwise
+    npm_config_yes: 'true', // node-pty's postinstall runs `npx node-gyp`
+    npm_config_nodedir: process.env.npm_config_nodedir || (existsSync('/usr/include/node/node.h') ? '/usr' : ''),
+    npm_config_fund: 'false',
+    npm_config_audit: 'false',
+    npm_config_update_notifier: 'false',
+  };
+  if (!env.npm_config_nodedir) delete env.npm_config_nodedir;
+  const res = spawnSync('npm', ['install', `code-server@${CODE_SERVER_VERSION}`, '--foreground-scripts', '--no-save'], {
+    cwd: tmp,
+    env,
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  writeFileSync(join(tmp, 'install.log'), `${res.stdout ?? ''}\n${res.stderr ?? ''}`);
+  if (res.status !== 0 || !existsSync(join(tmp, 'node_modules', '.bin', 'code-server'))) {
+    const tail = `${res.stdout ?? ''}\n${res.stderr ?? ''}`.trim().split('\n').slice(-25).join('\n');
+    throw new Error(
+      `installing code-server ${CODE_SERVER_VERSION} failed (npm exit ${res.status}); full log: ${join(tmp, 'install.log')}\n${tail}\n` +
+        'On Debian/Ubuntu it needs: apt-get install ripgrep libkrb5-dev libx11-dev libxkbfile-dev libsecret-1-dev pkg-config (see .ci/run).',
+    );
+  }
+  try {
+    renameSync(tmp, installDir);
+  } catch (err) {
+    // Another run finished first: use its install.
+    if (!existsSync(binary)) throw err;
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  log(`installed in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  return binary;
+}
+
+// @vscode/ripgrep's postinstall downloads rg from GitHub, which these machines cannot reach:
+// pre-seed its download cache with the system's ripgrep (Debian package `ripgrep`).
+function seedRipgrepCache() {
+  const rg = ['/usr/bin/rg', '/usr/local/bin/rg'].find((p) => existsSync(p));
+  if (!rg) {
+    log('warning: no system ripgrep found (apt-get install ripgrep); the install may try to reach GitHub');
+    return;
+  }
+  const target = arch() === 'arm64' ? 'aarch64-unknown-linux-musl' : 'x86_64-unknown-linux-musl';
+  const cache = join(tmpdir(), 'vscode-ripgrep-cache-1.15.11');
+  const tarball = join(cache, `ripgrep-v13.0.0-10-${target}.tar.gz`);
+  if (existsSync(tarball)) return;
+  mkdirSync(cache, { recursive: true });
+  const stage = mkdtempSync(join(tmpdir(), 'rg-seed-'));
+  cpSync(rg, join(stage, 'rg'));
+  const tar = spawnSync('tar', ['czf', tarball, '-C', stage, 'rg']);
+  rmSync(stage, { recursive: true, force: true });
+  if (tar.status !== 0) log('warning: could not seed the ripgrep cache');
+}
+
+/** A free TCP port on 127.0.0.1. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Starts code-server on 127.0.0.1 in its own process group, with private user-data and extensions
+ * folders under `stateDir`. Resolves once it serves. `stop()` ends the whole group (code-server leaves
+ * bootstrap-fork children behind when only its main process is killed).
+ */
+export async function startCodeServer({
+  stateDir,
+  port,
+  settings = {},
+  env = {},
+  disableWorkspaceTrust = true,
+  quiet = true,
+}) {
+  const bin = ensureCodeServer();
+  port ??= await freePort();
+  const userData = join(stateDir, 'user-data');
+  mkdirSync(join(userData, 'User'), { recursive: true });
+  mkdirSync(join(stateDir, 'extensions'), { recursive: true });
+  writeFileSync(
+    join(userData, 'User', 'settings.json'),
+    JSON.stringify(
+      {
+        'workbench.startupEditor': 'none',
+        'workbench.tips.enabled': false,
+        'workbench.enableExperiments': false,
+        'telemetry.telemetryLevel': 'off',
+        'extensions.autoCheckUpdates': false,
+        'extensions.autoUpdate': false,
+        'update.mode': 'none',
+        'chat.commandCenter.enabled': false,
+        ...settings,
+      },
+      null,
+      2,
+    ),
+  );
+  const args = [
+    '--auth',
+    'none',
+    '--bind-addr',
+    `127.0.0.1:${port}`,
+    '--disable-telemetry',
+    '--disable-update-check',
+    '--disable-getting-started-override',
+    '--user-data-dir',
+    userData,
+    '--extensions-dir',
+    join(stateDir, 'extensions'),
+  ];
+  if (disableWorkspaceTrust) args.push('--disable-workspace-trust');
+  const child = spawn(bin, args, {
+    detached: true, // own process group, so stop() can end every child
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...process.env,
+      XDG_CONFIG_HOME: join(stateDir, 'xdg-config'),
+      XDG_DATA_HOME: join(stateDir, 'xdg-data'),
+      ...env,
+    },
+  });
+  let output = '';
+  const onData = (d) => {
+    output += d.toString();
+    if (output.length > 200_000) output = output.slice(-100_000);
+    if (!quiet) process.stderr.write(d);
+  };
+  child.stdout.on('data', onData);
+  child.stderr.on('data', onData);
+  let exited = false;
+  child.on('exit', () => (exited = true));
+
+  const stop = () => {
+    if (exited && child.pid === undefined) return;
+    try {
+      process.kill(-child.pid, 'SIGTERM');
+    } catch {}
+    // Escalate if anything in the group is still alive shortly after.
+    setTimeout(() => {
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {}
+    }, 1500).unref();
+  };
+  // Never leave a code-server behind, even when the caller crashes.
+  const killOnExit = () => {
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {}
+  };
+  process.once('exit', killOnExit);
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  while (true) {
+    if (exited) throw new Error(`code-server exited during start-up:\n${output.slice(-4000)}`);
+    if (await isServing(url)) break;
+    if (Date.now() > deadline) {
+      stop();
+      throw new Error(`code-server did not serve ${url} within 60 s:\n${output.slice(-4000)}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return { url, port, pid: child.pid, stop, output: () => output, child };
+}
+
+async function isServing(url) {
+  try {
+    const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2000) });
+    return res.ok;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The workbench URL that opens `folder` with the extension at `extensionDevelopmentPath` loaded
+ * (and, when given, runs the test entry `extensionTestsPath`): VS Code web reads both from ?payload=.
+ */
+export function workbenchUrl(serverUrl, { folder, extensionDevelopmentPath, extensionTestsPath }) {
+  const { host, origin } = new URL(serverUrl);
+  const payload = [];
+  if (extensionDevelopmentPath) payload.push(['extensionDevelopmentPath', `vscode-remote://${host}${extensionDevelopmentPath}`]);
+  if (extensionTestsPath) payload.push(['extensionTestsPath', `vscode-remote://${host}${extensionTestsPath}`]);
+  const q = [];
+  if (folder) q.push(`folder=${encodeURIComponent(folder)}`);
+  if (payload.length) q.push(`payload=${encodeURIComponent(JSON.stringify(payload))}`);
+  return `${origin}/${q.length ? `?${q.join('&')}` : ''}`;
+}
+
+/** Launches headless Chromium (the system's, never a downloaded one) with a fresh profile. */
+export async function launchChromium({ viewport = { width: 1400, height: 900 } } = {}) {
+  const { chromium } = await import('playwright-core');
+  const executablePath = process.env.CHROMIUM_PATH || ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find(existsSync);
+  if (!executablePath) throw new Error('Chromium not found: apt-get install chromium (or set CHROMIUM_PATH)');
+  const profile = mkdtempSync(join(tmpdir(), 'radarm-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport,
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  const close = async () => {
+    await context.close().catch(() => {});
+    rmSync(profile, { recursive: true, force: true });
+  };
+  return { context, page, close };
+}
+
+/** The frame (among all, including webview iframes) that contains `selector`. */
+export async function findFrame(page, selector, timeoutMs = 30_000) {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    for (const f of page.frames()) {
+      try {
+        if (await f.$(selector)) return f;
+      } catch {}
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`no frame contains ${selector} after ${timeoutMs} ms`);
+}
+
+// When run directly: install (or confirm) code-server and print its version.
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const bin = ensureCodeServer();
+  const v = spawnSync(bin, ['--version'], { encoding: 'utf8' });
+  console.log(v.stdout.trim());
+}

@@ -1,0 +1,22 @@
+// Entry of the extension-host tests (--extensionTestsPath): VS Code calls run() inside its extension host.
+// The same entry serves scripts/test-vscode.mjs (code-server + Chromium, with a driver) and
+// scripts/test-vscode-electron.mjs (@vscode/test-electron, no driver: only the "main" phase without
+// the webview-DOM checks). Test files are required after mocha's globals exist (esbuild bundles them lazily).
+import Mocha from 'mocha';
+import { currentPhase, hasDriver } from './driver';
+
+export async function run(): Promise<void> {
+  const phase = await currentPhase();
+  const mocha = new Mocha({ ui: 'tdd', color: false, timeout: 60_000, reporter: 'spec' });
+  mocha.suite.emit('pre-require', globalThis, `${phase}.test`, mocha);
+  if (phase === 'main') {
+    require('./activation.test');
+  } else if (phase === 'reload') {
+    require('./activation.test');
+  } else {
+    throw new Error(`unknown test phase ${phase}`);
+  }
+  console.log(`radarm vscode tests: phase ${phase}${hasDriver() ? '' : ' (no driver: webview DOM not inspected)'}`);
+  const failures = await new Promise<number>((resolve) => mocha.run(resolve));
+  if (failures > 0) throw new Error(`${failures} test(s) failed in phase ${phase}`);
+}
