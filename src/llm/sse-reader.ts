@@ -40,8 +40,8 @@ export async function* readSse(
       yield* batch;
     }
   }
-  parser.feed(decoder.decode());
-  // A last event without its blank line still counts (some servers end with `data: [DONE]\n`).
-  parser.reset({ consume: true });
+  // A last event without its blank line still counts (some servers end with `data: [DONE]`):
+  // terminate it; blank lines after nothing dispatch nothing.
+  parser.feed(decoder.decode() + '\n\n');
   yield* pending;
 }

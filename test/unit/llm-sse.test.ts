@@ -1,0 +1,131 @@
+// SSE bytes → provider updates, exhaustively: the same bytes split at every byte boundary (including
+// inside UTF-8 Chinese characters and between \r and \n) must decode to the same text; plus redaction.
+import * as assert from 'node:assert/strict';
+import { readSse } from '../../src/llm/sse-reader';
+import { adapterFor } from '../../src/llm/providers';
+import { redactSecret } from '../../src/llm/redact';
+import { serverMessage } from '../../src/llm/errors';
+import { retryAfterMs } from '../../src/llm/send';
+
+async function* chunks(parts: Uint8Array[]): AsyncGenerator<Uint8Array> {
+  for (const p of parts) yield p;
+}
+
+async function decode(kind: 'openai' | 'anthropic', parts: Uint8Array[]) {
+  const stats = { invalidLines: 0, bytes: 0 };
+  const dec = adapterFor(kind)!.createStreamDecoder();
+  let text = '';
+  let reasoning = '';
+  let done = false;
+  let malformed = 0;
+  for await (const msg of readSse(chunks(parts), stats)) {
+    const u = dec(msg);
+    text += u.content ?? '';
+    reasoning += u.reasoning ?? '';
+    if (u.malformed) malformed++;
+    if (u.done) done = true;
+  }
+  return { text, reasoning, done, malformed: malformed + stats.invalidLines };
+}
+
+const openAiBody = [
+  ': keep-alive',
+  '',
+  'data: {"choices":[{"delta":{"reasoning_content":"思考：用户要"}}]}',
+  '',
+  'data: {"choices":[{"delta":{"content":"销售额增长了"}}]}',
+  '',
+  'data: {broken json',
+  '',
+  'data: {"choices":[{"delta":{"content":" 12%。🚀"},"finish_reason":"stop"}]}',
+  '',
+  'data: [DONE]',
+  '',
+  '',
+];
+
+const anthropicBody = [
+  'event: message_start',
+  'data: {"type":"message_start","message":{"usage":{"input_tokens":5}}}',
+  '',
+  'event: content_block_start',
+  'data: {"type":"content_block_start","index":0,"content_block":{"type":"thinking","thinking":""}}',
+  '',
+  'event: content_block_delta',
+  'data: {"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":"先想一想"}}',
+  '',
+  'event: ping',
+  'data: {"type":"ping"}',
+  '',
+  'event: content_block_delta',
+  'data: {"type":"content_block_delta","index":1,"delta":{"type":"text_delta","text":"中文回答"}}',
+  '',
+  'event: message_stop',
+  'data: {"type":"message_stop"}',
+  '',
+  '',
+];
+
+describe('SSE decoding at every byte boundary', () => {
+  for (const eol of ['\n', '\r\n']) {
+    const label = eol === '\n' ? 'LF' : 'CRLF';
+
+    it(`OpenAI format, ${label}: every 2-way split and 1-byte chunks decode identically`, async () => {
+      const bytes = Buffer.from(openAiBody.join(eol), 'utf8');
+      const expected = { text: '销售额增长了 12%。🚀', reasoning: '思考：用户要', done: true, malformed: 1 };
+      for (let cut = 1; cut < bytes.length; cut++) {
+        const got = await decode('openai', [bytes.subarray(0, cut), bytes.subarray(cut)]);
+        assert.deepEqual(got, expected, `split at byte ${cut}`);
+      }
+      const single = [...bytes].map((b) => Uint8Array.of(b));
+      assert.deepEqual(await decode('openai', single), expected);
+    });
+
+    it(`Anthropic format, ${label}: every 2-way split decodes identically`, async () => {
+      const bytes = Buffer.from(anthropicBody.join(eol), 'utf8');
+      const expected = { text: '中文回答', reasoning: '先想一想', done: true, malformed: 0 };
+      for (let cut = 1; cut < bytes.length; cut++) {
+        const got = await decode('anthropic', [bytes.subarray(0, cut), bytes.subarray(cut)]);
+        assert.deepEqual(got, expected, `split at byte ${cut}`);
+      }
+    });
+  }
+
+  it('a last event without its blank line still counts', async () => {
+    const got = await decode('openai', [Buffer.from('data: {"choices":[{"delta":{"content":"x"}}]}\n\ndata: [DONE]')]);
+    assert.deepEqual(got, { text: 'x', reasoning: '', done: true, malformed: 0 });
+  });
+});
+
+describe('redaction and error text helpers', () => {
+  const key = 'sk-proj-Zx81kQm2Lr7Tn4Vb';
+
+  it('masks the whole key and any 6+ character piece of it', () => {
+    assert.equal(redactSecret(`bad key ${key}!`, key), 'bad key ***!');
+    assert.equal(redactSecret(`provided: ${key.slice(0, 10)}...${key.slice(-4)}`, key), 'provided: ***...' + key.slice(-4));
+    assert.equal(redactSecret(`x ${key.slice(5, 14)} y`, key), 'x *** y');
+    assert.equal(redactSecret('nothing secret here', key), 'nothing secret here');
+    assert.equal(redactSecret('short abc key', 'abc'), 'short *** key');
+    assert.equal(redactSecret('text', undefined), 'text');
+  });
+
+  it('extracts the server message from the usual error shapes', () => {
+    assert.equal(serverMessage('{"error":{"message":"bad model","type":"x"}}'), 'bad model');
+    assert.equal(serverMessage('{"error":"plain"}'), 'plain');
+    assert.equal(serverMessage('{"object":"error","message":"vllm says"}'), 'vllm says');
+    assert.equal(serverMessage('{"detail":[{"msg":"field required"}]}'), 'field required');
+    assert.equal(serverMessage('{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}'), 'Overloaded');
+    assert.equal(serverMessage('<html><body><h1>Bad Gateway</h1></body></html>'), 'Bad Gateway');
+    assert.equal(serverMessage('   '), undefined);
+  });
+
+  it('reads Retry-After as seconds, as an HTTP date, and retry-after-ms', () => {
+    assert.equal(retryAfterMs({ 'retry-after': '3' }), 3000);
+    assert.equal(retryAfterMs({ 'retry-after-ms': '250', 'retry-after': '3' }), 250);
+    const inTwo = new Date(Date.now() + 2000).toUTCString();
+    const ms = retryAfterMs({ 'retry-after': inTwo })!;
+    assert.ok(ms > 0 && ms <= 2000, String(ms));
+    assert.equal(retryAfterMs({ 'retry-after': 'soon' }), undefined);
+    assert.equal(retryAfterMs({}), undefined);
+  });
+});
