@@ -187,11 +187,15 @@ class PostImportHooks(importlib.abc.MetaPathFinder):
             self._busy.discard(name)
         if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
             return spec
-        hook = self.hooks.pop(name)
         original = spec.loader.exec_module
+        hooks = self.hooks
 
+        # find_spec alone (importlib.util.find_spec) must not use the hook up: it runs when the module executes.
         def exec_module(module):
             original(module)
+            hook = hooks.pop(name, None)
+            if hook is None:
+                return
             try:
                 hook(module)
             except Exception as err:  # never break the user's import
