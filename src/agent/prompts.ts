@@ -64,7 +64,9 @@ function dataSection(p: PromptInput): string {
   const known = p.profile?.variables ?? [];
   const vars = known.length
     ? known.map((v) => `\`${v}\``).join(', ') +
-      (p.dataFiles.length > 1 ? ' (pandas DataFrames; `dfs` maps each file name to its DataFrame, `df` is the first)' : ' (a pandas DataFrame)')
+      (known.some((v) => v.startsWith('dfs'))
+        ? ' (pandas DataFrames: `df` is the first file, `dfs` maps each file name to its DataFrame)'
+        : ' (a pandas DataFrame)')
     : p.dataFiles.length === 1
       ? '`df` (a pandas DataFrame)'
       : '`dfs` (a dict from file name to DataFrame: ' +
