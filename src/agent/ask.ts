@@ -1,0 +1,197 @@
+// Ask mode: question + history + what we know about the data files → one streamed answer, no code
+// run. With a kernel the prompt gets its data profile (columns, types, samples); without one, a short
+// preview of each text data file (CSV/TSV/JSON, UTF-8 or GBK) or at least the file names and sizes.
+import { open, stat } from 'node:fs/promises';
+import { basename, extname } from 'node:path';
+import { emptyCompleteData, errorMessage, type TokenUsage } from '../protocol/events';
+import type { ChatMessage, ChatRequest } from '../llm/types';
+import type { DataProfile } from '../kernel/types';
+import type { AgentContext, ModeRunner } from './types';
+import { announcementLanguage, detectLanguage, texts, type Lang } from './announcements';
+import { historyMessages, truncateMiddle } from './prompts';
+
+const PREVIEW_BYTES = 4096;
+const PREVIEW_LINES = 12;
+const PREVIEW_LINE_CHARS = 300;
+const MAX_PREVIEW_FILES = 8;
+const PROFILE_CHARS = 24_000;
+const LOADING_NOTICE_MS = 800;
+const TEXT_EXTENSIONS = new Set(['.csv', '.tsv', '.txt', '.json', '.jsonl', '.ndjson']);
+
+export const runAsk: ModeRunner = async function* (ctx, question, signal) {
+  const lang = detectLanguage(question);
+  const t = texts(announcementLanguage(ctx.locale, question));
+  let data: string | undefined;
+  if (ctx.dataFiles.length) {
+    const gathering = dataContext(ctx, signal);
+    const slow = await Promise.race([gathering.then(() => false), delay(LOADING_NOTICE_MS).then(() => true)]);
+    if (slow) yield { type: 'thinking', stage: 'system', content: t.loadingData(ctx.dataFiles.length) };
+    const result = await gathering;
+    data = result.text;
+    for (const note of result.notes) yield { type: 'thinking', stage: 'system', content: note };
+  }
+  if (signal?.aborted) {
+    yield { type: 'error', content: t.cancelled };
+    return;
+  }
+
+  const request: ChatRequest = {
+    provider: ctx.provider,
+    apiKey: ctx.apiKey,
+    messages: askMessages(question, lang, ctx, data),
+    stage: 'response',
+    timeoutMs: ctx.timeoutMs,
+    stallTimeoutMs: ctx.stallTimeoutMs,
+  };
+
+  let reply: string;
+  let usage: TokenUsage | undefined;
+  let finishReason: string | undefined;
+  if (ctx.stream === false) {
+    const r = await ctx.llm.chat(request, signal);
+    if (!r.ok) {
+      yield { type: 'error', content: r.error ?? 'The model call failed.' };
+      return;
+    }
+    if (r.reasoning) yield { type: 'thinking', stage: 'explanation', content: r.reasoning };
+    yield { type: 'content', stage: 'response', content: r.text };
+    ({ text: reply, usage, finishReason } = r);
+  } else {
+    let ended: { text: string; usage?: TokenUsage; finishReason?: string } | undefined;
+    for await (const ev of ctx.llm.streamChat(request, signal)) {
+      if (ev.type === 'end') {
+        ended = ev;
+        break;
+      }
+      yield ev;
+      if (ev.type === 'error') return;
+    }
+    if (!ended) {
+      yield { type: 'error', content: 'The model stream ended without a result.' };
+      return;
+    }
+    ({ text: reply, usage, finishReason } = ended);
+  }
+  if (finishReason === 'length' || finishReason === 'max_tokens')
+    yield { type: 'thinking', stage: 'system', content: truncatedNote(lang) };
+  yield { type: 'complete', data: { ...emptyCompleteData(), reply, ...(usage ? { usage } : {}) } };
+};
+
+function truncatedNote(lang: Lang): string {
+  return lang === 'zh'
+    ? '⚠️ 回答达到了模型的输出长度上限，可能不完整。可以让它“继续”。'
+    : '⚠️ The answer hit the model\'s output limit and may be incomplete. Ask it to "continue".';
+}
+
+/** The Ask prompt: role, what is known about the data, the rules of this mode, the language. */
+export function askMessages(question: string, lang: Lang, ctx: Pick<AgentContext, 'history' | 'dataFiles'>, data?: string): ChatMessage[] {
+  const system = [
+    "You are Radarm, an expert data analyst inside the user's VS Code. This is Ask mode: you answer directly; no code is run.",
+    data
+      ? `## Data files the user is asking about\n${data}`
+      : '## Data\nNo data file is attached to this question.',
+    [
+      '## How to answer',
+      '- Answer from the data description above, the conversation and your own knowledge. Be concise and concrete; use Markdown (short lists, small tables).',
+      '- You only see a profile or a preview of the data, not every row. Never invent numbers that would need computing over the whole data: say what you can tell from what you see.',
+      '- When the question needs a calculation over the data, say so briefly, show the pandas code that would answer it in one ```python block (the data is in `df`, or `dfs["file name"]` for several files), and suggest Agent mode, which runs it.',
+    ].join('\n'),
+    '## Language\n' +
+      (lang === 'zh'
+        ? 'The user wrote in Chinese: answer in Simplified Chinese (code identifiers and column names stay as they are).'
+        : 'Answer in the language of the question (the user wrote in English).'),
+  ].join('\n\n');
+  return [{ role: 'system', content: system }, ...historyMessages(ctx.history), { role: 'user', content: question }];
+}
+
+interface DataContext {
+  text: string;
+  /** Announcements for the user (a file that could not be read…). */
+  notes: string[];
+}
+
+/** The kernel's profile when there is a kernel, else file previews. Never throws. */
+async function dataContext(ctx: AgentContext, signal?: AbortSignal): Promise<DataContext> {
+  const notes: string[] = [];
+  if (ctx.kernel) {
+    try {
+      const profile: DataProfile = await abortable(
+        ctx.kernel.start().then(() => ctx.kernel!.loadData(ctx.dataFiles)),
+        signal,
+      );
+      for (const f of profile.files) if (f.error) notes.push(`⚠️ ${f.name}: ${f.error}`);
+      if (profile.text.trim()) return { text: truncateMiddle(profile.text.trim(), PROFILE_CHARS), notes };
+    } catch (err) {
+      if (signal?.aborted) return { text: '', notes };
+      notes.push(`⚠️ ${errorMessage(err)} — ${previewFallbackNote(ctx.dataFiles)}`);
+    }
+  }
+  const previews = await Promise.all(ctx.dataFiles.slice(0, MAX_PREVIEW_FILES).map(previewFile));
+  const more = ctx.dataFiles.length - MAX_PREVIEW_FILES;
+  if (more > 0) previews.push(`(and ${more} more: ${ctx.dataFiles.slice(MAX_PREVIEW_FILES).map((f) => basename(f)).join(', ')})`);
+  return { text: previews.join('\n\n'), notes };
+}
+
+function previewFallbackNote(files: string[]): string {
+  return `answering from a preview of ${files.length === 1 ? 'the file' : 'the files'} instead.`;
+}
+
+/** The first lines of a text data file (UTF-8, else GB18030/GBK), or its name and size. */
+export async function previewFile(path: string): Promise<string> {
+  const name = basename(path);
+  let size: number;
+  try {
+    size = (await stat(path)).size;
+  } catch (err) {
+    return `### ${name}\n(could not be read: ${(err as NodeJS.ErrnoException).code ?? errorMessage(err)})`;
+  }
+  const header = `### ${name} (${formatSize(size)})`;
+  if (!TEXT_EXTENSIONS.has(extname(path).toLowerCase())) return `${header}\n(binary format: no preview without the Python kernel)`;
+  const handle = await open(path, 'r');
+  try {
+    const buf = Buffer.alloc(Math.min(PREVIEW_BYTES, size));
+    const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
+    const text = decodeText(buf.subarray(0, bytesRead), bytesRead < size);
+    let lines = text.split(/\r?\n/);
+    if (bytesRead < size) lines = lines.slice(0, -1); // the last line may be cut
+    const shown = lines.slice(0, PREVIEW_LINES).map((l) => (l.length > PREVIEW_LINE_CHARS ? `${l.slice(0, PREVIEW_LINE_CHARS)}…` : l));
+    const note = bytesRead < size || lines.length > PREVIEW_LINES ? '\n(first lines only)' : '';
+    return `${header}\n\`\`\`text\n${shown.join('\n')}\n\`\`\`${note}`;
+  } finally {
+    await handle.close();
+  }
+}
+
+function decodeText(buf: Buffer, truncated: boolean): string {
+  const body = buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? buf.subarray(3) : buf;
+  try {
+    // stream: true tolerates a character cut at the end of the preview window.
+    return new TextDecoder('utf-8', { fatal: true }).decode(body, { stream: truncated });
+  } catch {
+    try {
+      return new TextDecoder('gb18030').decode(body);
+    } catch {
+      return body.toString('latin1');
+    }
+  }
+}
+
+function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref?.());
+}
+
+function abortable<T>(p: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return p;
+  return new Promise<T>((resolve, reject) => {
+    if (signal.aborted) return reject(new Error('cancelled'));
+    const onAbort = () => reject(new Error('cancelled'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
