@@ -44,10 +44,25 @@ def sniff_encoding(raw, complete):
         try:
             # Incremental, so that a multi-byte character cut at the sample's end is not an error.
             codecs.getincrementaldecoder(enc)().decode(raw, final=complete)
-            return enc
         except UnicodeDecodeError:
             continue
+        if enc == "gb18030" and not _looks_chinese(raw):
+            continue
+        return enc
     return "latin-1"
+
+
+_GB_PAIR = re.compile(b"[\x81-\xfe][\x30-\xfe]")
+
+
+def _looks_chinese(raw):
+    """GB18030 decodes most Latin-1 text too ("é" + "a" is a valid pair). Real Chinese text is mostly
+    GB2312 characters, whose two bytes are both in A1-FE; "é" followed by ASCII is not."""
+    pairs = _GB_PAIR.findall(raw[:65536])
+    if not pairs:
+        return True
+    good = sum(1 for p in pairs if p[0] >= 0xA1 and p[1] >= 0xA1)
+    return good >= 0.8 * len(pairs)
 
 
 def _field_counts(lines, delim):
