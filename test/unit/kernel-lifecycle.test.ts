@@ -1,0 +1,66 @@
+// No orphans: dispose() ends the kernel and what its code started; so does the extension host exiting or dying.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import * as path from 'node:path';
+import { createKernel } from '../../src/kernel';
+import { processAlive, TEST_PYTHON, waitFor } from '../fixtures/kernel-data';
+
+const parentScript = path.join(__dirname, '..', 'fixtures', 'kernel-parent.ts');
+
+/** Runs the parent fixture and resolves with the pids it prints. */
+function startParent(mode: 'exit' | 'wait') {
+  const child = spawn(process.execPath, ['--import', 'tsx', parentScript, mode], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr.on('data', (d) => (err += d));
+  const pids = new Promise<{ kernel: number; child: number }>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const line = out.split('\n').find((l) => l.startsWith('{'));
+      if (line) resolve(JSON.parse(line));
+    });
+    child.on('close', (code) => reject(new Error(`parent exited (${code}) before printing pids: ${err}`)));
+  });
+  return { child, pids };
+}
+
+describe('kernel: lifecycle', function () {
+  this.timeout(60_000);
+
+  it('dispose() ends the kernel process and the processes its code started', async () => {
+    const kernel = createKernel({ cwd: process.cwd(), pythonPath: TEST_PYTHON, warmup: false });
+    const r = await kernel.execute('import subprocess\nsubprocess.Popen(["sleep", "300"]).pid');
+    const pid = kernel.info!.pid;
+    const sub = Number(r.value);
+    assert.ok(processAlive(pid) && processAlive(sub));
+    await kernel.dispose();
+    assert.ok(await waitFor(() => !processAlive(pid) && !processAlive(sub), 5000), 'no orphans after dispose');
+    await assert.rejects(kernel.execute('1'), /disposed/);
+    await kernel.dispose(); // idempotent
+  });
+
+  it('dispose() during a run resolves that run as cancelled', async () => {
+    const kernel = createKernel({ cwd: process.cwd(), pythonPath: TEST_PYTHON, warmup: false });
+    await kernel.start();
+    const running = kernel.execute('import time\ntime.sleep(30)');
+    await new Promise((r) => setTimeout(r, 300));
+    await kernel.dispose();
+    const r = await running;
+    assert.equal(r.cancelled, true);
+  });
+
+  it('the kernel ends when the host process exits', async () => {
+    const { child, pids } = startParent('exit');
+    const { kernel, child: sub } = await pids;
+    await new Promise((r) => child.on('close', r));
+    assert.ok(await waitFor(() => !processAlive(kernel) && !processAlive(sub), 5000), 'kernel and its subprocess gone');
+  });
+
+  it('the kernel ends when the host process is killed outright (SIGKILL)', async () => {
+    const { child, pids } = startParent('wait');
+    const { kernel, child: sub } = await pids;
+    assert.ok(processAlive(kernel));
+    child.kill('SIGKILL');
+    assert.ok(await waitFor(() => !processAlive(kernel) && !processAlive(sub), 5000), 'kernel and its subprocess gone');
+  });
+});
