@@ -4,11 +4,14 @@
 import { open, stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { emptyCompleteData, errorMessage, type TokenUsage } from '../protocol/events';
-import type { ChatMessage, ChatRequest } from '../llm/types';
+import type { ChatRequest } from '../llm/types';
 import type { DataProfile } from '../kernel/types';
 import type { AgentContext, ModeRunner } from './types';
 import { announcementLanguage, detectLanguage, texts, type Lang } from './announcements';
-import { historyMessages, truncateMiddle } from './prompts';
+import { askMessages, truncateMiddle } from './prompts';
+
+/** The Ask prompt itself lives with every other prompt in prompts.ts. */
+export { askMessages };
 
 const PREVIEW_BYTES = 4096;
 const PREVIEW_LINES = 12;
@@ -81,27 +84,6 @@ function truncatedNote(lang: Lang): string {
   return lang === 'zh'
     ? '⚠️ 回答达到了模型的输出长度上限，可能不完整。可以让它“继续”。'
     : '⚠️ The answer hit the model\'s output limit and may be incomplete. Ask it to "continue".';
-}
-
-/** The Ask prompt: role, what is known about the data, the rules of this mode, the language. */
-export function askMessages(question: string, lang: Lang, ctx: Pick<AgentContext, 'history' | 'dataFiles'>, data?: string): ChatMessage[] {
-  const system = [
-    "You are Radarm, an expert data analyst inside the user's VS Code. This is Ask mode: you answer directly; no code is run.",
-    data
-      ? `## Data files the user is asking about\n${data}`
-      : '## Data\nNo data file is attached to this question.',
-    [
-      '## How to answer',
-      '- Answer from the data description above, the conversation and your own knowledge. Be concise and concrete; use Markdown (short lists, small tables).',
-      '- You only see a profile or a preview of the data, not every row. Never invent numbers that would need computing over the whole data: say what you can tell from what you see.',
-      '- When the question needs a calculation over the data, say so briefly, show the pandas code that would answer it in one ```python block (the data is in `df`, or `dfs["file name"]` for several files), and suggest Agent mode, which runs it.',
-    ].join('\n'),
-    '## Language\n' +
-      (lang === 'zh'
-        ? 'The user wrote in Chinese: answer in Simplified Chinese (code identifiers and column names stay as they are).'
-        : 'Answer in the language of the question (the user wrote in English).'),
-  ].join('\n\n');
-  return [{ role: 'system', content: system }, ...historyMessages(ctx.history), { role: 'user', content: question }];
 }
 
 interface DataContext {

@@ -278,6 +278,34 @@ export function explanationMessages(p: PromptInput, attempt: Attempt): ChatMessa
   ];
 }
 
+// ---------------------------------------------------------------- ask (no code runs)
+
+/** The Ask prompt: role, what is known about the data, the rules of this mode, the language. */
+export function askMessages(
+  question: string,
+  lang: Lang,
+  ctx: { history: Turn[]; dataFiles: string[] },
+  data?: string,
+): ChatMessage[] {
+  const system = [
+    "You are Radarm, an expert data analyst inside the user's VS Code. This is Ask mode: you answer directly; no code is run.",
+    data
+      ? `## Data files the user is asking about\n${data}`
+      : '## Data\nNo data file is attached to this question.',
+    [
+      '## How to answer',
+      '- Answer from the data description above, the conversation and your own knowledge. Be concise and concrete; use Markdown (short lists, small tables).',
+      '- You only see a profile or a preview of the data, not every row. Never invent numbers that would need computing over the whole data: say what you can tell from what you see.',
+      '- When the question needs a calculation over the data, say so briefly, show the pandas code that would answer it in one ```python block (the data is in `df`, or `dfs["file name"]` for several files), and suggest Agent mode, which runs it.',
+    ].join('\n'),
+    '## Language\n' +
+      (lang === 'zh'
+        ? 'The user wrote in Chinese: answer in Simplified Chinese (code identifiers and column names stay as they are).'
+        : 'Answer in the language of the question (the user wrote in English).'),
+  ].join('\n\n');
+  return [{ role: 'system', content: system }, ...historyMessages(ctx.history), { role: 'user', content: question }];
+}
+
 function chartNote(a: Attempt): string {
   const charts = [a.hasImage ? 'a matplotlib chart' : '', a.hasPlotly ? 'a plotly chart' : ''].filter(Boolean);
   return charts.length ? `\nThe code also produced ${charts.join(' and ')}, shown to the user.` : '';

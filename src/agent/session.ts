@@ -5,9 +5,8 @@ import type { DataProfile, PythonKernel } from '../kernel/types';
 import type { LlmClient, Provider } from '../llm/types';
 import { terminated, type RadarmEvent } from '../protocol/events';
 import { extractPythonCode } from './code-extract';
-import { runAgentMulti } from './multi';
-import { runAgentSingle } from './single';
-import type { AgentContext, Mode, ModeRunner, Turn } from './types';
+import { runMode } from './index';
+import type { AgentContext, Mode, Turn } from './types';
 
 export interface SessionOptions {
   llm: LlmClient;
@@ -19,8 +18,6 @@ export interface SessionOptions {
    * (untrusted workspace, or disabled) and the agent modes answer with an error that says so.
    */
   createKernel?: () => PythonKernel;
-  /** Runs Ask mode (and any other mode the agents do not cover), e.g. the dispatcher of index.ts. */
-  fallbackRunner?: (mode: Mode, ctx: AgentContext, question: string, signal?: AbortSignal) => AsyncGenerator<RadarmEvent>;
   maxRounds?: number;
   stallTimeoutMs?: number;
   timeoutMs?: number;
@@ -51,11 +48,6 @@ export interface Session {
   dispose(): Promise<void>;
 }
 
-const AGENT_RUNNERS: Partial<Record<Mode, ModeRunner>> = {
-  agent_single: runAgentSingle,
-  agent_multi: runAgentMulti,
-};
-
 export function createSession(options: SessionOptions): Session {
   const history: Turn[] = [];
   let dataFiles = [...(options.dataFiles ?? [])];
@@ -73,7 +65,8 @@ export function createSession(options: SessionOptions): Session {
     llm: options.llm,
     provider: options.provider,
     apiKey: options.apiKey,
-    kernel: mode === 'ask' ? undefined : getKernel(),
+    // Ask runs no code, but with a kernel its prompt gets the real data profile (and the kernel warms up).
+    kernel: mode === 'ask' && !dataFiles.length ? kernel : getKernel(),
     dataFiles: [...dataFiles],
     history: history.slice(),
     maxRounds: options.maxRounds,
@@ -101,17 +94,7 @@ export function createSession(options: SessionOptions): Session {
 
     const recorder = turnRecorder(question);
     try {
-      const runner = AGENT_RUNNERS[mode];
-      const ctx = contextFor(mode);
-      const source = runner
-        ? runner(ctx, question, abort.signal)
-        : options.fallbackRunner
-          ? options.fallbackRunner(mode, ctx, question, abort.signal)
-          : undefined;
-      if (!source) {
-        yield { type: 'error', content: `Mode "${mode}" is not available in this session.` };
-        return;
-      }
+      const source = runMode(mode, contextFor(mode), question, abort.signal);
       for await (const ev of source) {
         recorder.see(ev);
         yield ev;

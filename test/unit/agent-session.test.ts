@@ -172,6 +172,23 @@ describe('agent sessions (fake LLM server + real Python kernel)', function () {
     assert.match(completeOf(b).execution_result ?? '', /700/);
   });
 
+  it('Ask turns go through the same session: recorded in the history, prompt with the kernel profile', async () => {
+    const s = session();
+    scriptStages(server, {
+      response: ['The columns are region, month and sales.'],
+      code_generation: [py("print(df.columns.tolist())")],
+      explanation: ['Three columns.'],
+    });
+    const ask = await collect(s.run('ask', 'Which columns are there?'));
+    assertContract(ask);
+    assert.equal(completeOf(ask).reply, 'The columns are region, month and sales.');
+    assert.match(allMessages(server.requests[0]), /sales \(int64\)|sales.*int64/, 'the real profile, from the kernel');
+    const agent = await collect(s.run('agent_single', 'List them with code'));
+    assertContract(agent);
+    assert.ok(allMessages(server.requests[1]).includes('The columns are region, month and sales.'), 'the Ask reply is history');
+    assert.deepEqual(s.history.map((t) => t.question), ['Which columns are there?', 'List them with code']);
+  });
+
   it('Chinese question and a GBK CSV with Chinese headers: Chinese announcements, numbers and chart', async () => {
     const gbk = path.join(dir, '销售.csv');
     execFileSync(TEST_PYTHON, [
