@@ -1,3 +1,141 @@
-// `radarm` CLI entry. (Placeholder until the streaming core lands: see issue 2.)
-process.stderr.write('radarm: not built yet\n');
-process.exit(2);
+// `radarm` command line: `radarm chat [options] "message"` runs one turn in any mode against any
+// OpenAI-compatible, Azure or Anthropic endpoint and prints the protocol events (ndjson, sse) or text.
+// Exit codes: 0 after complete, 1 after error, 2 for bad arguments, 130 when cancelled with Ctrl-C.
+import { version } from '../../package.json';
+import { runMode } from '../agent';
+import type { AgentContext } from '../agent/types';
+import { createKernel } from '../kernel';
+import type { PythonKernel } from '../kernel/types';
+import { closeLlmNetwork, createLlmService, redactSecret } from '../llm';
+import { encodeNdjson, encodeSse } from '../protocol/sse';
+import type { RadarmEvent } from '../protocol/events';
+import { parseCliArgs, USAGE, type CliConfig } from './args';
+import { createTextRenderer } from './render-text';
+
+export const EXIT = { ok: 0, error: 1, usage: 2, cancelled: 130 } as const;
+
+/** The API key as given on the command line or in the environment, to keep it out of every message. */
+function keyFrom(argv: string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--api-key') return argv[i + 1];
+    if (argv[i].startsWith('--api-key=')) return argv[i].slice('--api-key='.length);
+  }
+  return process.env.RADARM_API_KEY;
+}
+
+function write(stream: NodeJS.WriteStream, text: string): Promise<void> | void {
+  if (stream.write(text)) return;
+  return new Promise((resolve) => stream.once('drain', resolve));
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8').trim();
+}
+
+function useColor(stream: NodeJS.WriteStream): boolean {
+  return Boolean(stream.isTTY) && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
+}
+
+async function chat(config: CliConfig): Promise<number> {
+  const key = config.apiKey;
+  // Only the whole key is masked in model output; error texts are already fully redacted by the service.
+  const safe = (s: string) => (key && key.length >= 8 ? redactSecret(s, key) : s);
+  const message = config.message === '-' ? await readStdin() : config.message;
+  if (!message) {
+    process.stderr.write('radarm: the message from stdin is empty\n');
+    return EXIT.usage;
+  }
+
+  const ac = new AbortController();
+  let cancelled = false;
+  const onSigint = () => {
+    if (cancelled) process.exit(EXIT.cancelled); // a second Ctrl-C: stop right now
+    cancelled = true;
+    process.stderr.write('\nradarm: cancelling… (Ctrl-C again to quit at once)\n');
+    ac.abort();
+  };
+  process.on('SIGINT', onSigint);
+
+  const needsKernel = config.mode !== 'ask' || config.dataFiles.length > 0;
+  const kernel: PythonKernel | undefined = needsKernel
+    ? createKernel({ pythonPath: config.pythonPath, cwd: process.cwd(), execTimeoutMs: config.execTimeoutMs })
+    : undefined;
+  const locale = /^zh/i.test(process.env.LC_ALL || process.env.LC_MESSAGES || process.env.LANG || '') ? 'zh-cn' : undefined;
+  const ctx: AgentContext = {
+    llm: createLlmService({ userAgent: `radarm-cli/${version}` }),
+    provider: config.provider,
+    apiKey: key,
+    kernel,
+    dataFiles: config.dataFiles,
+    history: [],
+    stallTimeoutMs: config.stallTimeoutMs,
+    execTimeoutMs: config.execTimeoutMs,
+    stream: true,
+    locale,
+  };
+
+  const text =
+    config.format === 'text'
+      ? createTextRenderer({
+          out: (s) => process.stdout.write(safe(s)),
+          err: (s) => process.stderr.write(safe(s)),
+          color: useColor(process.stdout),
+          errColor: useColor(process.stderr),
+        })
+      : undefined;
+  const emit = async (ev: RadarmEvent) => {
+    if (text) return text(ev);
+    await write(process.stdout, safe(config.format === 'sse' ? encodeSse(ev) : encodeNdjson(ev)));
+  };
+
+  let code: number = EXIT.error;
+  try {
+    for await (const ev of runMode(config.mode, ctx, message, ac.signal)) {
+      if (ev.type === 'complete') code = EXIT.ok;
+      if (ev.type === 'error') code = EXIT.error;
+      await emit(ev);
+    }
+  } finally {
+    if (cancelled && code !== EXIT.ok) code = EXIT.cancelled;
+    // Set before cleaning up: the kernel's runner does not keep the event loop alive, so node may
+    // exit while dispose() waits for it, and must exit with the right code then too.
+    process.exitCode = code;
+    process.off('SIGINT', onSigint);
+    await kernel?.dispose().catch(() => {});
+    await closeLlmNetwork();
+  }
+  return code;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const parsed = parseCliArgs(argv);
+  if ('help' in parsed) {
+    process.stdout.write(`${USAGE}\n`);
+    return EXIT.ok;
+  }
+  if ('version' in parsed) {
+    process.stdout.write(`radarm ${version}\n`);
+    return EXIT.ok;
+  }
+  if ('error' in parsed) {
+    process.stderr.write(`radarm: ${redactSecret(parsed.error, keyFrom(argv))}\n\n${USAGE}\n`);
+    return EXIT.usage;
+  }
+  return chat(parsed.config);
+}
+
+// Reading to the end of a closed pipe (`radarm … | head`) is not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(EXIT.ok);
+  throw err;
+});
+
+main(process.argv.slice(2)).then(
+  (code) => process.stdout.write('', () => process.exit(code)),
+  (err: unknown) => {
+    process.stderr.write(`radarm: internal error: ${redactSecret(String((err as Error)?.stack ?? err), keyFrom(process.argv))}\n`);
+    process.exit(EXIT.error);
+  },
+);

@@ -1,0 +1,165 @@
+// Command-line arguments of `radarm chat` → a validated configuration, or a usage error.
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { MODES, type Mode } from '../agent/types';
+import type { Provider, ProviderKind } from '../llm/types';
+
+export type OutputFormat = 'ndjson' | 'sse' | 'text';
+const FORMATS: readonly OutputFormat[] = ['ndjson', 'sse', 'text'];
+const PROVIDERS: readonly ProviderKind[] = ['openai', 'azure', 'anthropic'];
+
+const DEFAULT_BASE_URLS: Partial<Record<ProviderKind, string>> = {
+  openai: 'https://api.openai.com/v1',
+  anthropic: 'https://api.anthropic.com',
+};
+
+export const USAGE = `Usage: radarm chat [options] "message"
+       radarm chat [options] -            (read the message from stdin)
+
+Ask Radarm about your data from a terminal. Streams Radarm's events: the model's thinking,
+the answer, and in agent modes the code it writes, runs and checks.
+
+Options:
+  --mode ask|agent_single|agent_multi  mode (default: ask)
+  --provider openai|azure|anthropic    API kind (default: openai = any OpenAI-compatible server:
+                                       OpenAI, DeepSeek, Qwen, Moonshot, Ollama, vLLM, LM Studio, OpenRouter)
+  --base-url URL                       endpoint, e.g. https://api.deepseek.com/v1 (env RADARM_BASE_URL;
+                                       azure: https://NAME.openai.azure.com)
+  --model NAME                         model, or the Azure deployment name (env RADARM_MODEL)
+  --api-key KEY                        API key; prefer env RADARM_API_KEY (a flag is visible in \`ps\`)
+  --data FILE                          a data file the question is about (repeatable)
+  --python PATH                        Python with pandas that runs the code (default: python3 on PATH)
+  --timeout S                          stall timeout: stop when no data arrives for S seconds (default 60)
+  --exec-timeout S                     time limit per code run in agent modes (default 60)
+  --format ndjson|sse|text             output: one JSON event per line, SSE, or text for people (default)
+  -h, --help                           this help
+  -v, --version                        the version
+
+Exit codes: 0 answered, 1 error, 2 bad arguments, 130 cancelled (Ctrl-C).
+Environment: RADARM_API_KEY, RADARM_BASE_URL, RADARM_MODEL, RADARM_PROVIDER, RADARM_AZURE_API_VERSION,
+HTTPS_PROXY / HTTP_PROXY / NO_PROXY.
+
+Example:
+  RADARM_API_KEY=sk-… radarm chat --base-url https://api.deepseek.com/v1 --model deepseek-chat \\
+    --mode agent_single --data sales.csv "哪个地区的销售额最高？"`;
+
+export interface CliConfig {
+  command: 'chat';
+  mode: Mode;
+  provider: Provider;
+  apiKey?: string;
+  dataFiles: string[];
+  pythonPath?: string;
+  stallTimeoutMs?: number;
+  execTimeoutMs?: number;
+  format: OutputFormat;
+  /** The message, or '-' to read it from stdin. */
+  message: string;
+}
+
+export type ParsedArgs = { help: true } | { version: true } | { config: CliConfig } | { error: string };
+
+function seconds(name: string, value: string | undefined): number | undefined | string {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) return `--${name} needs a positive number of seconds, got "${value}"`;
+  return Math.round(n * 1000);
+}
+
+function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[], fallback: T): T | { error: string } {
+  if (value === undefined || value === '') return fallback;
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  return { error: `--${name} must be one of ${allowed.join(', ')}; got "${value}"` };
+}
+
+export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): ParsedArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        mode: { type: 'string' },
+        provider: { type: 'string' },
+        'base-url': { type: 'string' },
+        model: { type: 'string' },
+        'api-key': { type: 'string' },
+        data: { type: 'string', multiple: true },
+        python: { type: 'string' },
+        timeout: { type: 'string' },
+        'exec-timeout': { type: 'string' },
+        format: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+      },
+    });
+  } catch (err) {
+    return { error: (err as Error).message.replace(/\. To specify a positional argument.*$/s, '.') };
+  }
+  const { values: v, positionals } = parsed;
+  if (v.help) return { help: true };
+  if (v.version) return { version: true };
+
+  const [command, ...rest] = positionals;
+  if (!command) return { error: 'missing command: radarm chat [options] "message"' };
+  if (command !== 'chat') return { error: `unknown command "${command}" (the command is: chat)` };
+  if (rest.length === 0) return { error: 'missing the message: radarm chat [options] "message"' };
+  if (rest.length > 1) return { error: `one message only; quote it: radarm chat "${rest.join(' ')}"` };
+  const message = rest[0];
+  if (!message.trim()) return { error: 'the message is empty' };
+
+  const mode = oneOf('mode', v.mode, MODES, 'ask');
+  if (typeof mode === 'object') return mode;
+  const kind = oneOf('provider', v.provider ?? env.RADARM_PROVIDER, PROVIDERS, 'openai');
+  if (typeof kind === 'object') return kind;
+  const format = oneOf('format', v.format, FORMATS, 'text');
+  if (typeof format === 'object') return format;
+
+  const baseUrl = v['base-url'] ?? env.RADARM_BASE_URL ?? DEFAULT_BASE_URLS[kind];
+  if (!baseUrl) return { error: `--base-url is required for ${kind} (e.g. https://NAME.openai.azure.com)` };
+  let url: URL;
+  try {
+    url = new URL(baseUrl);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('scheme');
+  } catch {
+    return { error: `--base-url must be a full http(s) URL such as https://api.deepseek.com/v1; got "${baseUrl}"` };
+  }
+  const model = v.model ?? env.RADARM_MODEL;
+  if (!model?.trim()) return { error: '--model is required (or set RADARM_MODEL), e.g. --model deepseek-chat' };
+
+  const stall = seconds('timeout', v.timeout);
+  if (typeof stall === 'string') return { error: stall };
+  const exec = seconds('exec-timeout', v['exec-timeout']);
+  if (typeof exec === 'string') return { error: exec };
+
+  const dataFiles: string[] = [];
+  for (const f of v.data ?? []) {
+    const abs = resolve(f);
+    if (!existsSync(abs)) return { error: `--data: no such file: ${f}` };
+    if (!statSync(abs).isFile()) return { error: `--data: not a file: ${f}` };
+    dataFiles.push(abs);
+  }
+
+  const provider: Provider = { id: url.host, kind, baseUrl, model: model.trim() };
+  if (kind === 'azure') {
+    const apiVersion = env.RADARM_AZURE_API_VERSION ?? url.searchParams.get('api-version') ?? undefined;
+    if (apiVersion) provider.apiVersion = apiVersion;
+  }
+  const apiKey = v['api-key'] ?? env.RADARM_API_KEY;
+  return {
+    config: {
+      command: 'chat',
+      mode,
+      provider,
+      apiKey: apiKey?.trim() || undefined,
+      dataFiles,
+      pythonPath: v.python,
+      stallTimeoutMs: stall,
+      execTimeoutMs: exec,
+      format,
+      message,
+    },
+  };
+}

@@ -1,0 +1,240 @@
+// The bundled CLI (dist/cli.js) as a user runs it: a real child process against the fake LLM server.
+import * as assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isRadarmEvent, type RadarmEvent } from '../../src/protocol/events';
+import { decodeSse } from '../../src/protocol/sse';
+import { startFakeLlmServer, textSteps, type FakeLlmServer } from '../helpers/fake-llm-server';
+
+const ROOT = join(__dirname, '..', '..');
+const CLI = join(ROOT, 'dist', 'cli.js');
+const PYTHON = process.env.RADARM_TEST_PYTHON ?? '/usr/bin/python3';
+const KEY = 'sk-cli-secret-5f4e3d2c1b0a';
+
+interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** A clean environment: no proxies, no RADARM_* from the developer's shell. */
+function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env))
+    if (!/^(RADARM_|https?_proxy$|no_proxy$)/i.test(k)) env[k] = v;
+  return { ...env, NO_COLOR: '1', ...extra };
+}
+
+function run(args: string[], opts: { env?: Record<string, string>; input?: string; cwd?: string } = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: cleanEnv(opts.env), cwd: opts.cwd ?? ROOT });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.stdin.end(opts.input ?? '');
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
+
+function ndjson(stdout: string): RadarmEvent[] {
+  const lines = stdout.split('\n').filter(Boolean);
+  return lines.map((l) => {
+    const ev: unknown = JSON.parse(l);
+    assert.ok(isRadarmEvent(ev), l);
+    return ev as RadarmEvent;
+  });
+}
+
+function assertEndsWith(events: RadarmEvent[], terminal: 'complete' | 'error') {
+  assert.equal(events[events.length - 1].type, 'done');
+  assert.equal(events[events.length - 2].type, terminal);
+  assert.equal(events.filter((e) => e.type === 'done').length, 1);
+}
+
+describe('CLI (dist/cli.js)', function () {
+  this.timeout(60_000);
+  let server: FakeLlmServer;
+  let dir: string;
+  let base: string[];
+
+  before(async function () {
+    this.timeout(180_000);
+    const build = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, encoding: 'utf8' });
+    assert.equal(build.status, 0, build.stderr);
+    server = await startFakeLlmServer();
+    base = ['chat', '--base-url', server.baseUrl, '--model', 'm'];
+    dir = mkdtempSync(join(tmpdir(), 'radarm-cli-'));
+    writeFileSync(join(dir, 'sales.csv'), '地区,销售额\n华东,120.5\n华南,98\n');
+  });
+  after(async () => {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  beforeEach(() => {
+    server.requests.length = 0;
+    server.setHandler(() => ({ steps: [{ reasoning: '用户在打招呼' }, ...textSteps('你好！我能帮你分析数据。', 4)] }));
+  });
+
+  it('chat --mode ask --format ndjson "你好" prints exactly the protocol events and exits 0', async () => {
+    const r = await run(['chat', '--mode', 'ask', '--base-url', server.baseUrl, '--model', 'm', '--format', 'ndjson', '你好']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stderr, '');
+    const events = ndjson(r.stdout);
+    assertEndsWith(events, 'complete');
+    assert.deepEqual(events[0], { type: 'thinking', stage: 'explanation', content: '用户在打招呼' });
+    const text = events.flatMap((e) => (e.type === 'content' ? [e.content] : [])).join('');
+    assert.equal(text, '你好！我能帮你分析数据。');
+    const complete = events[events.length - 2];
+    assert.equal(complete.type === 'complete' && complete.data.reply, text);
+    assert.equal(server.requests[0].stage, 'response');
+    assert.equal(server.requests[0].body.messages.at(-1).content, '你好');
+    assert.equal(server.requests[0].headers.authorization, undefined, 'no key given, none sent');
+  });
+
+  it('--format sse prints the SSE encoding', async () => {
+    const r = await run([...base, '--format', 'sse', 'hi']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^data: \{"type":"thinking"/);
+    const decoded: RadarmEvent[] = [];
+    let invalid = 0;
+    for await (const ev of decodeSse([Buffer.from(r.stdout)], () => invalid++)) decoded.push(ev);
+    assert.equal(invalid, 0);
+    assertEndsWith(decoded, 'complete');
+  });
+
+  it('--format text (the default) prints the answer for people, without colour codes when piped', async () => {
+    const r = await run([...base, 'hi']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /Thinking/);
+    assert.match(r.stdout, /用户在打招呼/);
+    assert.match(r.stdout, /── Answer ──\n你好！我能帮你分析数据。\n$/);
+    assert.ok(!r.stdout.includes('\x1b['), 'no ANSI codes');
+    assert.match(r.stderr, /tokens: \d+ in, \d+ out/);
+  });
+
+  it('reads the message from stdin with "-"', async () => {
+    const r = await run([...base, '--format', 'ndjson', '-'], { input: '今天的数据怎么样？\n' });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(server.requests[0].body.messages.at(-1).content, '今天的数据怎么样？');
+  });
+
+  it('an error exits 1 and never prints the API key (flag or environment)', async () => {
+    server.setHandler(() => ({ status: 401, json: { error: { message: `Incorrect API key provided: ${KEY}` } } }));
+    for (const how of ['flag', 'env'] as const) {
+      const args = how === 'flag' ? [...base, '--api-key', KEY, '--format', 'ndjson', 'hi'] : [...base, '--format', 'ndjson', 'hi'];
+      const r = await run(args, { env: how === 'env' ? { RADARM_API_KEY: KEY } : {} });
+      assert.equal(r.code, 1);
+      const events = ndjson(r.stdout);
+      assertEndsWith(events, 'error');
+      assert.match(JSON.stringify(events), /API key was rejected by 127\.0\.0\.1:\d+ \(HTTP 401\)/);
+      for (const out of [r.stdout, r.stderr]) assert.ok(!out.includes(KEY.slice(3, 12)), out);
+      assert.equal(server.requests.at(-1)?.headers.authorization, `Bearer ${KEY}`);
+    }
+    const text = await run([...base, '--api-key', KEY, 'hi']);
+    assert.equal(text.code, 1);
+    assert.match(text.stderr, /Error: The API key was rejected/);
+    assert.ok(!(text.stdout + text.stderr).includes(KEY.slice(3, 12)));
+  });
+
+  it('a stall ends with the stall-timeout error from --timeout', async () => {
+    server.setHandler(() => ({ steps: [{ text: 'a' }, { stall: 30_000 }] }));
+    const t0 = Date.now();
+    const r = await run([...base, '--timeout', '0.5', '--format', 'ndjson', 'hi']);
+    assert.equal(r.code, 1);
+    const err = ndjson(r.stdout).find((e) => e.type === 'error');
+    assert.match(err?.type === 'error' ? err.content : '', /No data from .* for 0\.5 s/);
+    assert.ok(Date.now() - t0 < 20_000);
+  });
+
+  it('Ctrl-C (SIGINT) cancels: an error event, done, exit 130, and the server sees the socket close', async () => {
+    server.setHandler(() => ({ steps: [{ text: 'first' }, { stall: 60_000 }] }));
+    const closed = server.closedSockets;
+    const child = spawn(process.execPath, [CLI, ...base, '--format', 'ndjson', 'hi'], { env: cleanEnv() });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    await new Promise<void>((resolve) =>
+      child.stdout.on('data', (d) => {
+        stdout += d;
+        if (stdout.includes('"content"')) resolve();
+      }),
+    );
+    child.kill('SIGINT');
+    const code = await exited;
+    assert.equal(code, 130, stderr);
+    const events = ndjson(stdout);
+    assertEndsWith(events, 'error');
+    assert.match(JSON.stringify(events.at(-2)), /Cancel/);
+    assert.match(stderr, /cancelling/);
+    await server.waitForClosedSockets(closed + 1);
+  });
+
+  it('agent_single with --data and --python runs the generated code and completes', async () => {
+    server.setHandler((req) =>
+      req.stage === 'code_generation'
+        ? { steps: textSteps('```python\nresult = df["销售额"].sum()\nprint("合计", result)\n```', 10) }
+        : { steps: [{ text: '合计 218.5。' }] },
+    );
+    const r = await run(
+      [...base, '--mode', 'agent_single', '--data', 'sales.csv', '--python', PYTHON, '--exec-timeout', '30', '--format', 'ndjson', '销售额合计？'],
+      { cwd: dir },
+    );
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    const events = ndjson(r.stdout);
+    assertEndsWith(events, 'complete');
+    const complete = events.at(-2);
+    assert.ok(complete?.type === 'complete');
+    assert.match(complete.data.generated_code ?? '', /df\["销售额"\]\.sum\(\)/);
+    assert.match(complete.data.execution_result ?? '', /218\.5/);
+    assert.deepEqual(
+      [...new Set(server.requests.map((q) => q.stage))],
+      ['code_generation', 'explanation'],
+    );
+  });
+
+  describe('bad arguments exit 2 with the usage on stderr', () => {
+    const cases: [string, string[], RegExp][] = [
+      ['no command', [], /missing command/],
+      ['unknown command', ['ask', 'hi'], /unknown command "ask"/],
+      ['no message', ['chat', '--model', 'm'], /missing the message/],
+      ['unknown option', ['chat', '--modle', 'm', 'hi'], /Unknown option '--modle'/],
+      ['bad mode', ['chat', '--mode', 'agent', '--model', 'm', 'hi'], /--mode must be one of ask, agent_single, agent_multi/],
+      ['bad provider', ['chat', '--provider', 'gemini', '--model', 'm', 'hi'], /--provider must be one of/],
+      ['bad format', ['chat', '--format', 'json', '--model', 'm', 'hi'], /--format must be one of ndjson, sse, text/],
+      ['no model', ['chat', 'hi'], /--model is required/],
+      ['bad base URL', ['chat', '--base-url', 'api.deepseek.com', '--model', 'm', 'hi'], /full http\(s\) URL/],
+      ['azure without base URL', ['chat', '--provider', 'azure', '--model', 'm', 'hi'], /--base-url is required for azure/],
+      ['bad timeout', ['chat', '--timeout', 'soon', '--model', 'm', 'hi'], /--timeout needs a positive number/],
+      ['missing data file', ['chat', '--data', 'nope.csv', '--model', 'm', 'hi'], /--data: no such file: nope\.csv/],
+      ['missing option value with a key elsewhere', ['chat', '--api-key', KEY, '--model'], /argument missing/],
+    ];
+    for (const [name, args, message] of cases) {
+      it(name, async () => {
+        const r = await run(args);
+        assert.equal(r.code, 2, r.stderr);
+        assert.match(r.stderr, message);
+        assert.match(r.stderr, /Usage: radarm chat/);
+        assert.equal(r.stdout, '');
+        assert.ok(!r.stderr.includes(KEY));
+        assert.equal(server.requests.length, 0);
+      });
+    }
+  });
+
+  it('--help prints the usage on stdout, --version the package version', async () => {
+    const help = await run(['--help']);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /Usage: radarm chat \[options\] "message"/);
+    for (const opt of ['--mode', '--provider', '--base-url', '--model', '--api-key', '--data', '--python', '--timeout', '--exec-timeout', '--format'])
+      assert.ok(help.stdout.includes(opt), opt);
+    const version = await run(['--version']);
+    assert.equal(version.code, 0);
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+    assert.equal(version.stdout.trim(), `radarm ${pkg.version}`);
+  });
+});
