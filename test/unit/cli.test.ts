@@ -101,7 +101,10 @@ describe('CLI (dist/cli.js)', function () {
     assert.match(r.stdout, /^data: \{"type":"thinking"/);
     const decoded: RadarmEvent[] = [];
     let invalid = 0;
-    for await (const ev of decodeSse([Buffer.from(r.stdout)], () => invalid++)) decoded.push(ev);
+    async function* bytes() {
+      yield Buffer.from(r.stdout);
+    }
+    for await (const ev of decodeSse(bytes(), () => invalid++)) decoded.push(ev);
     assert.equal(invalid, 0);
     assertEndsWith(decoded, 'complete');
   });
