@@ -1,7 +1,6 @@
 // One running runner.py process and its line-delimited JSON protocol: requests out on stdin, replies in on
 // stdout (the runner keeps the real stdout private; user output never reaches it), diagnostics on stderr.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface RunnerHello {
   type: 'hello';
@@ -95,6 +94,20 @@ function killTree(child: ChildProcess) {
     } catch {
       /* already gone */
     }
+  }
+}
+
+/** Resolves with `p`, or with undefined after `ms`; the timer is cleared either way. */
+export async function waitAtMost<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
+  let cancel = () => {};
+  const timeout = new Promise<undefined>((r) => {
+    const timer = setTimeout(r, ms);
+    cancel = () => clearTimeout(timer);
+  });
+  try {
+    return await Promise.race([p, timeout]);
+  } finally {
+    cancel();
   }
 }
 
@@ -244,7 +257,7 @@ export function startRunner(opts: StartRunnerOptions): Promise<RunnerConnection>
         return;
       }
       conn.kill();
-      const exit = await Promise.race([exited, sleep(2000, undefined, { ref: false })]);
+      const exit = await waitAtMost(exited, 2000);
       const why = hello.error ?? (exit?.stderrTail || `exit code ${exit?.code}`);
       reject(new Error(why));
     });

@@ -3,8 +3,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { RunnerExitedError, startRunner, type RunnerConnection, type RunnerReply } from './connection';
+import { RunnerExitedError, startRunner, waitAtMost, type RunnerConnection, type RunnerReply } from './connection';
 import { kernelEnv } from './env';
 import { crashedResult, describeExit, executionText, fromReply, stoppedResult } from './result';
 import { KernelStartError, PANDAS_FIX, resolvePython, type ResolvedPython } from './resolve-python';
@@ -254,7 +253,7 @@ export function createKernel(options: KernelOptions): PythonKernel {
       conn = undefined;
       if (c) {
         c.kill();
-        await Promise.race([c.exited, sleep(3000, undefined, { ref: false })]);
+        await waitAtMost(c.exited, 3000); // a ref'd wait: Node must not exit before the kill is confirmed
       }
       const starting = connecting;
       if (starting) await starting.then((s) => s.kill(), () => undefined);

@@ -484,10 +484,11 @@ def load_data(req):
     paths = [os.path.abspath(os.path.join(WORKSPACE, p)) for p in (req.get("files") or [])]
     keys = _keys_for(paths)
     # Forget files no longer chosen, so that their memory can go.
-    for path in list(LOADED):
-        if path not in paths:
-            del LOADED[path]
-    gc.collect()
+    dropped = [p for p in LOADED if p not in paths]
+    for path in dropped:
+        del LOADED[path]
+    if dropped:
+        gc.collect()
     files = []
     sections = []
     variables = []
