@@ -12,24 +12,19 @@ import {
   declined,
   executeStage,
   explainStage,
+  firstCallProfile,
   giveUp,
   llmStage,
-  profileWithin,
   promptInput,
   toAttempt,
 } from './turn';
 import { parseVerdict } from './verdict';
 
-/**
- * How long the planner waits for the data profile. Planning starts meanwhile without the column
- * profile when the data takes longer (a big file); the executor always gets the profile.
- */
-export const PLANNER_PROFILE_WAIT_MS = 1500;
-
 export const runAgentMulti = agentRunner(async function* (turn) {
   const { t, maxRounds } = turn;
   yield { type: 'thinking', stage: 'planner', content: t.planner };
-  const early = await profileWithin(turn, PLANNER_PROFILE_WAIT_MS);
+  // The planner does not wait for a big file to load (it gets a preview); the executor gets the full profile.
+  const early = yield* firstCallProfile(turn);
   const plan = yield* llmStage(turn, 'planner', plannerMessages(promptInput(turn, early)));
   const input = promptInput(turn, yield* awaitProfile(turn));
 

@@ -12,6 +12,7 @@ import {
   declined,
   executeStage,
   explainStage,
+  firstCallProfile,
   giveUp,
   promptInput,
   toAttempt,
@@ -19,18 +20,21 @@ import {
 
 export const runAgentSingle = agentRunner(async function* (turn) {
   const { t, maxRounds } = turn;
-  // The code needs the column names, so this first call waits for the profile (started at once).
-  const input = promptInput(turn, yield* awaitProfile(turn));
+  yield { type: 'thinking', stage: 'code_generation', content: t.codeGeneration(1) };
+  // The kernel warms up meanwhile; a big file's loading does not hold up the first call.
+  let input = promptInput(turn, yield* firstCallProfile(turn));
   const failed: Attempt[] = [];
   let last: Attempt | undefined;
   let good: { attempt: Attempt; result: ExecutionResult } | undefined;
   let problem = '';
 
   for (let round = 1; round <= maxRounds && !good; round++) {
-    yield { type: 'thinking', stage: 'code_generation', content: t.codeGeneration(round) };
+    if (round > 1) yield { type: 'thinking', stage: 'code_generation', content: t.codeGeneration(round) };
     const code = yield* codeStage(turn, 'code_generation', codeGenerationMessages(input, failed));
     const result = yield* executeStage(turn, code);
     if (!result) return yield* declined(turn, code);
+    // Execution waited for the data: from now on prompts get the kernel's full profile.
+    input = promptInput(turn, yield* awaitProfile(turn));
     last = toAttempt(code, result);
     if (result.ok) {
       good = { attempt: last, result };

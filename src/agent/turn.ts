@@ -14,6 +14,7 @@ import type { ChatMessage, ChatRequest } from '../llm/types';
 import type { DataProfile, ExecutionResult, PythonKernel } from '../kernel/types';
 import type { AgentContext, ModeRunner } from './types';
 import { announcementLanguage, detectLanguage, texts, type Lang } from './announcements';
+import { previewFile } from './ask';
 import { extractPythonCode } from './code-extract';
 import { executionEvents, executionText } from './execution-events';
 import { explanationMessages, noCodeReminder, type Attempt, type PromptInput } from './prompts';
@@ -24,6 +25,8 @@ export type StageEvent = ThinkingEvent | ContentEvent;
 export const DEFAULT_MAX_ROUNDS = 3;
 /** Above this many ms of data loading, a "loading data" announcement is shown. */
 const LOADING_NOTICE_MS = 300;
+/** How long the first model call waits for the kernel's data profile before going on with a preview. */
+export const PROFILE_WAIT_MS = 1500;
 
 /** Ends the turn with an error event carrying this (user-facing) message. */
 export class TurnStop extends Error {}
@@ -44,6 +47,8 @@ export interface TurnState {
   profile: Promise<DataProfile | undefined>;
   /** Set when the warm-up failed; the turn then ends with this message. */
   warmUpError?: string;
+  loadingAnnounced?: boolean;
+  fileErrorsAnnounced?: boolean;
   usage?: TokenUsage;
 }
 
@@ -127,23 +132,49 @@ function warmUp(turn: TurnState, ac: AbortController): Promise<DataProfile | und
   return ready;
 }
 
-/** Waits for the warm-up (announcing slow loads and files that failed to load). */
-export async function* awaitProfile(turn: TurnState): AsyncGenerator<StageEvent, DataProfile | undefined> {
-  const slow = await Promise.race([
-    turn.profile.then(() => false, () => false),
-    delay(LOADING_NOTICE_MS).then(() => true),
+/**
+ * The profile for the turn's first model call: the kernel's, when it is ready within
+ * PROFILE_WAIT_MS (the usual case: a warm kernel, or a cold one with a small file); otherwise the
+ * first lines of each file, read directly, so that writing the plan or the code does not wait for a
+ * big file to load. Execution waits for the loading; later calls get the full profile.
+ */
+export async function* firstCallProfile(turn: TurnState): AsyncGenerator<StageEvent, DataProfile | undefined> {
+  const files = turn.ctx.dataFiles;
+  if (!files.length) return undefined; // nothing to describe; the kernel keeps starting meanwhile
+  const ready = await Promise.race([
+    turn.profile.then((p) => ({ p }), () => ({ p: undefined })),
+    delay(PROFILE_WAIT_MS).then(() => null),
   ]);
-  if (slow && turn.ctx.dataFiles.length)
-    yield { type: 'thinking', stage: 'system', content: turn.t.loadingData(turn.ctx.dataFiles.length) };
-  const profile = await abortable(turn.profile, turn.signal);
-  for (const f of profile?.files ?? [])
-    if (f.error) yield { type: 'thinking', stage: 'system', content: turn.t.fileFailed(f.name, f.error) };
-  return profile;
+  if (ready || turn.signal.aborted) return yield* awaitProfile(turn);
+  yield { type: 'thinking', stage: 'system', content: turn.t.loadingData(files.length) };
+  turn.loadingAnnounced = true;
+  const previews = await Promise.all(files.slice(0, 8).map((f) => previewFile(f)));
+  return {
+    text: `${previews.join('\n\n')}\n\n(The full profile is still loading: these are the first lines of each file as text.)`,
+    variables: [],
+    files: [],
+  };
 }
 
-/** The profile if the warm-up finishes within `ms`, else undefined (the caller goes on without it). */
-export async function profileWithin(turn: TurnState, ms: number): Promise<DataProfile | undefined> {
-  return Promise.race([turn.profile.catch(() => undefined), delay(ms).then(() => undefined)]);
+/** Waits for the warm-up's profile (announcing a slow load once, and files that failed to load). */
+export async function* awaitProfile(turn: TurnState): AsyncGenerator<StageEvent, DataProfile | undefined> {
+  if (!turn.loadingAnnounced) {
+    const slow = await Promise.race([
+      turn.profile.then(() => false, () => false),
+      delay(LOADING_NOTICE_MS).then(() => true),
+    ]);
+    if (slow && turn.ctx.dataFiles.length) {
+      yield { type: 'thinking', stage: 'system', content: turn.t.loadingData(turn.ctx.dataFiles.length) };
+      turn.loadingAnnounced = true;
+    }
+  }
+  const profile = await abortable(turn.profile, turn.signal);
+  if (!turn.fileErrorsAnnounced) {
+    turn.fileErrorsAnnounced = true;
+    for (const f of profile?.files ?? [])
+      if (f.error) yield { type: 'thinking', stage: 'system', content: turn.t.fileFailed(f.name, f.error) };
+  }
+  return profile;
 }
 
 export function promptInput(turn: TurnState, profile: DataProfile | undefined): PromptInput {

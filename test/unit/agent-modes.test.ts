@@ -209,6 +209,79 @@ describe('agent modes (fake LLM server + real Python kernel)', function () {
     });
   });
 
+  describe('both', () => {
+    it('a slow data load does not hold up the first model call: it gets a preview, execution waits for the data', async () => {
+      let loadedAt = 0;
+      let codeRequestedAt = 0;
+      scriptStages(server, {
+        code_generation: [
+          () => {
+            codeRequestedAt = Date.now();
+            return { steps: [{ text: py("print('total', df['sales'].sum())") }] };
+          },
+        ],
+        explanation: ['700.'],
+      });
+      const s = session({
+        createKernel: () => {
+          const k = createKernel({ pythonPath: TEST_PYTHON, cwd: dir });
+          return {
+            start: () => k.start(),
+            loadData: async (files) => {
+              await new Promise((r) => setTimeout(r, 3000));
+              const p = await k.loadData(files);
+              loadedAt = Date.now();
+              return p;
+            },
+            execute: (code, opts) => k.execute(code, opts),
+            interrupt: () => k.interrupt(),
+            dispose: () => k.dispose(),
+            get pythonPath() {
+              return k.pythonPath;
+            },
+          };
+        },
+      });
+      const events = await collect(s.run('agent_single', 'Total sales?'));
+      assertContract(events);
+      assert.match(completeOf(events).execution_result ?? '', /total 700/);
+      assert.ok(codeRequestedAt > 0 && loadedAt > codeRequestedAt, 'the code was requested while the data was still loading');
+      const first = allMessages(server.requests[0]);
+      assert.ok(first.includes('region,month,sales'), 'the preview shows the header line');
+      assert.match(first, /still loading/);
+      assert.ok(thinking(events, 'system').some((t) => /Loading 1 data file/.test(t)));
+      assert.match(allMessages(server.requests[1]), /sales \(int64\)/, 'the explanation gets the full profile');
+    });
+
+    it('non-streaming (stream: false) emits each stage once and completes the same way', async () => {
+      scriptStages(server, {
+        planner: ['1. Sum sales.'],
+        executor: [py("print('total', df['sales'].sum())")],
+        verifier: ['{"verdict":"pass","feedback":"700"}'],
+        explanation: ['The total is 700.'],
+      });
+      const events = await collect(session({ stream: false }).run('agent_multi', 'Total?'));
+      assertContract(events);
+      assert.equal(completeOf(events).reply, 'The total is 700.');
+      assert.ok(server.requests.every((r) => r.stream === false));
+      for (const stage of ['planner', 'executor', 'verifier', 'explanation'])
+        assert.equal(events.filter((e) => e.type === 'content' && e.stage === stage).length, 1, stage);
+    });
+
+    it('reasoning deltas (DeepSeek-R1 style) stream as thinking of their stage; the code still comes from the content', async () => {
+      scriptStages(server, {
+        code_generation: [
+          { steps: [{ reasoning: 'The user wants the total. ' }, { reasoning: 'I will sum sales.' }, { text: py("print(df['sales'].sum())") }] },
+        ],
+        explanation: ['700.'],
+      });
+      const events = await collect(session().run('agent_single', 'Total?'));
+      assertContract(events);
+      assert.ok(thinking(events, 'code_generation').join('').includes('The user wants the total. I will sum sales.'));
+      assert.match(completeOf(events).execution_result ?? '', /700/);
+    });
+  });
+
   describe('agent_multi', () => {
     const PLOTLY_CODE = [
       "totals = df.groupby('region', as_index=False)['sales'].sum()",

@@ -125,7 +125,8 @@ describe('agent sessions (fake LLM server + real Python kernel)', function () {
     const endedAt = Date.now();
     assertContract(events);
     assert.match(errorOf(events), /Cancelled/);
-    assert.ok(abortedAt > 0 && endedAt - abortedAt < 10_000, `ended ${endedAt - abortedAt} ms after the cancel`);
+    // The sleep would run ~30 s more: ending well before that proves the interrupt (bounds generous for loaded CI).
+    assert.ok(abortedAt > 0 && endedAt - abortedAt < 20_000, `ended ${endedAt - abortedAt} ms after the cancel`);
     assert.ok(!contentOf(events, 'execution').includes('not reached'));
     assert.deepEqual(server.requests.map((r) => r.stage), ['code_generation'], 'no explanation after a cancel');
     assert.equal(s.history.length, 0, 'a cancelled turn is not recorded');
@@ -133,7 +134,7 @@ describe('agent sessions (fake LLM server + real Python kernel)', function () {
     const next = await s.kernel!.execute('print(41 + 1)');
     assert.ok(next.ok, next.text);
     assert.match(next.stdout, /42/);
-    assert.ok(Date.now() - t0 < 15_000, 'the interrupted sleep is not still running');
+    assert.ok(Date.now() - t0 < 20_000, 'the interrupted sleep is not still running');
   });
 
   it('cancel while the model streams closes the HTTP request and ends with error then done', async () => {
