@@ -194,10 +194,14 @@ export function describeLmError(err: unknown, model?: LmModel, locale: Locale = 
       return t.noPermissions(m);
     case 'NotFound':
       return t.notFound(m);
-    case 'Blocked':
-      return t.blocked(m, detail && detail !== 'Blocked' ? `: ${detail}` : '');
+    case 'Blocked': {
+      const own = err instanceof Error && err.message && err.message !== 'Blocked' ? `: ${err.message}` : '';
+      return t.blocked(m, own);
+    }
   }
   if (isCancellationError(err)) return t.cancelled;
+  // A model unregistered after it was picked can surface as a plain Error from the main thread.
+  if (/\b(is not registered|is unknown)\b/i.test(detail)) return t.notFound(m);
   if (model && /token limit|too long|context length|maximum context|too many tokens/i.test(detail))
     return t.tooLong(m, model.maxInputTokens);
   return t.failed(m, detail || 'unknown error');

@@ -169,6 +169,18 @@ describe('vscode-lm client: errors', () => {
     assert.match((terminal(events) as { content: string }).content, /blocked.*quota exhausted/);
   });
 
+  it('a Blocked error without a message of its own reads cleanly', () => {
+    const model = new FakeModel({ kind: 'parts', parts: [] });
+    const msg = describeLmError(new FakeLanguageModelError('', 'Blocked'), model);
+    assert.match(msg, /^The request to 'GPT-4o' \(copilot\) was blocked \(quota or policy\)\. Wait a moment/);
+  });
+
+  it('a model that went away while picked (a plain "not registered" error) reads as NotFound', () => {
+    const model = new FakeModel({ kind: 'parts', parts: [] });
+    const msg = describeLmError(new Error('Chat response provider with identifier x/gpt-4o is not registered.'), model);
+    assert.match(msg, /^The model 'GPT-4o' \(copilot\) is not available/);
+  });
+
   it('names the cause of an unknown error and says what to do', async () => {
     const err = new FakeLanguageModelError('Request failed', 'Unknown', new Error('ECONNRESET'));
     const { client } = setup({ kind: 'reject', error: err });

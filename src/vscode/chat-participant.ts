@@ -1,0 +1,241 @@
+// The @radarm chat participant in VS Code's chat view: `/ask`, `/analyze <question>` (agent_single) and
+// `/expert <question>` (agent_multi) run the same agent services as the sidebar, on the data file that
+// is open or referenced (#file), with the model the user picked in the chat view (request.model).
+//
+// Optional by construction: without the chat API (or without Copilot) registration is skipped and
+// nothing else changes. The pure parts (modes, files, history, rendering) are in chat-response.ts.
+import * as vscode from 'vscode';
+import type { AgentContext, Mode } from '../agent/types';
+import type { PythonKernel } from '../kernel/types';
+import { vscodeLmProvider } from '../llm/vscode-lm';
+import { terminated, type RadarmEvent } from '../protocol/events';
+import {
+  DATA_FILE_GLOB,
+  PARTICIPANT_ID,
+  chooseDataFiles,
+  historyToTurns,
+  modeForCommand,
+  renderEvents,
+  type HistoryEntry,
+  type TurnMetadata,
+} from './chat-response';
+import { createHostVscodeLmClient, listVscodeLmModels, uiLocale } from './lm-provider';
+
+/** Runs one turn of any mode: the dispatcher the sidebar uses too (Ask and the agent modes). */
+export type ModeDispatcher = (mode: Mode, ctx: AgentContext, question: string, signal?: AbortSignal) => AsyncIterable<RadarmEvent>;
+
+/** The settings a chat request uses, read afresh for every request. */
+export type ParticipantSettings = Partial<
+  Pick<AgentContext, 'maxRounds' | 'stallTimeoutMs' | 'timeoutMs' | 'execTimeoutMs' | 'stream' | 'confirmRun'>
+> & {
+  /** The mode of a request without a slash command. Default agent_single. */
+  defaultMode?: Mode;
+};
+
+export interface ChatParticipantDeps {
+  runMode: ModeDispatcher;
+  /**
+   * Creates the participant's Python kernel (once, on first need; kept for later requests and disposed
+   * with the extension). Absent, or returning undefined: code may not run here (untrusted workspace),
+   * and the agent modes say so.
+   */
+  createKernel?: () => PythonKernel | undefined;
+  settings?: () => ParticipantSettings;
+}
+
+type Locale = 'en' | 'zh-cn';
+
+const TEXTS = {
+  en: {
+    usage:
+      'Ask about a data file (CSV, Excel, Parquet, JSON). Open it in the editor or attach it with `#file`, then:\n\n' +
+      '- `@radarm /ask <question>`: an answer from the model, no code run\n' +
+      '- `@radarm /analyze <question>`: writes pandas code, runs it, explains the result (single agent)\n' +
+      '- `@radarm /expert <question>`: planner, executor and verifier work it out together\n',
+    noData:
+      'No data file found for this question. Open a CSV, Excel, Parquet or JSON file in the editor, or attach one with `#file`, for example `@radarm /analyze #file:sales.csv which region sells most?`',
+    noModel:
+      'No language model is available in the chat view. Install and sign in to GitHub Copilot (or another extension that provides models), or use the Radarm sidebar with an API key.',
+    followAnalyze: 'Analyze it with code',
+    followExpert: 'Double-check with the expert team',
+  },
+  'zh-cn': {
+    usage:
+      '对数据文件（CSV、Excel、Parquet、JSON）提问。先在编辑器中打开它，或用 `#file` 附加，然后：\n\n' +
+      '- `@radarm /ask <问题>`：由模型直接回答，不运行代码\n' +
+      '- `@radarm /analyze <问题>`：编写并运行 pandas 代码，再解释结果（单智能体）\n' +
+      '- `@radarm /expert <问题>`：架构师、执行者和审核员协作完成\n',
+    noData:
+      '没有找到要分析的数据文件。请在编辑器中打开 CSV、Excel、Parquet 或 JSON 文件，或用 `#file` 附加，例如 `@radarm /analyze #file:sales.csv 哪个地区销量最高？`',
+    noModel: '聊天视图中没有可用的语言模型。请安装并登录 GitHub Copilot（或其他提供模型的扩展），或在 Radarm 侧边栏中配置 API Key 使用。',
+    followAnalyze: '用代码分析',
+    followExpert: '请专家团队复核',
+  },
+} as const;
+
+/** The metadata a response carries: its turn (for history) and what follow-ups need. */
+type ResultMetadata = TurnMetadata & { mode: Mode; hasData: boolean };
+
+/**
+ * Registers @radarm. Returns undefined (and changes nothing) when this VS Code has no chat API.
+ * Never throws: activation must not fail because of an optional feature.
+ */
+export function registerChatParticipant(
+  context: vscode.ExtensionContext,
+  deps: ChatParticipantDeps,
+): vscode.ChatParticipant | undefined {
+  if (typeof vscode.chat?.createChatParticipant !== 'function') return undefined;
+  try {
+    const handler = createChatRequestHandler(deps, { storageUri: context.globalStorageUri });
+    const participant = vscode.chat.createChatParticipant(PARTICIPANT_ID, handler.handle);
+    participant.iconPath = vscode.Uri.joinPath(context.extensionUri, 'media', 'radarm.svg');
+    participant.followupProvider = { provideFollowups: followups };
+    context.subscriptions.push(participant, { dispose: () => void handler.dispose() });
+    return participant;
+  } catch (err) {
+    console.warn(`[radarm] the @radarm chat participant could not be registered: ${String(err)}`);
+    return undefined;
+  }
+}
+
+export interface ChatRequestHandler {
+  handle: vscode.ChatRequestHandler;
+  /** Ends the participant's kernel. */
+  dispose(): Promise<void>;
+}
+
+/** The request handler, separate from registration so that tests can call it with their own streams. */
+export function createChatRequestHandler(
+  deps: ChatParticipantDeps,
+  opts: { storageUri?: vscode.Uri } = {},
+): ChatRequestHandler {
+  let kernel: PythonKernel | undefined;
+  const getKernel = () => {
+    if (!vscode.workspace.isTrusted) return undefined;
+    kernel ??= deps.createKernel?.();
+    return kernel;
+  };
+
+  const saveImage = opts.storageUri
+    ? async (dataUri: string) => {
+        const m = /^data:image\/(png|jpeg|svg\+xml);base64,(.*)$/s.exec(dataUri);
+        if (!m) return undefined;
+        const dir = vscode.Uri.joinPath(opts.storageUri!, 'charts');
+        await vscode.workspace.fs.createDirectory(dir);
+        const file = vscode.Uri.joinPath(dir, `chart-${Date.now()}.${m[1] === 'svg+xml' ? 'svg' : m[1]}`);
+        await vscode.workspace.fs.writeFile(file, Buffer.from(m[2], 'base64'));
+        return file.toString();
+      }
+    : undefined;
+
+  const handle: vscode.ChatRequestHandler = async (request, chatContext, stream, token) => {
+    const locale: Locale = uiLocale();
+    const t = TEXTS[locale];
+    const settings = deps.settings?.() ?? {};
+    const mode = modeForCommand(request.command, settings.defaultMode ?? 'agent_single');
+    const question = request.prompt.trim();
+    if (!question) {
+      stream.markdown(t.usage);
+      return {};
+    }
+
+    const dataFiles = await findDataFiles(request, token);
+    if (mode !== 'ask' && !dataFiles.length) {
+      stream.markdown(t.noData);
+      return {};
+    }
+    for (const f of dataFiles) stream.reference(vscode.Uri.file(f));
+
+    // The chat view's pick; older hosts without request.model get the first available model.
+    const model = request.model ?? (await listVscodeLmModels())[0];
+    if (!model) return { errorDetails: { message: t.noModel } };
+
+    const ctx: AgentContext = {
+      llm: createHostVscodeLmClient({ model, locale }),
+      provider: vscodeLmProvider(model),
+      kernel: mode === 'ask' ? undefined : getKernel(),
+      dataFiles,
+      history: historyToTurns(chatContext.history as unknown as HistoryEntry[]),
+      maxRounds: settings.maxRounds,
+      stallTimeoutMs: settings.stallTimeoutMs,
+      timeoutMs: settings.timeoutMs,
+      execTimeoutMs: settings.execTimeoutMs,
+      stream: settings.stream,
+      confirmRun: settings.confirmRun,
+      locale,
+    };
+
+    const ac = new AbortController();
+    const onCancel = token.onCancellationRequested(() => ac.abort());
+    if (token.isCancellationRequested) ac.abort();
+    try {
+      const result = await renderEvents(terminated(deps.runMode(mode, ctx, question, ac.signal)), stream, {
+        locale,
+        saveImage,
+      });
+      const metadata: ResultMetadata = {
+        mode,
+        hasData: dataFiles.length > 0,
+        radarm: {
+          question,
+          reply: result.complete?.reply ?? result.streamedReply,
+          code: result.complete?.generated_code ?? null,
+          output: result.complete?.execution_result ?? null,
+        },
+      };
+      // A stopped request is shown as stopped by VS Code itself; no error box on top.
+      if (result.error && !token.isCancellationRequested) return { errorDetails: { message: result.error }, metadata };
+      return { metadata };
+    } finally {
+      onCancel.dispose();
+    }
+  };
+
+  return {
+    handle,
+    async dispose() {
+      const k = kernel;
+      kernel = undefined;
+      await k?.dispose();
+    },
+  };
+}
+
+function followups(result: vscode.ChatResult): vscode.ChatFollowup[] {
+  const meta = result.metadata as Partial<ResultMetadata> | undefined;
+  if (!meta?.radarm || result.errorDetails) return [];
+  const t = TEXTS[uiLocale()];
+  const prompt = meta.radarm.question;
+  if (meta.mode === 'ask' && meta.hasData) return [{ prompt, command: 'analyze', label: t.followAnalyze }];
+  if (meta.mode === 'agent_single') return [{ prompt, command: 'expert', label: t.followExpert }];
+  return [];
+}
+
+/** A local file path from a #file reference value (Uri or Location); other kinds are not data files. */
+function referencePath(value: unknown): string | undefined {
+  const uri = value instanceof vscode.Uri ? value : value instanceof vscode.Location ? value.uri : undefined;
+  return uri?.scheme === 'file' ? uri.fsPath : undefined;
+}
+
+/** The active tab's file: text editors, and custom editors (an .xlsx or .parquet opened by a viewer). */
+function activeFilePath(): string | undefined {
+  const input = vscode.window.tabGroups?.activeTabGroup?.activeTab?.input;
+  const uri =
+    input instanceof vscode.TabInputText || input instanceof vscode.TabInputCustom
+      ? input.uri
+      : vscode.window.activeTextEditor?.document.uri;
+  return uri?.scheme === 'file' ? uri.fsPath : undefined;
+}
+
+async function findDataFiles(request: vscode.ChatRequest, token: vscode.CancellationToken): Promise<string[]> {
+  const referenced = request.references.map((r) => referencePath(r.value)).filter((p): p is string => !!p);
+  const visible = vscode.window.visibleTextEditors
+    .map((e) => e.document.uri)
+    .filter((u) => u.scheme === 'file')
+    .map((u) => u.fsPath);
+  const chosen = chooseDataFiles({ referenced, active: activeFilePath(), visible });
+  if (chosen.length) return chosen;
+  // Nothing open or attached: a workspace with exactly one data file needs no further hint.
+  const found = await vscode.workspace.findFiles(DATA_FILE_GLOB, '**/node_modules/**', 2, token);
+  return chooseDataFiles({ referenced: [], workspace: found.filter((u) => u.scheme === 'file').map((u) => u.fsPath) });
+}
