@@ -212,6 +212,9 @@ export function createKernel(options: KernelOptions): PythonKernel {
       let result: ExecutionResult;
       try {
         const reply: RunnerReply = await c.request({ op: 'exec', code, stream: !!eopts.onOutput }, eopts.onOutput);
+        // Native output (subprocesses, C libraries) travels on stderr, a different pipe than the reply; it was
+        // written before the reply, and one turn of the event loop lets a chunk that is already there arrive.
+        await new Promise((r) => setImmediate(r));
         result = fromReply(reply, elapsed(), c.takeStderr(), maxOutputChars);
         const mpl = reply.matplotlib as { cjkFont?: string | null } | undefined;
         if (mpl && info) info.cjkFont = mpl.cjkFont ?? null;

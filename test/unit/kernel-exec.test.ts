@@ -249,6 +249,25 @@ describe('kernel: execution', function () {
     assert.equal((await run('print("never")', { signal: pre.signal })).cancelled, true);
   });
 
+  it('interrupt() stops the running code and keeps the kernel', async () => {
+    await run('survivor = 7');
+    const running = run('import time\nwhile True:\n    time.sleep(0.05)');
+    setTimeout(() => kernel.interrupt(), 400);
+    const r = await running;
+    assert.equal(r.cancelled, true);
+    assert.equal(r.restarted, undefined);
+    assert.equal((await run('survivor')).value, '7');
+    kernel.interrupt(); // nothing running: no effect
+    assert.equal((await run('survivor + 1')).value, '8');
+  });
+
+  it('attaches what subprocesses print to the run that started them', async () => {
+    const r = await run('import subprocess\nsubprocess.run(["sh", "-c", "echo out-line; echo err-line >&2"])\nNone');
+    assert.match(r.stderr, /out-line/);
+    assert.match(r.stderr, /err-line/);
+    assert.doesNotMatch((await run('print("next")')).stderr, /out-line/);
+  });
+
   it('turns exceeding the memory cap into a MemoryError, not a dead machine', async () => {
     const small = createKernel({ cwd: data.dir, pythonPath: TEST_PYTHON, memoryLimitMb: 1500, warmup: false });
     try {
