@@ -14,6 +14,9 @@ const version = i > 0 ? process.argv[i + 1] : '1.100.3';
 const state = mkdtempSync(join(tmpdir(), 'radarm-electron-test-'));
 const workspace = join(state, 'workspace');
 cpSync(join(root, 'test', 'vscode', 'fixtures', 'workspace'), workspace, { recursive: true });
+// Test-only scripted language models (see scripts/test-vscode.mjs); stable VS Code needs its proposal enabled.
+const extensions = join(state, 'extensions');
+cpSync(join(root, 'test', 'vscode', 'fixtures', 'fake-lm-extension'), join(extensions, 'radarm-test.radarm-fake-lm-0.0.1'), { recursive: true });
 let code = 0;
 try {
   await runTests({
@@ -21,7 +24,16 @@ try {
     cachePath: join(root, '.vscode-test'),
     extensionDevelopmentPath: root,
     extensionTestsPath: join(root, 'out', 'test', 'vscode', 'index.js'),
-    launchArgs: [workspace, '--disable-extensions', '--disable-workspace-trust', '--user-data-dir', join(state, 'user-data')],
+    launchArgs: [
+      workspace,
+      '--extensions-dir',
+      extensions,
+      '--enable-proposed-api',
+      'radarm-test.radarm-fake-lm',
+      '--disable-workspace-trust',
+      '--user-data-dir',
+      join(state, 'user-data'),
+    ],
     extensionTestsEnv: { RADARM_TEST_PYTHON: process.env.RADARM_TEST_PYTHON || '/usr/bin/python3' },
   });
 } catch (err) {

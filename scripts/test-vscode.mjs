@@ -41,6 +41,11 @@ ensureCodeServer();
 const state = mkdtempSync(join(tmpdir(), 'radarm-vscode-test-'));
 const workspace = join(state, 'workspace');
 cpSync(join(root, 'test', 'vscode', 'fixtures', 'workspace'), workspace, { recursive: true });
+// Test-only scripted language models (test/vscode/chat-participant.test.ts): installed like a user's
+// extension (a second extensionDevelopmentPath is ignored by code-server); it registers models only on command.
+cpSync(join(root, 'test', 'vscode', 'fixtures', 'fake-lm-extension'), join(state, 'extensions', 'radarm-test.radarm-fake-lm-0.0.1'), {
+  recursive: true,
+});
 mkdirSync(artifacts, { recursive: true });
 
 let server;
