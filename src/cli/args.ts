@@ -38,7 +38,7 @@ Options:
 
 Exit codes: 0 answered, 1 error, 2 bad arguments, 130 cancelled (Ctrl-C).
 Environment: RADARM_API_KEY, RADARM_BASE_URL, RADARM_MODEL, RADARM_PROVIDER, RADARM_AZURE_API_VERSION,
-HTTPS_PROXY / HTTP_PROXY / NO_PROXY.
+RADARM_REQUEST_TIMEOUT (seconds per model call, default 180), HTTPS_PROXY / HTTP_PROXY / NO_PROXY.
 
 Example:
   RADARM_API_KEY=sk-… radarm chat --base-url https://api.deepseek.com/v1 --model deepseek-chat \\
@@ -52,6 +52,8 @@ export interface CliConfig {
   dataFiles: string[];
   pythonPath?: string;
   stallTimeoutMs?: number;
+  /** Whole-request timeout per model call (env RADARM_REQUEST_TIMEOUT, seconds). */
+  timeoutMs?: number;
   execTimeoutMs?: number;
   format: OutputFormat;
   /** The message, or '-' to read it from stdin. */
@@ -133,6 +135,8 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
   if (typeof stall === 'string') return { error: stall };
   const exec = seconds('exec-timeout', v['exec-timeout']);
   if (typeof exec === 'string') return { error: exec };
+  const whole = seconds('RADARM_REQUEST_TIMEOUT', env.RADARM_REQUEST_TIMEOUT || undefined);
+  if (typeof whole === 'string') return { error: whole.replace('--RADARM_REQUEST_TIMEOUT', 'RADARM_REQUEST_TIMEOUT') };
 
   const dataFiles: string[] = [];
   for (const f of v.data ?? []) {
@@ -157,6 +161,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
       dataFiles,
       pythonPath: v.python,
       stallTimeoutMs: stall,
+      timeoutMs: whole,
       execTimeoutMs: exec,
       format,
       message,

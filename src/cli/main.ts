@@ -71,6 +71,7 @@ async function chat(config: CliConfig): Promise<number> {
     dataFiles: config.dataFiles,
     history: [],
     stallTimeoutMs: config.stallTimeoutMs,
+    timeoutMs: config.timeoutMs,
     execTimeoutMs: config.execTimeoutMs,
     stream: true,
     locale,

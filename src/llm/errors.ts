@@ -5,7 +5,7 @@ import { redactSecret } from './redact';
 
 export const CANCELLED_MESSAGE = 'Cancelled.';
 export const SET_KEY_HINT = 'Set a valid key with the command "Radarm: Set API Key" (CLI: --api-key or RADARM_API_KEY).';
-const STALL_HINT = 'raise the stall timeout (Radarm settings; CLI: --timeout SECONDS)';
+const STALL_HINT = 'raise the stall timeout (setting radarm.stallTimeout; CLI: --timeout SECONDS)';
 
 export interface FailureContext {
   provider: Provider;
@@ -124,7 +124,7 @@ export function cutMessage(ctx: FailureContext): string {
 export function timeoutMessage(ctx: FailureContext): string {
   return redactSecret(
     `The request to ${providerName(ctx.provider)} took longer than ${seconds(ctx.timeoutMs)} (the whole-request timeout) and was stopped (${ctx.received} characters received). ` +
-      'Ask for a shorter answer, or raise the request timeout in Radarm settings.',
+      'Ask for a shorter answer, or raise the request timeout (setting radarm.requestTimeout; CLI: RADARM_REQUEST_TIMEOUT=SECONDS).',
     ctx.apiKey,
   );
 }
