@@ -1,6 +1,89 @@
-// Extension entry point. (Placeholder until the VS Code UI lands: see issue 5.)
-import type * as vscode from 'vscode';
+// Extension entry point: wires the LLM service, the agent modes and the Python kernel into the chat
+// controller, the sidebar view and the commands. Everything created here is disposed on deactivate
+// (the kernel's Python process included: no orphans).
+import * as vscode from 'vscode';
+import { runMode } from '../agent';
+import { createKernel } from '../kernel';
+import { closeLlmNetwork, configureLlmNetwork, createLlmService } from '../llm';
+import { createApiKeys, type ApiKeys } from './api-keys';
+import { ChatController } from './chat-controller';
+import { ChatViewProvider } from './chat-view';
+import { registerCommands } from './commands';
+import { createDataFileIndex, type DataFileIndex } from './data-files';
+import { HistoryStore } from './history-store';
+import { readSettings } from './settings';
 
-export function activate(_context: vscode.ExtensionContext): void {}
+/** What activate() returns: used by the extension-host tests and open to other extensions. */
+export interface RadarmApi {
+  controller: ChatController;
+  keys: ApiKeys;
+  files: DataFileIndex;
+  view: ChatViewProvider;
+  history: HistoryStore;
+}
 
-export function deactivate(): void {}
+let controller: ChatController | undefined;
+
+export function activate(context: vscode.ExtensionContext): RadarmApi {
+  const settings = () => readSettings((k) => vscode.workspace.getConfiguration('radarm').get(k));
+
+  applyNetworkSettings();
+  context.subscriptions.push(
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (['http.proxy', 'http.noProxy', 'http.proxyStrictSSL', 'radarm.poolSize'].some((s) => e.affectsConfiguration(s)))
+        applyNetworkSettings();
+      if (e.affectsConfiguration('radarm.providers')) reportProviderProblems();
+    }),
+  );
+
+  const version = String(context.extension.packageJSON?.version ?? '0');
+  const llm = createLlmService({ userAgent: `radarm-vscode/${version} (VS Code ${vscode.version})` });
+  const keys = createApiKeys(context.secrets);
+  const files = createDataFileIndex();
+  const history = new HistoryStore(
+    context.storageUri ?? context.globalStorageUri,
+    () => ({ maxTurns: settings().historyLimit }),
+    vscode.l10n.t('Interrupted: the window was reloaded or closed while this answer was running.'),
+  );
+  let view!: ChatViewProvider;
+  controller = new ChatController({ llm, runMode, createKernel }, history, keys, files, context.workspaceState, () =>
+    view.uri('plotly.min.js'),
+  );
+  view = new ChatViewProvider(context.extensionUri, controller);
+  ChatViewProvider.register(context, view);
+  context.subscriptions.push(...registerCommands({ controller, view, keys, files }), files);
+  void vscode.commands.executeCommand('setContext', 'radarm.busy', false);
+  void files.refresh();
+  reportProviderProblems();
+  return { controller, keys, files, view, history };
+}
+
+export async function deactivate(): Promise<void> {
+  const c = controller;
+  controller = undefined;
+  await c?.dispose();
+  await closeLlmNetwork();
+}
+
+/** VS Code's proxy settings (and our pool size) → the LLM service's shared dispatcher. */
+function applyNetworkSettings(): void {
+  const http = vscode.workspace.getConfiguration('http');
+  const noProxy = http.get<string[]>('noProxy') ?? [];
+  configureLlmNetwork({
+    proxy: http.get<string>('proxy') || undefined,
+    noProxy: noProxy.length ? noProxy.join(',') : undefined,
+    strictSSL: http.get<boolean>('proxyStrictSSL') !== false,
+    connections: readSettings((k) => vscode.workspace.getConfiguration('radarm').get(k)).poolSize,
+  });
+}
+
+function reportProviderProblems(): void {
+  const { providerProblems } = readSettings((k) => vscode.workspace.getConfiguration('radarm').get(k));
+  if (!providerProblems.length) return;
+  const open = vscode.l10n.t('Open Settings');
+  void vscode.window
+    .showWarningMessage(vscode.l10n.t('Radarm ignored some entries of radarm.providers: {0}', providerProblems.join('; ')), open)
+    .then((picked) => {
+      if (picked === open) void vscode.commands.executeCommand('workbench.action.openSettings', 'radarm.providers');
+    });
+}

@@ -11,8 +11,10 @@ export async function run(): Promise<void> {
   mocha.suite.emit('pre-require', globalThis, `${phase}.test`, mocha);
   if (phase === 'main') {
     require('./activation.test');
+    require('./commands.test');
+    require('./analyze.test');
   } else if (phase === 'reload') {
-    require('./activation.test');
+    require('./reload.test');
   } else {
     throw new Error(`unknown test phase ${phase}`);
   }

@@ -1,0 +1,160 @@
+// The Radarm commands. Each takes optional arguments so that other extensions, keybindings and the
+// tests can run it without its prompts; without them it asks through quick picks and input boxes.
+import * as vscode from 'vscode';
+import type { Mode } from '../agent/types';
+import type { TurnRecord } from '../protocol/messages';
+import { promptForApiKey, cleanApiKey, type ApiKeys } from './api-keys';
+import type { ChatController, ChatViewPort } from './chat-controller';
+import { isDataFile, pickDataFiles, type DataFileIndex } from './data-files';
+import { insertCode } from './insert-code';
+import { conversationToNotebook } from './notebook';
+
+const t = vscode.l10n.t;
+
+export interface CommandDeps {
+  controller: ChatController;
+  view: ChatViewPort;
+  keys: ApiKeys;
+  files: DataFileIndex;
+}
+
+export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
+  const { controller, view, keys, files } = deps;
+  const reg = (id: string, fn: (...args: any[]) => unknown) => vscode.commands.registerCommand(id, fn);
+
+  /** Runs a question on some data files in the panel; resolves with the finished turn. */
+  async function analyze(uris: vscode.Uri[], question: string | undefined, mode?: Mode): Promise<TurnRecord | undefined> {
+    const display = uris.map((u) => files.displayOf(u));
+    if (question === undefined) {
+      question = await vscode.window.showInputBox({
+        title: t('Radarm: Analyze {0}', display.join(', ')),
+        prompt: t('What do you want to know about the data? (English or Chinese)'),
+        placeHolder: t('e.g. Which city sold the most? Plot monthly sales.'),
+        ignoreFocusOut: true,
+        validateInput: (v) => (v.trim() ? undefined : t('Type a question.')),
+      });
+      if (!question?.trim()) return undefined;
+    }
+    await controller.setSelectedFiles(display);
+    await view.reveal();
+    return controller.runTurn(question.trim(), mode ?? controller.mode, display);
+  }
+
+  return [
+    // radarm.analyzeData([uri], [question], [mode]): without a file, a quick pick of the workspace's data files.
+    reg('radarm.analyzeData', async (uri?: unknown, question?: unknown, mode?: unknown) => {
+      let target = uri instanceof vscode.Uri ? uri : undefined;
+      if (!target) {
+        const picked = await pickDataFiles(files, { many: false });
+        const resolved = picked?.[0] && files.resolve(picked[0]);
+        if (!resolved) return undefined;
+        target = resolved;
+      }
+      return analyze([target], typeof question === 'string' ? question : undefined, asMode(mode));
+    }),
+    // Explorer / editor-title context menu: the clicked file, or every selected data file.
+    reg('radarm.analyzeFile', async (uri?: unknown, selected?: unknown) => {
+      const all = (Array.isArray(selected) ? selected : [uri]).filter(
+        (u): u is vscode.Uri => u instanceof vscode.Uri && isDataFile(u),
+      );
+      const fromEditor = vscode.window.activeTextEditor?.document.uri;
+      if (!all.length && fromEditor && isDataFile(fromEditor)) all.push(fromEditor);
+      if (!all.length) return vscode.commands.executeCommand('radarm.analyzeData');
+      return analyze(all, undefined);
+    }),
+    reg('radarm.pickDataFiles', async () => {
+      const picked = await pickDataFiles(files, { many: true, selected: (await controller.panelState()).dataFiles.selected });
+      if (picked) await controller.setSelectedFiles(picked);
+      return picked;
+    }),
+    reg('radarm.newChat', async () => {
+      await controller.newChat();
+      await view.reveal();
+    }),
+    reg('radarm.stop', () => controller.stop()),
+    // radarm.setApiKey([providerId], [key]): with a key, stores it without prompting.
+    reg('radarm.setApiKey', async (providerId?: unknown, key?: unknown) => {
+      const providers = controller.settings().providers;
+      const id = typeof providerId === 'string' ? providerId : undefined;
+      if (id && typeof key === 'string') {
+        const clean = cleanApiKey(key);
+        if (!providers.some((p) => p.id === id)) throw new Error(t('No provider with the id "{0}" in radarm.providers.', id));
+        if (!clean) throw new Error(t('That is not an API key (it is empty or has spaces in it).'));
+        await keys.set(id, clean);
+        return id;
+      }
+      return promptForApiKey(keys, providers, id);
+    }),
+    // radarm.insertCode([code]): the given code, else the latest code of this chat.
+    reg('radarm.insertCode', async (code?: unknown) => {
+      const text = typeof code === 'string' && code ? code : controller.lastGeneratedCode();
+      if (!text) {
+        void vscode.window.showInformationMessage(t('This chat has no generated code yet.'));
+        return undefined;
+      }
+      return insertCode(text);
+    }),
+    // radarm.exportNotebook([targetUri]): without a target, a save dialog.
+    reg('radarm.exportNotebook', async (target?: unknown) => {
+      const turns = controller.turns;
+      if (!turns.length) {
+        void vscode.window.showInformationMessage(t('There is no conversation to export yet.'));
+        return undefined;
+      }
+      let uri = target instanceof vscode.Uri ? target : undefined;
+      if (!uri) {
+        const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+        const name = `radarm-${new Date().toISOString().slice(0, 10)}.ipynb`;
+        uri = await vscode.window.showSaveDialog({
+          title: t('Export Conversation as Notebook'),
+          defaultUri: folder ? vscode.Uri.joinPath(folder, name) : undefined,
+          filters: { [t('Jupyter Notebook')]: ['ipynb'] },
+        });
+        if (!uri) return undefined;
+      }
+      const nb = conversationToNotebook(turns, { title: turns[0].question.slice(0, 80) });
+      await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(JSON.stringify(nb, null, 1)));
+      if (!(target instanceof vscode.Uri)) {
+        try {
+          await vscode.window.showNotebookDocument(await vscode.workspace.openNotebookDocument(uri));
+        } catch {
+          await vscode.commands.executeCommand('vscode.open', uri);
+        }
+      }
+      return uri;
+    }),
+    reg('radarm.openChat', async (id?: unknown) => {
+      if (typeof id === 'string') return controller.openConversation(id);
+      const items = (await controller.listConversations()).map((c) => ({
+        label: c.title || t('(untitled chat)'),
+        description: new Date(c.updatedAt).toLocaleString(vscode.env.language),
+        detail: t('{0} turns', c.turns),
+        id: c.id,
+      }));
+      if (!items.length) {
+        void vscode.window.showInformationMessage(t('No earlier chats in this workspace.'));
+        return false;
+      }
+      const picked = await vscode.window.showQuickPick(items, { title: t('Radarm: Open Previous Chat') });
+      if (!picked) return false;
+      await view.reveal();
+      return controller.openConversation(picked.id);
+    }),
+    // radarm.clearHistory([true]): true skips the confirmation.
+    reg('radarm.clearHistory', async (confirmed?: unknown) => {
+      if (confirmed !== true) {
+        const yes = t('Clear History');
+        const picked = await vscode.window.showWarningMessage(
+          t('Delete every Radarm chat of this workspace?'),
+          { modal: true, detail: t('This cannot be undone. Export a chat as a notebook first to keep it.') },
+          yes,
+        );
+        if (picked !== yes) return false;
+      }
+      await controller.clearHistory();
+      return true;
+    }),
+  ];
+}
+
+const asMode = (m: unknown): Mode | undefined => (m === 'ask' || m === 'agent_single' || m === 'agent_multi' ? m : undefined);

@@ -1,0 +1,162 @@
+// Analyze Data end to end in the real VS Code: a local fake LLM server (real HTTP, real SSE), the real
+// Python kernel on the fixture CSV, events streamed into the real webview (checked through the driver),
+// Stop, a missing key, New Chat and the notebook export. Leaves one finished and one stopped turn
+// behind for the "reload" phase.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { CompleteData } from '../../src/protocol/events';
+import type { TurnRecord } from '../../src/protocol/messages';
+import { startFakeLlmServer, textSteps, type FakeLlmServer, type FakeRequest, type Script } from '../helpers/fake-llm-server';
+import { driver, hasDriver } from './driver';
+import { radarm, setRadarmSetting, waitFor, workspaceFile } from './helpers';
+import { CODE, QUESTION, REPLY } from './scenario';
+
+/** The scripted model: code for code_generation, an explanation, a short answer for anything else. */
+function analyst(req: FakeRequest): Script {
+  if (req.stage === 'code_generation' || req.stage === 'executor')
+    return { steps: textSteps(`我来按城市汇总销量。\n\n\`\`\`python\n${CODE}\n\`\`\`\n`, 3), usage: { prompt: 120, completion: 60 } };
+  if (req.stage === 'explanation') return { steps: [{ reasoning: '看一下输出…' }, ...textSteps(REPLY, 2)] };
+  if (req.stage === 'verifier') return { steps: textSteps('PASS', 2) };
+  return { steps: textSteps('A short answer.', 2) };
+}
+
+const completeOf = (turn: TurnRecord | undefined): CompleteData | undefined =>
+  turn?.events.find((e): e is Extract<typeof e, { type: 'complete' }> => e.type === 'complete')?.data;
+const errorOf = (turn: TurnRecord | undefined) => turn?.events.find((e) => e.type === 'error');
+
+suite('Analyze Data', () => {
+  let server: FakeLlmServer;
+
+  suiteSetup(async () => {
+    server = await startFakeLlmServer(analyst);
+    await setRadarmSetting('providers', [
+      { id: 'fake', label: 'Fake LLM', kind: 'openai', baseUrl: server.baseUrl, model: 'fake-model', requiresKey: true },
+      { id: 'nokey', label: 'Keyless', kind: 'openai', baseUrl: 'https://llm.invalid/v1', model: 'm' },
+    ]);
+    await setRadarmSetting('defaultProvider', 'fake');
+    const api = await radarm();
+    await vscode.commands.executeCommand('radarm.setApiKey', 'fake', 'sk-fake-key-0001');
+    await api.files.refresh();
+    await vscode.commands.executeCommand('radarm.chat.focus');
+  });
+
+  suiteTeardown(async () => {
+    await server?.close();
+  });
+
+  test('a provider without a key ends the turn with the way to Set API Key', async () => {
+    const api = await radarm();
+    await vscode.workspace.getConfiguration('radarm').update('defaultProvider', 'nokey', vscode.ConfigurationTarget.Global);
+    try {
+      await api.controller.handleMessage({ type: 'setProvider', id: 'nokey' });
+      const turn = await api.controller.runTurn('How many rows?', 'ask', []);
+      const err = errorOf(turn);
+      assert.ok(err && err.type === 'error');
+      assert.match(err.content, /No API key is set for Keyless/);
+      assert.match(err.content, /Set API Key/);
+      assert.equal(turn!.events.at(-1)?.type, 'done');
+      assert.equal(server.requests.length, 0, 'nothing may be sent without a key');
+      if (hasDriver()) await driver.webviewWaitFor('#radarm-root', 'No API key is set for Keyless', 30_000);
+    } finally {
+      await api.controller.handleMessage({ type: 'setProvider', id: 'fake' });
+      await setRadarmSetting('defaultProvider', 'fake');
+    }
+  });
+
+  test('New Chat empties the conversation', async () => {
+    const api = await radarm();
+    assert.ok(api.controller.turns.length > 0);
+    await vscode.commands.executeCommand('radarm.newChat');
+    assert.equal(api.controller.turns.length, 0);
+    if (hasDriver()) await waitFor(async () => !(await driver.webviewText())?.includes('How many rows?'), 'the panel to clear');
+  });
+
+  test('Analyze Data streams the stages into the panel and finishes with code, output and a chart', async () => {
+    const api = await radarm();
+    const before = server.requests.length;
+    const turn = await vscode.commands.executeCommand<TurnRecord | undefined>(
+      'radarm.analyzeData',
+      workspaceFile('sales.csv'),
+      QUESTION,
+      'agent_single',
+    );
+    assert.ok(turn, 'the command returns the finished turn');
+    assert.deepEqual(turn.dataFiles, ['sales.csv']);
+    assert.equal(turn.events.at(-1)?.type, 'done');
+    const err = errorOf(turn);
+    assert.equal(err, undefined, `unexpected error: ${err && 'content' in err ? err.content : ''}`);
+    const data = completeOf(turn);
+    assert.ok(data, 'a complete event');
+    assert.equal(data.reply.includes('上海'), true, data.reply);
+    assert.match(data.generated_code ?? '', /groupby\("城市"\)/);
+    assert.match(data.execution_result ?? '', /上海\s+47/);
+    assert.match(data.image ?? '', /^data:image\/png;base64,/);
+    // Stages streamed, not just the final reply.
+    const stages = new Set(turn.events.map((e) => ('stage' in e ? e.stage : e.type)));
+    for (const s of ['code_generation', 'execution', 'explanation']) assert.ok(stages.has(s as never), `stage ${s} missing`);
+    // The requests carried the key (and only to our server) and the stage header.
+    const sent = server.requests.slice(before);
+    assert.ok(sent.length >= 2);
+    assert.ok(sent.every((r) => r.headers.authorization === 'Bearer sk-fake-key-0001'));
+    assert.ok(sent.some((r) => r.stage === 'code_generation'));
+    if (hasDriver()) {
+      await driver.webviewWaitFor('#radarm-root', QUESTION, 30_000);
+      await driver.webviewWaitFor('#radarm-root', REPLY, 30_000);
+      await waitFor(async () => (await driver.webviewCount('img[src^="data:image/png"]')) > 0, 'the chart in the panel');
+      await driver.screenshot('analyze-done');
+    }
+  });
+
+  test('Insert Generated Code without an argument inserts the latest generated code', async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.commands.executeCommand('radarm.insertCode');
+    const editor = await waitFor(() => vscode.window.activeTextEditor, 'an editor');
+    assert.equal(editor.document.getText(), `${CODE}\n`);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+
+  test('Export Conversation as Notebook writes questions, code, outputs and the figure', async () => {
+    const target = workspaceFile('exported.ipynb');
+    const uri = await vscode.commands.executeCommand<vscode.Uri>('radarm.exportNotebook', target);
+    assert.equal(uri?.toString(), target.toString());
+    const nb = JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(target)));
+    assert.equal(nb.nbformat, 4);
+    const md = nb.cells.filter((c: any) => c.cell_type === 'markdown').map((c: any) => c.source.join(''));
+    assert.ok(md.some((s: string) => s.includes(QUESTION)));
+    const code = nb.cells.find((c: any) => c.cell_type === 'code');
+    assert.equal(code.source.join(''), CODE);
+    assert.ok(code.outputs.some((o: any) => o.output_type === 'stream' && o.text.join('').includes('上海')));
+    assert.ok(code.outputs.some((o: any) => o.data?.['image/png']?.length > 100));
+    // VS Code itself can open it as a notebook.
+    const doc = await vscode.workspace.openNotebookDocument(target);
+    assert.ok(doc.cellCount >= 3);
+  });
+
+  test('Stop ends a stalled stream at once and closes the connection', async () => {
+    const api = await radarm();
+    server.setHandler((req) =>
+      req.stage === 'code_generation' ? { steps: [{ text: '正在写代码…' }, { stall: 120_000 }] } : analyst(req),
+    );
+    try {
+      const closedBefore = server.closedSockets;
+      const before = server.requests.length;
+      const running = api.controller.runTurn('Stop me: 按月汇总', 'agent_single', ['sales.csv']);
+      await waitFor(() => server.requests.slice(before).some((r) => r.stage === 'code_generation'), 'the code request');
+      await waitFor(() => api.controller.busy, 'the turn to be busy');
+      if (hasDriver()) await driver.webviewWaitFor('#radarm-root', '正在写代码', 30_000);
+      const t0 = Date.now();
+      assert.equal(await vscode.commands.executeCommand('radarm.stop'), true);
+      const turn = await running;
+      assert.ok(Date.now() - t0 < 5000, `Stop took ${Date.now() - t0} ms`);
+      assert.equal(api.controller.busy, false);
+      const err = errorOf(turn);
+      assert.ok(err && err.type === 'error' && /Stopped/.test(err.content));
+      assert.equal(turn!.events.at(-1)?.type, 'done');
+      // The HTTP stream was cancelled (its socket closed), not left hanging.
+      await server.waitForClosedSockets(closedBefore + 1, 10_000);
+      if (hasDriver()) await driver.screenshot('analyze-stopped');
+    } finally {
+      server.setHandler(analyst);
+    }
+  });
+});
