@@ -1,0 +1,281 @@
+// Runs the REAL built webview (dist/webview) in Debian's headless Chromium, as VS Code would:
+// a page produced by our webview-html builder (so the real CSP applies) on a 127.0.0.1 server,
+// a fake acquireVsCodeApi that records what the panel posts and keeps its state across reloads,
+// VS Code's theme variables, and host messages delivered with window.postMessage.
+// Shared by the Chromium tests and bench/panel.ts.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, existsSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, normalize } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { RadarmEvent } from '../../src/protocol/events';
+import type { HostToWebview, Locale, PanelState, TurnRecord } from '../../src/protocol/messages';
+import { buildWebviewHtml } from '../../src/vscode/webview-html';
+import { THEMES, type ThemeName } from './themes';
+
+export const ROOT = join(__dirname, '..', '..');
+export const DIST = join(ROOT, 'dist', 'webview');
+export const ARTIFACTS = join(ROOT, 'test-artifacts');
+
+/** Builds the bundles (the tests exercise what ships). */
+export function build(): void {
+  execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, stdio: 'pipe' });
+  for (const f of ['main.js', 'main.css', 'codicon.css', 'plotly.min.js'])
+    if (!existsSync(join(DIST, f))) throw new Error(`build did not produce dist/webview/${f}`);
+}
+
+export const CHROMIUM = process.env.RADARM_CHROMIUM ?? '/usr/bin/chromium';
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-dev-shm-usage',
+    ],
+  });
+}
+
+const TYPES: Record<string, string> = {
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.ttf': 'font/ttf',
+  '.map': 'application/json',
+  '.html': 'text/html; charset=utf-8',
+};
+
+export interface PanelServer {
+  origin: string;
+  /** Requests the server saw (path only), to prove what was (not) loaded. */
+  requests: string[];
+  close(): Promise<void>;
+}
+
+/** Serves dist/webview and /panel.html?locale=… built by buildWebviewHtml. 127.0.0.1 only. */
+export async function startPanelServer(): Promise<PanelServer> {
+  const requests: string[] = [];
+  let origin = '';
+  const server: Server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', origin);
+    requests.push(url.pathname);
+    if (url.pathname === '/favicon.ico') {
+      res.writeHead(204).end(); // VS Code webviews have none; keep the console clean
+      return;
+    }
+    if (url.pathname === '/panel.html') {
+      const locale = (url.searchParams.get('locale') as Locale | null) ?? 'en';
+      const html = buildWebviewHtml({
+        cspSource: origin,
+        scriptUri: `${origin}/main.js`,
+        styleUri: `${origin}/main.css`,
+        codiconsUri: `${origin}/codicon.css`,
+        plotlyUri: `${origin}/plotly.min.js`,
+        locale,
+      });
+      res.writeHead(200, { 'content-type': TYPES['.html'], 'cache-control': 'no-store' });
+      res.end(html);
+      return;
+    }
+    const file = normalize(join(DIST, decodeURIComponent(url.pathname)));
+    if (!file.startsWith(DIST) || !existsSync(file)) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+    res.end(readFileSync(file));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    origin,
+    requests,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+export interface OpenOptions {
+  theme?: ThemeName;
+  locale?: Locale;
+  width?: number;
+  height?: number;
+}
+
+export interface Panel {
+  page: Page;
+  /** Uncaught page errors and console errors. */
+  errors: string[];
+  /** Delivers a host message (anything: malformed ones too). */
+  host(message: HostToWebview | unknown): Promise<void>;
+  /** Everything the panel posted so far (since the last page load). */
+  posted(): Promise<{ type: string; [k: string]: unknown }[]>;
+  /** Waits until the panel posted a message matching `type` (and fields); returns it. */
+  waitForPosted(type: string, fields?: Record<string, unknown>): Promise<{ type: string; [k: string]: unknown }>;
+  violations(): Promise<string[]>;
+  /** Resolves after two animation frames: queued events have been applied and painted. */
+  frames(): Promise<void>;
+  screenshot(name: string): Promise<string>;
+  reload(): Promise<void>;
+}
+
+/** A browser context for panels (one per test file: new pages in it are cheap and isolated). */
+export function panelContext(browser: Browser): Promise<BrowserContext> {
+  return browser.newContext({ viewport: { width: 420, height: 760 }, deviceScaleFactor: 1 });
+}
+
+/**
+ * Opens the panel in a new page (its own sessionStorage, so its own VS Code state) with a fake
+ * VS Code API and the given theme; waits for `ready`. Close it with panel.page.close().
+ */
+export async function openPanel(context: BrowserContext, server: PanelServer, opts: OpenOptions = {}): Promise<Panel> {
+  const theme = THEMES[opts.theme ?? 'dark'];
+  const page = await context.newPage();
+  if (opts.width || opts.height) await page.setViewportSize({ width: opts.width ?? 420, height: opts.height ?? 760 });
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+  });
+  // tsx compiles these tests with esbuild's keepNames, which wraps functions in __name(...):
+  // functions serialised into the page need that helper there too.
+  await page.addInitScript('globalThis.__name = (fn) => fn;');
+  await page.addInitScript(
+    ({ vars, bodyClass }) => {
+      const w = window as unknown as Record<string, unknown>;
+      const posted: unknown[] = [];
+      const violations: string[] = [];
+      w.__posted = posted;
+      w.__violations = violations;
+      let acquired = false;
+      w.acquireVsCodeApi = () => {
+        // Like VS Code: the API may be acquired once per page.
+        if (acquired) throw new Error('An instance of the VS Code API has already been acquired');
+        acquired = true;
+        return Object.freeze({
+          postMessage: (m: unknown) => posted.push(JSON.parse(JSON.stringify(m))),
+          getState: () => {
+            const s = sessionStorage.getItem('vscode-state');
+            return s ? JSON.parse(s) : undefined;
+          },
+          setState: (s: unknown) => {
+            sessionStorage.setItem('vscode-state', JSON.stringify(s));
+            return s;
+          },
+        });
+      };
+      document.addEventListener('securitypolicyviolation', (e) =>
+        violations.push(`${e.effectiveDirective} blocked ${e.blockedURI || '(inline)'} at ${e.sourceFile}:${e.lineNumber}`),
+      );
+      const apply = () => {
+        const html = document.documentElement;
+        for (const [k, v] of Object.entries(vars)) html.style.setProperty(k, v);
+        html.style.background = vars['--vscode-sideBar-background'];
+        document.body.classList.add(bodyClass);
+        document.body.dataset.vscodeThemeKind = bodyClass;
+      };
+      if (document.body) apply();
+      else document.addEventListener('DOMContentLoaded', apply);
+    },
+    { vars: theme.vars, bodyClass: theme.bodyClass },
+  );
+  const url = `${server.origin}/panel.html?locale=${opts.locale ?? 'en'}`;
+  const panel: Panel = {
+    page,
+    errors,
+    host: (message) => page.evaluate((m) => window.postMessage(m, '*'), message as never),
+    posted: () => page.evaluate(() => (window as unknown as { __posted: never[] }).__posted),
+    async waitForPosted(type, fields = {}) {
+      const handle = await page.waitForFunction(
+        ({ type, fields }) =>
+          (window as unknown as { __posted: Record<string, unknown>[] }).__posted.find(
+            (m) => m.type === type && Object.entries(fields).every(([k, v]) => JSON.stringify(m[k]) === JSON.stringify(v)),
+          ),
+        { type, fields },
+        { timeout: 10_000 },
+      );
+      return (await handle.jsonValue()) as { type: string };
+    },
+    violations: () => page.evaluate(() => (window as unknown as { __violations: string[] }).__violations),
+    frames: () => page.evaluate(() => new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r())))),
+    async screenshot(name) {
+      mkdirSync(ARTIFACTS, { recursive: true });
+      const path = join(ARTIFACTS, `${name}.png`);
+      await page.screenshot({ path });
+      return path;
+    },
+    async reload() {
+      await page.reload();
+      await panel.waitForPosted('ready');
+    },
+  };
+  await page.goto(url);
+  await panel.waitForPosted('ready');
+  return panel;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Host-side fixtures
+
+export function panelState(over: Partial<PanelState> = {}): PanelState {
+  return {
+    locale: 'en',
+    turns: [],
+    mode: 'agent_multi',
+    providers: [
+      { id: 'deepseek', label: 'DeepSeek', model: 'deepseek-chat', hasKey: true },
+      { id: 'qwen', label: 'Qwen', model: 'qwen-plus', hasKey: true },
+    ],
+    providerId: 'deepseek',
+    dataFiles: { available: ['data/sales.csv', 'data/销售明细.xlsx', 'reports/2025.parquet'], selected: ['data/sales.csv'] },
+    busyTurnId: null,
+    trusted: true,
+    plotlyUri: '',
+    ...over,
+  };
+}
+
+export function turnRecord(id: string, question: string, over: Partial<TurnRecord> = {}): TurnRecord {
+  return { id, question, mode: 'agent_multi', dataFiles: ['data/sales.csv'], events: [], startedAt: Date.now(), ...over };
+}
+
+/** Deterministic PRNG (mulberry32) so token splits are reproducible. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Splits text into LLM-like tokens of 1–4 code points (never inside a surrogate pair). */
+export function tokenize(text: string, seed = 1): string[] {
+  const rnd = prng(seed);
+  const cps = Array.from(text);
+  const out: string[] = [];
+  for (let i = 0; i < cps.length; ) {
+    const n = 1 + Math.floor(rnd() * 4);
+    out.push(cps.slice(i, i + n).join(''));
+    i += n;
+  }
+  return out;
+}
+
+export function contentEvents(stage: 'response' | 'explanation' | 'planner' | 'executor' | 'verifier' | 'code_generation', text: string, seed = 1): RadarmEvent[] {
+  return tokenize(text, seed).map((content) => ({ type: 'content', stage, content }));
+}
+
+/** Sends events to a turn in batches of `batch` (one host message each). */
+export async function stream(panel: Panel, turnId: string, events: RadarmEvent[], batch = 25): Promise<void> {
+  for (let i = 0; i < events.length; i += batch)
+    await panel.host({ type: 'events', turnId, events: events.slice(i, i + batch) });
+}

@@ -1,0 +1,69 @@
+// A Plotly figure (the JSON of plotly's fig.to_json()). plotly.js is loaded on first use and the
+// figure follows theme switches (VS Code changes the body's class).
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { format } from '../i18n';
+import { loadPlotly, themedLayout, type PlotlyLike } from '../plotly';
+import { store } from '../store';
+import { Codicon } from './widgets';
+
+interface Figure {
+  data: unknown[];
+  layout?: Record<string, unknown>;
+}
+
+function parseFigure(json: string): Figure {
+  const fig = JSON.parse(json) as unknown;
+  if (typeof fig !== 'object' || fig === null || !Array.isArray((fig as Figure).data))
+    throw new Error('the figure has no "data" array');
+  const layout = (fig as Figure).layout;
+  return { data: (fig as Figure).data, layout: typeof layout === 'object' && layout !== null ? layout : undefined };
+}
+
+export function ChartView({ json }: { json: string }) {
+  const s = store.strings;
+  const ref = useRef<HTMLDivElement>(null);
+  const [status, setStatus] = useState<'loading' | 'ready' | { error: string }>('loading');
+  useEffect(() => {
+    const el = ref.current!;
+    let plotly: PlotlyLike | undefined;
+    let cancelled = false;
+    let fig: Figure;
+    try {
+      fig = parseFigure(json);
+    } catch (err) {
+      setStatus({ error: err instanceof Error ? err.message : String(err) });
+      return;
+    }
+    const config = { responsive: true, displaylogo: false, modeBarButtonsToRemove: ['sendDataToCloud'] };
+    const draw = () => plotly!.newPlot(el, fig.data, themedLayout(fig.layout), config);
+    loadPlotly(store.plotlyUri)
+      .then((p) => {
+        if (cancelled) return;
+        plotly = p;
+        return draw().then(() => !cancelled && setStatus('ready'));
+      })
+      .catch((err: unknown) => !cancelled && setStatus({ error: err instanceof Error ? err.message : String(err) }));
+    const themeWatch = new MutationObserver(() => plotly && void draw());
+    themeWatch.observe(document.body, { attributes: true, attributeFilter: ['class'] });
+    return () => {
+      cancelled = true;
+      themeWatch.disconnect();
+      plotly?.purge(el);
+    };
+  }, [json]);
+  return (
+    <figure class="artifact chart" aria-label={s.chart}>
+      {status === 'loading' && (
+        <div class="muted small chart-status">
+          <Codicon name="loading" spin /> {s.chartLoading}
+        </div>
+      )}
+      {typeof status === 'object' && (
+        <div class="error-text small chart-status" role="alert">
+          {format(s.chartFailed, status.error)}
+        </div>
+      )}
+      <div ref={ref} class="chart-canvas" />
+    </figure>
+  );
+}

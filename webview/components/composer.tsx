@@ -1,0 +1,162 @@
+// The composer: question box, mode, data files, model, Send / Stop.
+//
+// Enter sends, Shift+Enter is a new line, and Enter that confirms an input-method composition
+// (Chinese pinyin, Japanese kana, Korean hangul) never sends. Browsers disagree on the order:
+// Chromium fires keydown(Enter, isComposing=true, keyCode 229) before compositionend; Safari
+// fires compositionend first and then keydown(Enter) with isComposing=false but keyCode 229.
+// So a keydown is part of a composition when isComposing, or keyCode 229, or we are between
+// compositionstart and compositionend.
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { PANEL_MODES } from '../../src/protocol/messages';
+import { cancel, persistSoon, send, setMode, setProvider, store } from '../store';
+import { post } from '../vscode-api';
+import { FilePicker } from './file-picker';
+import { Codicon } from './widgets';
+
+export function isImeEnter(e: KeyboardEvent, composing: boolean): boolean {
+  return e.isComposing || e.keyCode === 229 || composing;
+}
+
+export function Composer() {
+  const s = store.strings;
+  const busy = store.busyTurnId !== null;
+  const ta = useRef<HTMLTextAreaElement>(null);
+  const composing = useRef(false);
+  const [text, setText] = useState(store.draft);
+
+  // Prefill / focus / restore from the store.
+  useEffect(() => {
+    setText(store.draft);
+    ta.current?.focus();
+    if (store.pendingRun) {
+      store.pendingRun = false;
+      send(store.draft) && setText('');
+    }
+  }, [store.draftVersion]);
+
+  useLayoutEffect(() => autoGrow(ta.current), [text]);
+
+  const submit = () => {
+    if (send(text)) setText('');
+  };
+
+  const onKeyDown = (e: KeyboardEvent) => {
+    if (e.key === 'Enter' && !e.shiftKey && !e.altKey) {
+      if (isImeEnter(e, composing.current)) return; // the IME confirms its word; nothing is sent
+      e.preventDefault();
+      if (!busy) submit();
+    } else if (e.key === 'Escape' && busy) {
+      e.preventDefault();
+      cancel();
+    }
+  };
+
+  const provider = store.providers.find((p) => p.id === store.providerId);
+  const canSend = !busy && text.trim().length > 0;
+
+  return (
+    <div class="composer">
+      <FilePicker />
+      <div class="input-box">
+        <textarea
+          ref={ta}
+          class="input"
+          rows={1}
+          value={text}
+          placeholder={s.placeholder}
+          aria-label={s.composerLabel}
+          onInput={(e) => {
+            const v = (e.currentTarget as HTMLTextAreaElement).value;
+            setText(v);
+            store.draft = v;
+            persistSoon();
+          }}
+          onKeyDown={onKeyDown}
+          onCompositionStart={() => (composing.current = true)}
+          onCompositionEnd={() => (composing.current = false)}
+        />
+        <div class="composer-toolbar">
+          <select
+            class="select mode-select"
+            aria-label={s.mode}
+            title={`${s.mode}: ${s.modeHints[store.mode]}`}
+            value={store.mode}
+            onChange={(e) => setMode((e.currentTarget as HTMLSelectElement).value as never)}
+          >
+            {PANEL_MODES.map((m) => (
+              <option value={m} title={s.modeHints[m]}>
+                {s.modes[m]}
+              </option>
+            ))}
+          </select>
+          <ProviderPicker />
+          <span class="spacer" />
+          {busy ? (
+            <button type="button" class="button stop" onClick={cancel} title={`${s.stop} (Esc)`}>
+              <Codicon name="debug-stop" />
+              <span>{s.stop}</span>
+            </button>
+          ) : (
+            <button
+              type="button"
+              class="icon-button send"
+              onClick={submit}
+              disabled={!canSend}
+              title={`${s.send} (Enter)`}
+              aria-label={s.send}
+            >
+              <Codicon name="send" />
+            </button>
+          )}
+        </div>
+      </div>
+      {provider?.hasKey === false && (
+        <div class="composer-hint">
+          <Codicon name="key" />
+          <button type="button" class="link-button" onClick={() => post({ type: 'setApiKey', providerId: provider.id })}>
+            {s.setApiKey}
+          </button>
+        </div>
+      )}
+    </div>
+  );
+}
+
+function ProviderPicker() {
+  const s = store.strings;
+  const providers = store.providers;
+  if (providers.length === 0)
+    return (
+      <button type="button" class="link-button small" onClick={() => post({ type: 'openSettings' })}>
+        {s.noProvider}
+      </button>
+    );
+  const current = providers.find((p) => p.id === store.providerId) ?? providers[0];
+  if (providers.length === 1)
+    return (
+      <span class="provider muted small" title={`${current.label} · ${current.model}`}>
+        {current.label} · {current.model}
+      </span>
+    );
+  return (
+    <select
+      class="select provider-select"
+      aria-label={s.provider}
+      title={`${current.label} · ${current.model}`}
+      value={current.id}
+      onChange={(e) => setProvider((e.currentTarget as HTMLSelectElement).value)}
+    >
+      {providers.map((p) => (
+        <option value={p.id}>
+          {p.label} · {p.model}
+        </option>
+      ))}
+    </select>
+  );
+}
+
+function autoGrow(el: HTMLTextAreaElement | null): void {
+  if (!el) return;
+  el.style.height = 'auto';
+  el.style.height = `${Math.min(el.scrollHeight, 240)}px`;
+}

@@ -1,0 +1,204 @@
+// One conversation turn as the panel shows it, built incrementally from protocol events.
+//
+// Layout of an answer: a timeline of stage sections (a new section whenever the stage changes,
+// so a second round gets its own planner/executor/… sections), one-line system notes, then the
+// answer text (content of stage `response` — Ask mode — or `explanation` — agent modes), then
+// the artifacts of `complete` (code, output, figure, chart), usage, and the error if any.
+import type { CompleteData, RadarmEvent, Stage } from '../src/protocol/events';
+import type { PanelMode, TurnRecord } from '../src/protocol/messages';
+import type { Markdown } from './markdown';
+import { MarkdownStream, TextStream } from './streams';
+
+export interface Segment {
+  key: number;
+  stage: Stage;
+  /** System announcements ("round 2 of 3") are one-line notes, not sections. */
+  kind: 'stage' | 'note';
+  thinking: TextStream;
+  /** Stage content: markdown, or monospace output for the execution stage. */
+  content: MarkdownStream | TextStream;
+}
+
+export interface TurnModel {
+  id: string;
+  question: string;
+  mode: PanelMode;
+  dataFiles: string[];
+  startedAt?: number;
+  providerId?: string;
+  model?: string;
+  segments: Segment[];
+  answer: MarkdownStream | null;
+  complete: CompleteData | null;
+  error: string | null;
+  done: boolean;
+  stopped: boolean;
+  /** Bumped on every structural change (new segment, complete, error, done): views re-render. */
+  version: number;
+  /** Events so far, adjacent deltas merged: what gets persisted with setState. */
+  events: RadarmEvent[];
+  /** Streams that got text since the last flush. */
+  dirty: Set<MarkdownStream | TextStream>;
+}
+
+const ANSWER_STAGES: ReadonlySet<Stage> = new Set(['response', 'explanation']);
+
+export function createTurn(rec: TurnRecord): TurnModel {
+  return {
+    id: rec.id,
+    question: rec.question,
+    mode: rec.mode,
+    dataFiles: rec.dataFiles,
+    startedAt: rec.startedAt,
+    providerId: rec.providerId,
+    model: rec.model,
+    segments: [],
+    answer: null,
+    complete: null,
+    error: null,
+    done: false,
+    stopped: false,
+    version: 0,
+    events: [],
+    dirty: new Set(),
+  };
+}
+
+/** Builds a turn from a stored record (history, setState) in one pass. */
+export function turnFromRecord(rec: TurnRecord, md: () => Markdown): TurnModel {
+  const turn = createTurn(rec);
+  for (const ev of rec.events) applyEvent(turn, ev, md);
+  flushTurn(turn);
+  return turn;
+}
+
+export function toRecord(turn: TurnModel): TurnRecord {
+  const rec: TurnRecord = { id: turn.id, question: turn.question, mode: turn.mode, dataFiles: turn.dataFiles, events: turn.events };
+  if (turn.startedAt !== undefined) rec.startedAt = turn.startedAt;
+  if (turn.providerId !== undefined) rec.providerId = turn.providerId;
+  if (turn.model !== undefined) rec.model = turn.model;
+  return rec;
+}
+
+function record(turn: TurnModel, ev: RadarmEvent): void {
+  const last = turn.events[turn.events.length - 1];
+  if (
+    (ev.type === 'thinking' || ev.type === 'content') &&
+    last !== undefined &&
+    last.type === ev.type &&
+    last.stage === ev.stage
+  ) {
+    // Replace rather than mutate: an event object may be shared with the host's batch.
+    turn.events[turn.events.length - 1] = { ...last, content: last.content + ev.content };
+  } else {
+    turn.events.push(ev);
+  }
+}
+
+function segmentFor(turn: TurnModel, stage: Stage, md: () => Markdown): Segment {
+  const last = turn.segments[turn.segments.length - 1];
+  if (last && last.stage === stage) return last;
+  const seg: Segment = {
+    key: turn.segments.length,
+    stage,
+    kind: stage === 'system' ? 'note' : 'stage',
+    thinking: new TextStream(),
+    content: stage === 'execution' ? new TextStream() : new MarkdownStream(md),
+  };
+  // The previous stage is finished: its last markdown block is final.
+  if (last && last.content instanceof MarkdownStream) {
+    last.content.end();
+    turn.dirty.add(last.content);
+  }
+  turn.segments.push(seg);
+  turn.version++;
+  return seg;
+}
+
+/** Applies one event. Returns true when the turn's structure changed (views must re-render). */
+export function applyEvent(turn: TurnModel, ev: RadarmEvent, md: () => Markdown): boolean {
+  if (turn.done) return false; // the stream contract: nothing after `done`
+  record(turn, ev);
+  const before = turn.version;
+  switch (ev.type) {
+    case 'thinking': {
+      const seg = segmentFor(turn, ev.stage, md);
+      if (seg.thinking.length === 0) turn.version++; // its view appears
+      seg.thinking.append(ev.content);
+      turn.dirty.add(seg.thinking);
+      break;
+    }
+    case 'content': {
+      if (ANSWER_STAGES.has(ev.stage)) {
+        if (!turn.answer) {
+          turn.answer = new MarkdownStream(md);
+          turn.version++;
+        }
+        turn.answer.append(ev.content);
+        turn.dirty.add(turn.answer);
+        // Reasoning of the explanation stage still shows in its own section.
+        break;
+      }
+      const seg = segmentFor(turn, ev.stage, md);
+      if (seg.content.length === 0) turn.version++; // its view appears
+      seg.content.append(ev.content);
+      turn.dirty.add(seg.content);
+      break;
+    }
+    case 'complete': {
+      turn.complete = ev.data;
+      const reply = ev.data.reply;
+      if (reply.trim()) {
+        if (!turn.answer) {
+          turn.answer = new MarkdownStream(md);
+          turn.answer.append(reply);
+        } else if (turn.answer.text().trim() !== reply.trim()) {
+          // The final reply is authoritative (e.g. the stream was cut and the agent summarised).
+          turn.answer.reset(reply);
+        }
+        turn.dirty.add(turn.answer);
+      }
+      turn.version++;
+      break;
+    }
+    case 'error':
+      turn.error = turn.error ? `${turn.error}\n${ev.content}` : ev.content;
+      turn.version++;
+      break;
+    case 'done':
+      finish(turn);
+      break;
+  }
+  return turn.version !== before;
+}
+
+/** Ends the turn: every open markdown block becomes final. */
+export function finish(turn: TurnModel, stopped = false): void {
+  if (turn.done) return;
+  turn.done = true;
+  turn.stopped = turn.stopped || stopped;
+  for (const seg of turn.segments) {
+    if (seg.content instanceof MarkdownStream) {
+      seg.content.end();
+      turn.dirty.add(seg.content);
+    }
+  }
+  if (turn.answer) {
+    turn.answer.end();
+    turn.dirty.add(turn.answer);
+  }
+  turn.version++;
+}
+
+/** Renders every stream of the turn that changed since the last flush. */
+export function flushTurn(turn: TurnModel): void {
+  for (const s of turn.dirty) s.flush();
+  turn.dirty.clear();
+}
+
+/** The stage that is streaming right now (for the live indicator), or null. */
+export function activeStage(turn: TurnModel): Stage | null {
+  if (turn.done) return null;
+  const last = turn.events[turn.events.length - 1];
+  return last && (last.type === 'thinking' || last.type === 'content') ? last.stage : null;
+}
