@@ -204,6 +204,19 @@ describe('kernel: execution', function () {
     assert.equal(after.restarted, undefined);
   });
 
+  it('an interrupt during streamed output never breaks the protocol', async () => {
+    let chunks = 0;
+    const r = await run('import time\nwhile True:\n    print("tick")\n    time.sleep(0.0005)', {
+      timeoutMs: 1000,
+      onOutput: () => chunks++,
+    });
+    assert.equal(r.timedOut, true);
+    assert.equal(r.restarted, undefined, 'interrupted, not killed');
+    assert.ok(chunks > 0);
+    assert.match(r.stdout, /^tick\ntick\n/);
+    assert.equal((await run('"ok"')).value, "'ok'");
+  });
+
   it('kills and restarts a kernel that ignores the interrupt; the data is reloaded', async () => {
     const r = await run('import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass', { timeoutMs: 800 });
     assert.equal(r.timedOut, true);

@@ -33,13 +33,34 @@ os.dup2(2, 1)
 _proto_lock = threading.Lock()
 
 
+class _Flags(object):
+    in_user_code = False
+    main_in_protocol = False
+    deferred_interrupt = False
+
+
+FLAGS = _Flags()
+
+_MAIN_THREAD = threading.main_thread()
+
+
 def send(obj):
     data = (json.dumps(obj, ensure_ascii=True, default=str) + "\n").encode("ascii")
-    with _proto_lock:
-        view = memoryview(data)
-        while view:
-            n = os.write(_proto_fd, view)
-            view = view[n:]
+    on_main = threading.current_thread() is _MAIN_THREAD
+    if on_main:
+        FLAGS.main_in_protocol = True  # an interrupt now must not cut a line in half: it waits
+    try:
+        with _proto_lock:
+            view = memoryview(data)
+            while view:
+                n = os.write(_proto_fd, view)
+                view = view[n:]
+    finally:
+        if on_main:
+            FLAGS.main_in_protocol = False
+    if on_main and FLAGS.deferred_interrupt and FLAGS.in_user_code:
+        FLAGS.deferred_interrupt = False
+        raise KeyboardInterrupt()
 
 
 CONFIG = json.loads(sys.argv[1]) if len(sys.argv) > 1 else {}
@@ -79,16 +100,13 @@ MEMORY_LIMIT_MB = _apply_memory_limit()
 # --- interrupts: SIGINT only ever interrupts the user's code, never the protocol ------------------------------------
 
 
-class _Flags(object):
-    in_user_code = False
-
-
-FLAGS = _Flags()
-
-
 def _on_sigint(signum, frame):
-    if FLAGS.in_user_code:
-        raise KeyboardInterrupt()
+    if not FLAGS.in_user_code:
+        return
+    if FLAGS.main_in_protocol:
+        FLAGS.deferred_interrupt = True  # raised once the protocol line is complete
+        return
+    raise KeyboardInterrupt()
 
 
 signal.signal(signal.SIGINT, _on_sigint)
@@ -226,13 +244,14 @@ class Streamer(object):
             self.flush()
 
     def flush(self):
+        # Sent under the lock, so that close() waits for a flush of the ticker: no output after the result.
         with self.lock:
             pieces = [(s, "".join(p)) for s, p in self.pending.items() if p]
             for p in self.pending.values():
                 del p[:]
             self.last = time.monotonic()
-        for stream, text in pieces:
-            send({"id": self.req_id, "type": "output", "stream": stream, "text": text})
+            for stream, text in pieces:
+                send({"id": self.req_id, "type": "output", "stream": stream, "text": text})
 
     def _tick(self):
         while not self.closed:
@@ -360,6 +379,7 @@ def run_code(req):
             last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
             body = compile(tree, filename, "exec")
             last_code = compile(ast.Expression(last.value), filename, "eval") if last is not None else None
+            FLAGS.deferred_interrupt = False
             FLAGS.in_user_code = True
             try:
                 exec(body, NS)
