@@ -8,6 +8,7 @@ import { adapterFor, type HttpCall, type ProviderAdapter, type Reply } from './p
 import { createIndependentDispatcher, getLlmDispatcher } from './network';
 import { DEFAULT_RETRY, sendWithRetry, type RetryPolicy, type SendError } from './send';
 import { readSse, type SseStats } from './sse-reader';
+import { createThinkSplitter } from './think-tags';
 import { contentStageFor, thinkingStageFor } from './stages';
 import { redactSecret } from './redact';
 import {
@@ -243,6 +244,18 @@ async function* streamChat(
     }
 
     const decode = adapter.createStreamDecoder();
+    const thinkTags = createThinkSplitter();
+    // Deltas after <think>-splitting: reasoning first, then content, as they occurred.
+    const emit = function* (split: { content: string; reasoning: string }): Generator<LlmStreamEvent> {
+      if (split.reasoning) {
+        reasoning += split.reasoning;
+        yield { type: 'thinking', stage: thinkingStage, content: split.reasoning };
+      }
+      if (split.content) {
+        text += split.content;
+        yield { type: 'content', stage: contentStage, content: split.content };
+      }
+    };
     const stats: SseStats = { invalidLines: 0, bytes: 0 };
     let malformed = 0;
     let usage: TokenUsage | undefined;
@@ -260,6 +273,7 @@ async function* streamChat(
           continue;
         }
         if (u.error) {
+          yield* emit(thinkTags.flush());
           ctx.received = charCount(text);
           yield fail(`${providerName(req.provider)} reported an error mid-answer (${ctx.received} characters received): ${u.error}`);
           return;
@@ -268,18 +282,19 @@ async function* streamChat(
           reasoning += u.reasoning;
           yield { type: 'thinking', stage: thinkingStage, content: u.reasoning };
         }
-        if (u.content) {
-          text += u.content;
-          yield { type: 'content', stage: contentStage, content: u.content };
-        }
+        if (u.content) yield* emit(thinkTags.push(u.content));
         if (u.usage) usage = mergeUsage(usage, u.usage);
         if (u.finishReason) finishReason = u.finishReason;
         if (u.done) finished = true;
       }
     } catch (err) {
       // The end marker arrived; what happens to the connection afterwards does not matter.
-      if (!(finished || finishReason) || life.reason) throw err;
+      if (!(finished || finishReason) || life.reason) {
+        yield* emit(thinkTags.flush());
+        throw err;
+      }
     }
+    yield* emit(thinkTags.flush());
     ctx.received = charCount(text);
     if (!finished && !finishReason) {
       yield fail(cutMessage(ctx));
@@ -341,6 +356,16 @@ function* replyEvents(
   yield { type: 'end', ...reply, malformedLines: 0 };
 }
 
+/** A whole reply whose text starts with <think>…</think>: move that part to the reasoning. */
+function splitInlineThinking(reply: Reply): Reply {
+  const splitter = createThinkSplitter();
+  const a = splitter.push(reply.text);
+  const b = splitter.flush();
+  const inline = a.reasoning + b.reasoning;
+  if (!inline) return reply;
+  return { ...reply, text: a.content + b.content, reasoning: reply.reasoning ? `${reply.reasoning}\n${inline}` : inline };
+}
+
 function parseReplyText(raw: string, adapter: ProviderAdapter): Reply | { error: string } {
   let json: unknown;
   try {
@@ -348,7 +373,8 @@ function parseReplyText(raw: string, adapter: ProviderAdapter): Reply | { error:
   } catch {
     return { error: `The server's reply is not valid JSON (${raw.length} characters): ${raw.slice(0, 200)}` };
   }
-  const reply = adapter.parseReply(json);
+  const parsed = adapter.parseReply(json);
+  const reply = parsed && splitInlineThinking(parsed);
   if (!reply) {
     const err = (json as { error?: unknown })?.error;
     const said = typeof err === 'string' ? err : (err as { message?: string })?.message;

@@ -6,6 +6,7 @@ import { adapterFor } from '../../src/llm/providers';
 import { redactSecret } from '../../src/llm/redact';
 import { serverMessage } from '../../src/llm/errors';
 import { retryAfterMs } from '../../src/llm/send';
+import { createThinkSplitter } from '../../src/llm/think-tags';
 
 async function* chunks(parts: Uint8Array[]): AsyncGenerator<Uint8Array> {
   for (const p of parts) yield p;
@@ -127,5 +128,37 @@ describe('redaction and error text helpers', () => {
     assert.ok(ms > 0 && ms <= 2000, String(ms));
     assert.equal(retryAfterMs({ 'retry-after': 'soon' }), undefined);
     assert.equal(retryAfterMs({}), undefined);
+  });
+});
+
+describe('inline <think> tags', () => {
+  function run(parts: string[]) {
+    const s = createThinkSplitter();
+    let content = '';
+    let reasoning = '';
+    for (const p of [...parts.map((x) => s.push(x)), s.flush()]) {
+      content += p.content;
+      reasoning += p.reasoning;
+    }
+    return { content, reasoning };
+  }
+
+  it('moves a leading <think>…</think> to reasoning, whatever the split', () => {
+    const whole = '\n<think>\n用户问销售额。</think>\n\n答案是 42。';
+    for (let i = 1; i < whole.length; i++)
+      for (let j = i; j < whole.length; j += 3) {
+        const got = run([whole.slice(0, i), whole.slice(i, j), whole.slice(j)]);
+        assert.deepEqual(got, { content: '答案是 42。', reasoning: '\n用户问销售额。' }, `${i}/${j}`);
+      }
+  });
+
+  it('leaves answers without a leading <think> alone (also a later one)', () => {
+    assert.deepEqual(run(['Hello ', '<think>x</think>']), { content: 'Hello <think>x</think>', reasoning: '' });
+    assert.deepEqual(run(['<thi', 's is not a tag']), { content: '<this is not a tag', reasoning: '' });
+    assert.deepEqual(run(['  ', '']), { content: '  ', reasoning: '' });
+  });
+
+  it('an unterminated <think> stays reasoning; a held-back partial tag is flushed', () => {
+    assert.deepEqual(run(['<think>still thinking</thi']), { content: '', reasoning: 'still thinking</thi' });
   });
 });

@@ -145,6 +145,20 @@ describe('LLM service: streaming', function () {
     }
   });
 
+  it('turns inline <think>…</think> content (R1 distills on vLLM, LM Studio) into thinking events', async () => {
+    server.setHandler(() => ({ steps: [{ text: '<th' }, { text: 'ink>\n先算' }, { text: '总和</thi' }, { text: 'nk>\n\n' }, { text: '总和是 5。' }] }));
+    const events = await collect(llm.streamChat(request()));
+    assert.equal(textOf(events, 'thinking'), '\n先算总和');
+    assert.equal(textOf(events, 'content'), '总和是 5。');
+    const end = last(events);
+    assert.equal(end.type === 'end' && end.text, '总和是 5。');
+    assert.equal(end.type === 'end' && end.reasoning, '\n先算总和');
+
+    const chat = await llm.chat(request());
+    assert.equal(chat.text, '总和是 5。');
+    assert.equal(chat.reasoning, '\n先算总和');
+  });
+
   it('speaks the Anthropic Messages API: headers, system field, thinking blocks, usage', async () => {
     server.setHandler(() => ({
       steps: [{ reasoning: 'Let me think. ' }, { reasoning: 'OK.' }, { text: 'Hi ' }, { text: 'there' }],
