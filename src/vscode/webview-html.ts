@@ -45,6 +45,12 @@ export function toLocale(language: string | undefined): Locale {
   return /^zh\b/i.test(language ?? '') ? 'zh-cn' : 'en';
 }
 
+/** Origins / schemes (`https://*.vscode-cdn.net`, `vscode-resource:`) and the 'self' keyword, space-separated. */
+function isSourceList(list: string): boolean {
+  const tokens = list.trim().split(/\s+/);
+  return tokens[0] !== '' && tokens.every((t) => t === "'self'" || /^[a-z][a-z0-9+.-]*:(\/\/[^\s;,'"]+)?$/i.test(t));
+}
+
 const escapeAttr = (s: string) =>
   s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
@@ -68,8 +74,8 @@ export function contentSecurityPolicy(cspSource: string, nonce: string): string 
 export function buildWebviewHtml(opts: WebviewHtmlOptions): string {
   const nonce = opts.nonce ?? makeNonce();
   if (!/^[A-Za-z0-9_\-+/=]{16,}$/.test(nonce)) throw new Error('buildWebviewHtml: the nonce must be ≥16 base64 characters.');
-  if (/[;,\s'"]/.test(opts.cspSource.replace(/ /g, '')) || opts.cspSource.trim() === '')
-    throw new Error(`buildWebviewHtml: cspSource "${opts.cspSource}" is not a valid CSP source list.`);
+  if (!isSourceList(opts.cspSource))
+    throw new Error(`buildWebviewHtml: cspSource "${opts.cspSource}" is not a valid CSP source list (pass webview.cspSource).`);
   const locale = opts.locale ?? 'en';
   const a = escapeAttr;
   return `<!DOCTYPE html>
