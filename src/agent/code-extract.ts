@@ -47,7 +47,7 @@ export function fencedBlocks(text: string): FencedBlock[] {
  * uses names that only earlier blocks define: then they are steps of one program and are joined.
  */
 export function extractPythonCode(text: string): string | null {
-  const blocks = fencedBlocks(text).filter((b) => b.code.trim() !== '');
+  const blocks = fencedBlocks(withoutThinkBlocks(text)).filter((b) => b.code.trim() !== '');
   let candidates = blocks.filter((b) => PYTHON_LANGS.has(b.lang));
   if (!candidates.length) candidates = blocks.filter((b) => b.lang === '' && looksLikePython(b.code));
   if (!candidates.length) candidates = blocks.filter((b) => !NOT_PYTHON.has(b.lang) && b.lang !== '' && looksLikePython(b.code));
@@ -65,6 +65,14 @@ export function extractPythonCode(text: string): string | null {
     if (needsEarlier) return codes.join('\n\n');
   }
   return last;
+}
+
+/**
+ * Drops `<think>…</think>` sections: some endpoints (Ollama, vLLM with R1-style models) put the
+ * reasoning, drafts included, into the content itself.
+ */
+export function withoutThinkBlocks(text: string): string {
+  return text.replace(/<think>[\s\S]*?<\/think>/g, '');
 }
 
 /** A rough test that a bare block is code and not prose or a printed table. */

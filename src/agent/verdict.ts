@@ -2,6 +2,8 @@
 // before and after it, Chinese text, and the usual near-JSON slips (single quotes, trailing commas,
 // full-width quotes and colons, Python's True/False/None). What cannot be read counts as a fail.
 
+import { withoutThinkBlocks } from './code-extract';
+
 export interface Verdict {
   verdict: 'pass' | 'fail';
   feedback: string;
@@ -12,7 +14,8 @@ export interface Verdict {
 const PASS_WORDS = /^(pass|passed|ok|okay|yes|true|correct|success|succeeded|approve|approved|accept|accepted|通过|正确|合格|是|成功)$/i;
 const FAIL_WORDS = /^(fail|failed|failure|no|false|incorrect|wrong|reject|rejected|error|不通过|未通过|失败|错误|不正确|不合格|否)$/i;
 
-export function parseVerdict(text: string): Verdict {
+export function parseVerdict(raw: string): Verdict {
+  const text = withoutThinkBlocks(raw);
   for (const candidate of jsonCandidates(text).reverse()) {
     const obj = parseLenient(candidate);
     const v = obj && fromObject(obj);

@@ -57,6 +57,12 @@ describe('agent code extraction', () => {
     assert.equal(extractPythonCode(`${fence}python\n>>> a = 2\n>>> print(a)\n2\n${fence}`), 'a = 2\nprint(a)');
   });
 
+  it('ignores drafts inside <think> sections that some endpoints put into the content', () => {
+    const text = `<think>Maybe:\n${fence}python\ndraft = 1\n${fence}\nno, better the final.</think>\nFinal:\n${fence}python\nresult = 2\n${fence}`;
+    assert.equal(extractPythonCode(text), 'result = 2');
+    assert.equal(extractPythonCode(`<think>${fence}python\nx = 1\n${fence}</think>No code here.`), null);
+  });
+
   it('returns null when there is no code at all', () => {
     assert.equal(extractPythonCode('I cannot answer that without the data.'), null);
     assert.equal(extractPythonCode(''), null);

@@ -40,6 +40,12 @@ describe('agent verdict parsing', () => {
     assert.equal(v.feedback, 'use 2025');
   });
 
+  it('ignores drafts inside <think> sections', () => {
+    const v = parseVerdict('<think>{"verdict": "pass"} hmm, but 2025 is missing</think>{"verdict": "fail", "feedback": "2025 only"}');
+    assert.equal(v.verdict, 'fail');
+    assert.equal(parseVerdict('<think>{"verdict": "pass"}</think>I am not sure.').parsed, false);
+  });
+
   it('falls back to a "verdict: x" line without JSON', () => {
     const v = parseVerdict('Verdict: pass\nFeedback: the sum matches');
     assert.equal(v.verdict, 'pass');
