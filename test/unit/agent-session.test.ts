@@ -155,6 +155,24 @@ describe('agent sessions (fake LLM server + real Python kernel)', function () {
     await server.waitForClosedSockets(closedBefore + 1, 10_000);
   });
 
+  it('dispose during a turn stops it (error then done), ends the kernel, and refuses later turns', async () => {
+    const s = session();
+    scriptStages(server, { code_generation: [py('import time\ntime.sleep(30)')] });
+    let disposing: Promise<void> | undefined;
+    const t0 = Date.now();
+    const events = await collect(s.run('agent_single', 'Sleep'), (e) => {
+      if (e.type === 'thinking' && e.stage === 'execution') setTimeout(() => (disposing = s.dispose()), 300);
+    });
+    assertContract(events);
+    assert.match(errorOf(events), /Cancelled/);
+    await disposing;
+    assert.ok(Date.now() - t0 < 25_000, 'the sleep did not run to its end');
+    assert.equal(s.kernel, undefined);
+    const after = await collect(s.run('agent_single', 'Again?'));
+    assertContract(after);
+    assert.match(errorOf(after), /session has ended/);
+  });
+
   it('a new question waits for a stopped turn to wind down, then runs normally', async () => {
     const s = session();
     scriptStages(server, {
