@@ -18,7 +18,14 @@ import { join } from 'node:path';
 import { format } from 'node:util';
 import { ensureCodeServer, findFrame, launchChromium, root, startCodeServer, workbenchUrl } from './code-server.mjs';
 
-const PHASES = ['main', 'reload'];
+// Each phase is one load of the workbench. "reload" reloads the window of "main" (same server, same
+// storage); "untrusted" opens another copy of the workspace in a VS Code with Workspace Trust on
+// (Restricted Mode: the folder is not trusted and no prompt is shown).
+const PHASES = [
+  { name: 'main', trust: false },
+  { name: 'reload', trust: false, reload: true },
+  { name: 'untrusted', trust: true },
+];
 // Extension-host console output arrives in the page console as ['%c INFO', 'color: …', fmt, ...args]
 // once the extension host's socket is up (the workbench logs the same way: its known chatter is dropped).
 // Printed in order (jsonValue() is async), from the extension host's start until the test run ends.
@@ -41,11 +48,6 @@ ensureCodeServer();
 const state = mkdtempSync(join(tmpdir(), 'radarm-vscode-test-'));
 const workspace = join(state, 'workspace');
 cpSync(join(root, 'test', 'vscode', 'fixtures', 'workspace'), workspace, { recursive: true });
-// Test-only scripted language models (test/vscode/chat-participant.test.ts): installed like a user's
-// extension (a second extensionDevelopmentPath is ignored by code-server); it registers models only on command.
-cpSync(join(root, 'test', 'vscode', 'fixtures', 'fake-lm-extension'), join(state, 'extensions', 'radarm-test.radarm-fake-lm-0.0.1'), {
-  recursive: true,
-});
 mkdirSync(artifacts, { recursive: true });
 
 let server;
@@ -55,18 +57,26 @@ let exitCode = 1;
 try {
   const driver = await startDriver();
   driverServer = driver.server;
-  server = await startCodeServer({
-    stateDir: state,
-    env: {
-      RADARM_TEST_DRIVER: driver.url,
-      RADARM_TEST_PYTHON: process.env.RADARM_TEST_PYTHON || '/usr/bin/python3',
-    },
-    settings: {
-      // The kernel needs pandas: Debian's python3 has it, the python3 on PATH may not.
-      'radarm.pythonPath': process.env.RADARM_TEST_PYTHON || '/usr/bin/python3',
-    },
-  });
-  note(`code-server serving ${server.url}`);
+  const startServer = (trust, stateDir) => {
+    // Test-only scripted language models (test/vscode/chat-participant.test.ts): installed like a user's
+    // extension (a second extensionDevelopmentPath is ignored by code-server); it registers models only on command.
+    cpSync(join(root, 'test', 'vscode', 'fixtures', 'fake-lm-extension'), join(stateDir, 'extensions', 'radarm-test.radarm-fake-lm-0.0.1'), {
+      recursive: true,
+    });
+    return startCodeServer({
+      stateDir,
+      disableWorkspaceTrust: !trust,
+      env: {
+        RADARM_TEST_DRIVER: driver.url,
+        RADARM_TEST_PYTHON: process.env.RADARM_TEST_PYTHON || '/usr/bin/python3',
+      },
+      settings: {
+        // The kernel needs pandas: Debian's python3 has it, the python3 on PATH may not.
+        'radarm.pythonPath': process.env.RADARM_TEST_PYTHON || '/usr/bin/python3',
+        ...(trust ? { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never' } : {}),
+      },
+    });
+  };
   browser = await launchChromium();
   const { page } = browser;
   driver.attach(page);
@@ -78,18 +88,31 @@ try {
     finish?.(code);
   });
 
-  const url = workbenchUrl(server.url, { folder: workspace, extensionDevelopmentPath: root, extensionTestsPath: testsEntry });
   const results = [];
+  let serverTrust;
   for (const phase of PHASES) {
-    driver.phase = phase;
-    note(`phase ${phase}: loading the workbench`);
+    driver.phase = phase.name;
     const exited = new Promise((resolve) => (finish = resolve));
-    if (phase === PHASES[0]) await page.goto(url);
-    else await page.reload(); // a real window reload: new extension host, same storage
+    if (phase.reload) {
+      note(`phase ${phase.name}: reloading the window`);
+      await page.reload(); // a real window reload: new extension host, same storage
+    } else {
+      if (serverTrust !== phase.trust) {
+        server?.stop();
+        const dir = join(state, phase.trust ? 'trusting' : 'trust-off');
+        server = await startServer(phase.trust, dir);
+        serverTrust = phase.trust;
+        note(`code-server serving ${server.url} (workspace trust ${phase.trust ? 'on' : 'off'})`);
+      }
+      const folder = join(state, `workspace-${phase.name}`);
+      cpSync(workspace, folder, { recursive: true });
+      note(`phase ${phase.name}: loading the workbench`);
+      await page.goto(workbenchUrl(server.url, { folder, extensionDevelopmentPath: root, extensionTestsPath: testsEntry }));
+    }
     const timeout = new Promise((resolve) => setTimeout(() => resolve('timeout'), PHASE_TIMEOUT_MS).unref());
     const code = await Promise.race([exited, timeout]);
-    await page.screenshot({ path: join(artifacts, `vscode-${phase}-end.png`) }).catch(() => {});
-    note(`phase ${phase}: exit code ${code}`);
+    await page.screenshot({ path: join(artifacts, `vscode-${phase.name}-end.png`) }).catch(() => {});
+    note(`phase ${phase.name}: exit code ${code}`);
     results.push(code);
     if (code !== 0) break;
   }
@@ -133,7 +156,7 @@ function forwardExtensionHostConsole(page) {
 // The driver the extension-host tests call (test/vscode/driver.ts): POST / with {op, ...} → JSON.
 async function startDriver() {
   let page;
-  const d = { phase: PHASES[0], attach: (p) => (page = p) };
+  const d = { phase: PHASES[0].name, attach: (p) => (page = p) };
   const rootSel = '#radarm-root';
   const webview = (timeoutMs) => findFrame(page, rootSel, timeoutMs);
   const ops = {

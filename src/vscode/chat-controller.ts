@@ -371,6 +371,10 @@ export class ChatController implements vscode.Disposable {
         yield { type: 'error', content: t('Could not start Python: {0}', errorMessage(err)) };
         return;
       }
+    } else if (dataFiles.length && vscode.workspace.isTrusted) {
+      // Ask runs no generated code, but with a kernel its prompt gets a real data profile (columns,
+      // types, samples). Without a usable Python it still answers from a plain-text preview.
+      kernel = await this.ensureKernel(settings, dataFiles).catch(() => undefined);
     }
     const ctx: AgentContext = {
       llm: this.services.llm,

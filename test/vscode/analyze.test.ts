@@ -159,4 +159,36 @@ suite('Analyze Data', () => {
       server.setHandler(analyst);
     }
   });
+  // The real UI path: typed into the panel's composer, posted by the webview, validated by the host.
+  if (hasDriver())
+    test('a question typed in the panel runs, and the panel\'s Stop button cancels it', async () => {
+      const api = await radarm();
+      server.setHandler((req) =>
+        req.stage === 'code_generation' ? { steps: [{ text: '面板里的问题…' }, { stall: 120_000 }] } : analyst(req),
+      );
+      try {
+        const before = api.controller.turns.length;
+        await driver.webviewType('textarea', 'Panel question: 按月汇总销量', ['Enter']);
+        await waitFor(() => api.controller.busy, 'the typed question to start a turn');
+        const turn = api.controller.turns.at(-1)!;
+        assert.equal(api.controller.turns.length, before + 1);
+        assert.equal(turn.question, 'Panel question: 按月汇总销量');
+        assert.deepEqual(turn.dataFiles, ['sales.csv'], 'the panel sends its selected data files');
+        await driver.webviewWaitFor('#radarm-root', '面板里的问题', 30_000);
+        await driver.webviewClick('button.stop');
+        await waitFor(() => !api.controller.busy, 'Stop from the panel', 10_000);
+        assert.ok(turn.events.some((e) => e.type === 'error' && /Stopped/.test(e.content)));
+        assert.equal(turn.events.at(-1)?.type, 'done');
+      } finally {
+        server.setHandler(analyst);
+      }
+    });
+
+  if (hasDriver())
+    test('the panel gets its conversation back after being hidden and shown again', async () => {
+      await vscode.commands.executeCommand('workbench.view.explorer');
+      await vscode.commands.executeCommand('radarm.chat.focus');
+      await driver.webviewWaitFor('#radarm-root', QUESTION, 30_000);
+      await driver.webviewWaitFor('#radarm-root', REPLY, 30_000);
+    });
 });

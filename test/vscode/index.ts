@@ -15,6 +15,8 @@ export async function run(): Promise<void> {
     require('./analyze.test');
   } else if (phase === 'reload') {
     require('./reload.test');
+  } else if (phase === 'untrusted') {
+    require('./untrusted.test');
   } else {
     throw new Error(`unknown test phase ${phase}`);
   }
