@@ -129,7 +129,7 @@ function requestOptions(
       accept: stream ? 'text/event-stream' : 'application/json',
       'cache-control': 'no-cache',
       'user-agent': o.userAgent ?? 'radarm',
-      ...req.provider.headers,
+      ...lowerCaseKeys(req.provider.headers),
       ...call.headers,
       'x-radarm-stage': req.stage,
     },
@@ -137,6 +137,13 @@ function requestOptions(
     headersTimeout,
     bodyTimeout,
   };
+}
+
+/** Header names are case-insensitive: one spelling, so a provider's own header replaces ours instead of doubling it. */
+function lowerCaseKeys(headers: Record<string, string> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers ?? {})) out[k.toLowerCase()] = v;
+  return out;
 }
 
 async function readCapped(body: AsyncIterable<Uint8Array>, max = MAX_ERROR_BODY): Promise<string> {

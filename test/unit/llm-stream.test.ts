@@ -86,6 +86,16 @@ describe('LLM service: streaming', function () {
     ]);
   });
 
+  it("sends a provider's own headers (any spelling) once, and never lets them drop the stage header", async () => {
+    server.setHandler(() => ({ steps: [{ text: 'ok' }] }));
+    const provider: Provider = { ...openai(), headers: { 'X-Title': 'Radarm', 'User-Agent': 'my-gateway/1.0' } };
+    await collect(llm.streamChat(request({ provider })));
+    const req = server.requests[0];
+    assert.equal(req.headers['x-title'], 'Radarm');
+    assert.equal(req.headers['user-agent'], 'my-gateway/1.0');
+    assert.equal(req.stage, 'response');
+  });
+
   it('keeps Chinese text whole when the response arrives in 1..7-byte writes', async () => {
     const text = '数据分析：销售额同比增长 12.5%，其中华东地区贡献最大。🚀 Done.';
     for (let size = 1; size <= 7; size++) {

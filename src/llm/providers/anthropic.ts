@@ -17,7 +17,8 @@ import {
 } from './types';
 
 export const ANTHROPIC_VERSION = '2023-06-01';
-export const DEFAULT_ANTHROPIC_MAX_TOKENS = 8192;
+// The API requires max_tokens; 4096 is accepted by every Claude model (older ones cap output there).
+export const DEFAULT_ANTHROPIC_MAX_TOKENS = 4096;
 
 function messagesUrl(baseUrl: string): URL {
   const base = new URL(baseUrl);
