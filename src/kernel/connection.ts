@@ -83,12 +83,17 @@ function installExitHook() {
 }
 
 function killTree(child: ChildProcess) {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  try {
-    // POSIX: the runner leads its own process group (detached), so this also ends what the user's code started.
-    if (process.platform !== 'win32') process.kill(-child.pid, 'SIGKILL');
-    else child.kill('SIGKILL');
-  } catch {
+  if (child.pid === undefined) return;
+  // POSIX: the runner leads its own process group (detached), so this also ends what the user's code started,
+  // even after the runner itself has died (a group id is not reused while any member lives).
+  if (process.platform !== 'win32') {
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      /* no such group: everything already ended */
+    }
+  }
+  if (child.exitCode === null && child.signalCode === null) {
     try {
       child.kill('SIGKILL');
     } catch {
@@ -128,6 +133,7 @@ export function startRunner(opts: StartRunnerOptions): Promise<RunnerConnection>
   let alive = true;
   let stderrAll = '';
   let stderrNew = '';
+  let hello: RunnerHello = { type: 'hello', ok: false };
   let helloResolve: (h: RunnerHello) => void = () => {};
   const helloLine = new Promise<RunnerHello>((r) => (helloResolve = r));
 
@@ -193,6 +199,16 @@ export function startRunner(opts: StartRunnerOptions): Promise<RunnerConnection>
   child.on('error', (e: NodeJS.ErrnoException) => {
     spawnError = e;
   });
+  // A crashed runner leaves no subprocesses behind. This must happen on 'exit': 'close' waits for the pipes,
+  // which a surviving subprocess holds open.
+  child.on('exit', () => {
+    killTree(child);
+    // A subprocess that left the group (setsid) may still hold the pipes: stop waiting for them.
+    setTimeout(() => {
+      if (!alive) return;
+      for (const s of [child.stdin, child.stdout, child.stderr]) s.destroy();
+    }, 1000).unref();
+  });
   child.on('close', (code, signal) => {
     alive = false;
     live.delete(child);
@@ -208,7 +224,9 @@ export function startRunner(opts: StartRunnerOptions): Promise<RunnerConnection>
     get pid() {
       return child.pid ?? -1;
     },
-    hello: { type: 'hello', ok: false },
+    get hello() {
+      return hello;
+    },
     get alive() {
       return alive;
     },
@@ -247,10 +265,10 @@ export function startRunner(opts: StartRunnerOptions): Promise<RunnerConnection>
       conn.kill();
       reject(new Error(`${opts.pythonPath} did not start the kernel within ${Math.round(helloTimeoutMs / 1000)} s`));
     }, helloTimeoutMs);
-    helloLine.then(async (hello) => {
+    helloLine.then(async (h) => {
       clearTimeout(timer);
-      if (hello.ok) {
-        (conn as { hello: RunnerHello }).hello = hello;
+      if (h.ok) {
+        hello = h;
         conn.takeStderr();
         setRef(false);
         resolve(conn);
@@ -258,7 +276,7 @@ export function startRunner(opts: StartRunnerOptions): Promise<RunnerConnection>
       }
       conn.kill();
       const exit = await waitAtMost(exited, 2000);
-      const why = hello.error ?? (exit?.stderrTail || `exit code ${exit?.code}`);
+      const why = h.error ?? (exit?.stderrTail || `exit code ${exit?.code}`);
       reject(new Error(why));
     });
   });

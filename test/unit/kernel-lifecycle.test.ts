@@ -39,6 +39,35 @@ describe('kernel: lifecycle', function () {
     await kernel.dispose(); // idempotent
   });
 
+  it('a crashed kernel leaves no subprocesses behind', async () => {
+    const kernel = createKernel({ cwd: process.cwd(), pythonPath: TEST_PYTHON, warmup: false });
+    try {
+      const r = await kernel.execute('import subprocess\nsubprocess.Popen(["sleep", "300"]).pid');
+      const sub = Number(r.value);
+      assert.ok(processAlive(sub));
+      const crash = await kernel.execute('import os\nos._exit(3)');
+      assert.equal(crash.crashed, true);
+      assert.ok(await waitFor(() => !processAlive(sub), 5000), 'the subprocess went with the kernel');
+    } finally {
+      await kernel.dispose();
+    }
+  });
+
+  it('a crash is reported even when a subprocess that left the process group holds the pipes', async () => {
+    const kernel = createKernel({ cwd: process.cwd(), pythonPath: TEST_PYTHON, warmup: false });
+    let escaped = 0;
+    try {
+      const r = await kernel.execute('import subprocess\nsubprocess.Popen(["setsid", "sleep", "300"]).pid');
+      escaped = Number(r.value);
+      const crash = await kernel.execute('import os\nos._exit(3)');
+      assert.equal(crash.crashed, true);
+      assert.equal((await kernel.execute('"alive"')).value, "'alive'");
+    } finally {
+      await kernel.dispose();
+      if (escaped) process.kill(escaped, 'SIGKILL');
+    }
+  });
+
   it('dispose() during a run resolves that run as cancelled', async () => {
     const kernel = createKernel({ cwd: process.cwd(), pythonPath: TEST_PYTHON, warmup: false });
     await kernel.start();
