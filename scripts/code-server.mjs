@@ -5,7 +5,7 @@
 // The install is cached in .vscode-test/ (ignored by git) and reused; it needs no VS Code download,
 // only the npm registry (and, on a fresh machine, the apt packages listed in .ci/run).
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { arch, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -110,13 +110,14 @@ export function freePort() {
 }
 
 /**
- * Starts code-server on 127.0.0.1 in its own process group, with private user-data and extensions
+ * Starts code-server (on 127.0.0.1 unless `host` says otherwise) in its own process group, with private user-data and extensions
  * folders under `stateDir`. Resolves once it serves. `stop()` ends the whole group (code-server leaves
  * bootstrap-fork children behind when only its main process is killed).
  */
 export async function startCodeServer({
   stateDir,
   port,
+  host = '127.0.0.1',
   settings = {},
   env = {},
   disableWorkspaceTrust = true,
@@ -127,29 +128,29 @@ export async function startCodeServer({
   const userData = join(stateDir, 'user-data');
   mkdirSync(join(userData, 'User'), { recursive: true });
   mkdirSync(join(stateDir, 'extensions'), { recursive: true });
-  writeFileSync(
-    join(userData, 'User', 'settings.json'),
-    JSON.stringify(
-      {
-        'workbench.startupEditor': 'none',
-        'workbench.tips.enabled': false,
-        'workbench.enableExperiments': false,
-        'telemetry.telemetryLevel': 'off',
-        'extensions.autoCheckUpdates': false,
-        'extensions.autoUpdate': false,
-        'update.mode': 'none',
-        'chat.commandCenter.enabled': false,
-        ...settings,
-      },
-      null,
-      2,
-    ),
-  );
+  // Our defaults, then what is already there (npm start keeps the user's settings across runs), then
+  // what the caller insists on (the tests).
+  const settingsFile = join(userData, 'User', 'settings.json');
+  let existing = {};
+  try {
+    existing = JSON.parse(readFileSync(settingsFile, 'utf8'));
+  } catch {}
+  const defaults = {
+    'workbench.startupEditor': 'none',
+    'workbench.tips.enabled': false,
+    'workbench.enableExperiments': false,
+    'telemetry.telemetryLevel': 'off',
+    'extensions.autoCheckUpdates': false,
+    'extensions.autoUpdate': false,
+    'update.mode': 'none',
+    'chat.commandCenter.enabled': false,
+  };
+  writeFileSync(settingsFile, JSON.stringify({ ...defaults, ...existing, ...settings }, null, 2));
   const args = [
     '--auth',
     'none',
     '--bind-addr',
-    `127.0.0.1:${port}`,
+    `${host}:${port}`,
     '--disable-telemetry',
     '--disable-update-check',
     '--disable-getting-started-override',

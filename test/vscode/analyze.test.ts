@@ -107,6 +107,24 @@ suite('Analyze Data', () => {
     }
   });
 
+  // The palette flow as a user runs it: a quick pick of the workspace's data files, then an input box.
+  if (hasDriver())
+    test('Analyze Data from the command palette: pick the file, type the question', async () => {
+      const running = vscode.commands.executeCommand<TurnRecord | undefined>('radarm.analyzeData');
+      const pick = await driver.workbenchText('.quick-input-widget', 20_000);
+      assert.match(pick, /sales\.csv/);
+      assert.match(pick, /data\/visits\.json/);
+      await driver.type('sales.csv');
+      await driver.press('Enter');
+      await waitFor(async () => /What do you want to know/.test(await driver.workbenchText('.quick-input-widget')), 'the question box');
+      await driver.type('每种产品的平均单价？');
+      await driver.press('Enter');
+      const turn = await running;
+      assert.equal(turn?.question, '每种产品的平均单价？');
+      assert.deepEqual(turn?.dataFiles, ['sales.csv']);
+      assert.equal(turn?.events.at(-2)?.type, 'complete');
+    });
+
   test('Insert Generated Code without an argument inserts the latest generated code', async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await vscode.commands.executeCommand('radarm.insertCode');
