@@ -1,7 +1,7 @@
 // Loading data files into a real Python kernel: encodings, delimiters, Excel sheets, JSON, errors, profiles,
 // and the mtime cache.
 import assert from 'node:assert/strict';
-import { utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { createKernel, type DataProfile, type PythonKernel } from '../../src/kernel';
 import { makeDataDir, TEST_PYTHON, type DataDir } from '../fixtures/kernel-data';
 
@@ -125,6 +125,18 @@ describe('kernel: data loading', function () {
     assert.equal(changed.files[0].cached, false);
     assert.equal(changed.files[0].rows, 4);
     assert.equal((await kernel.execute('len(df)')).value, '4');
+  });
+
+  it('names frames by file name, Chinese names included, and by relative path when names clash', async () => {
+    mkdirSync(data.file('north'), { recursive: true });
+    mkdirSync(data.file('south'), { recursive: true });
+    copyFileSync(data.file('small.csv'), data.file('north/x.csv'));
+    copyFileSync(data.file('bom.csv'), data.file('south/x.csv'));
+    copyFileSync(data.file('sales_gbk.csv'), data.file('销售.csv'));
+    const profile = await kernel.loadData(['销售.csv', 'north/x.csv', 'south/x.csv']);
+    assert.deepEqual(profile.variables, ['df', 'dfs["销售.csv"]', 'dfs["north/x.csv"]', 'dfs["south/x.csv"]']);
+    const r = await kernel.execute('sorted(dfs), dfs["south/x.csv"].columns[0], df is dfs["销售.csv"]');
+    assert.equal(r.value, "(['north/x.csv', 'south/x.csv', '销售.csv'], 'name', True)");
   });
 
   it('coalesces concurrent identical loads', async () => {
