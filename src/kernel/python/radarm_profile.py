@@ -35,26 +35,44 @@ def _looks_like_dates(series):
             return False
 
 
+def _column_entry(df, i, col, nulls, compact):
+    s = df.iloc[:, i]
+    extra = []
+    n = int(nulls.iloc[i])
+    if n:
+        extra.append("{:,} null".format(n))
+    if s.dtype == object and _looks_like_dates(s):
+        extra.append("dates as text")
+    if compact:
+        return _clip_line("{} {}{}".format(col, s.dtype, " (" + ", ".join(extra) + ")" if extra else ""), 80)
+    return _clip_line("  {} ({}{})".format(col, s.dtype, ", " + ", ".join(extra) if extra else ""), 120)
+
+
 def _columns_section(df, budget):
+    """One column per line; wide tables (over 20 columns) as a compact comma-separated list, so that more names
+    fit the budget."""
     nulls = df.isna().sum()
-    lines = []
+    compact = df.shape[1] > 20
+    entries = []
     used = 0
     for i, col in enumerate(df.columns):
-        s = df[col]
-        extra = []
-        n = int(nulls.iloc[i])
-        if n:
-            extra.append("{:,} null".format(n))
-        if s.dtype == object and _looks_like_dates(s):
-            extra.append("dates as text")
-        line = "  {} ({}{})".format(col, s.dtype, ", " + ", ".join(extra) if extra else "")
-        line = _clip_line(line, 120)
-        if i >= MAX_COLUMNS_LISTED or used + len(line) > budget:
-            lines.append("  \u2026 and {:,} more columns".format(len(df.columns) - i))
+        entry = _column_entry(df, i, col, nulls, compact)
+        if (not compact and i >= MAX_COLUMNS_LISTED) or used + len(entry) + 2 > budget:
+            more = "\u2026 and {:,} more columns".format(len(df.columns) - i)
+            entries.append(more if compact else "  " + more)
             break
-        lines.append(line)
-        used += len(line) + 1
-    return "columns (dtype, nulls):\n" + "\n".join(lines)
+        entries.append(entry)
+        used += len(entry) + 2
+    if not compact:
+        return "columns (dtype, nulls):\n" + "\n".join(entries)
+    lines, line = [], ""
+    for entry in entries:
+        if line and len(line) + len(entry) + 2 > LINE_WIDTH - 20:
+            lines.append(line + ",")
+            line = ""
+        line = line + ", " + entry if line else entry
+    lines.append(line)
+    return "columns (name dtype, nulls):\n  " + "\n  ".join(lines)
 
 
 def _sample_section(df):
