@@ -71,6 +71,16 @@ describe('kernel: execution', function () {
     assert.match(t.value ?? '', /a\s+b\n0\s+1\s+2/);
   });
 
+  it('abbreviates huge containers and never shows a stale result after a failure', async () => {
+    const big = await run('list(range(10_000_000))');
+    assert.ok((big.value ?? '').length < 5000, `value of ${big.value?.length} chars`);
+    assert.match(big.value ?? '', /^\[0, 1, 2, .*\.\.\.\]$/);
+    await run('result = "old answer"');
+    const failed = await run('x = 1 / 0\nresult = "new answer"');
+    assert.equal(failed.ok, false);
+    assert.equal(failed.value, undefined, failed.text);
+  });
+
   it('captures every matplotlib figure as a real PNG and closes them', async () => {
     const r = await run('plt.figure(); plt.plot([1, 3, 2])\nfig, ax = plt.subplots(); ax.bar(["a", "b"], [1, 2])\nplt.show()');
     assert.equal(r.ok, true, r.text);

@@ -19,6 +19,7 @@ import json
 import linecache
 import os
 import queue
+import reprlib
 import signal
 import sys
 import threading
@@ -319,6 +320,23 @@ def _table(value):
         return None
 
 
+def _make_repr():
+    r = reprlib.Repr()
+    r.maxlist = r.maxtuple = r.maxset = r.maxfrozenset = r.maxdeque = r.maxarray = 200
+    r.maxdict = 100
+    r.maxstring = r.maxother = 2000
+    r.maxlevel = 4
+    return r
+
+
+_REPR = _make_repr()
+
+
+def _is_big_container(value):
+    """Plain containers too long to repr in full (a 10-million-item list would take seconds and gigabytes)."""
+    return isinstance(value, (list, tuple, dict, set, frozenset, collections.deque)) and len(value) > 2000
+
+
 def describe_value(value, reply):
     """Fills reply's value fields from the value of the final expression (or `result`)."""
     if value is None or value is _NOTHING:
@@ -336,7 +354,7 @@ def describe_value(value, reply):
     with pd.option_context("display.max_rows", 60, "display.min_rows", 20, "display.max_columns", 40,
                            "display.width", 200, "display.max_colwidth", 80):
         try:
-            text = repr(value)
+            text = _REPR.repr(value) if _is_big_container(value) else repr(value)
         except Exception as err:
             text = "<{} whose repr failed: {}>".format(type(value).__name__, err)
     reply["value"] = capture.cap_text(text, OUTPUT_CAP)
@@ -401,7 +419,9 @@ def run_code(req):
             reply["images"].extend(charts.capture_figures())
             if value is _NOTHING or value is None:
                 current = NS.get("result", _NOTHING)
-                if current is not _NOTHING and (assigns_result or current is not before_result):
+                # A failed run shows `result` only if it really set it (not a stale one from an earlier run).
+                changed = current is not before_result or (assigns_result and reply["ok"])
+                if current is not _NOTHING and changed:
                     value = current
                     reply["valueSource"] = "result"
             elif value is not _NOTHING:
