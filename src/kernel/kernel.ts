@@ -68,16 +68,26 @@ export function createKernel(options: KernelOptions): PythonKernel {
       log(`kernel: using ${resolved.path} (Python ${resolved.version}, from ${resolved.source})`);
     }
     const python = resolved;
-    let c: RunnerConnection;
-    try {
-      c = await startRunner({
+    const run = (limitMb: number) =>
+      startRunner({
         pythonPath: python.path,
         runnerPath: findRunner(options.runnerPath),
-        config: { cwd, maxOutputChars, memoryLimitMb, warmup: options.warmup ?? true },
+        config: { cwd, maxOutputChars, memoryLimitMb: limitMb, warmup: options.warmup ?? true },
         cwd,
         env: kernelEnv(process.env, options.env),
         onLog: options.onLog,
       });
+    let c: RunnerConnection;
+    try {
+      try {
+        c = await run(memoryLimitMb);
+      } catch (e) {
+        if (!memoryLimitMb) throw e;
+        // Many cores reserve much address space for BLAS threads: a cap that is too low breaks importing numpy.
+        // Running without the cap beats not running (info.memoryLimitMb then says null).
+        log(`kernel: start-up failed under the ${memoryLimitMb} MB memory cap (${firstLine((e as Error).message)}); retrying without it`);
+        c = await run(0);
+      }
     } catch (e) {
       const why = (e as Error).message;
       const pandasBroken = /pandas|numpy/i.test(why);

@@ -133,7 +133,7 @@ def _read_requests():
 
 def _hello_without_pandas(err):
     send({"type": "hello", "ok": False, "python": list(sys.version_info[:3]), "executable": sys.executable,
-          "error": "{}: {}".format(type(err).__name__, err)})
+          "error": "{}: {}".format(type(err).__name__, err), "memoryLimitMb": MEMORY_LIMIT_MB})
     sys.stderr.flush()
     os._exit(3)
 
