@@ -60,31 +60,34 @@ export function vscodeLmLabel(model: Pick<LmModel, 'name' | 'vendor'>): string {
 
 export const isVscodeLmProvider = (p: Pick<Provider, 'kind'>): boolean => p.kind === 'vscode-lm';
 
-export interface DefaultProviderInput {
+export interface DefaultProviderInput<P extends Provider> {
   /** The configured (HTTP) providers, in settings order. */
-  configured: readonly Provider[];
+  configured: readonly P[];
   /** Providers made from the available VS Code language models (see vscodeLmProvider). */
-  vscodeLm: readonly Provider[];
+  vscodeLm: readonly P[];
   /** The id from the default-provider setting, if any. */
   defaultId?: string;
-  /** Whether a configured provider has its API key (or needs none). */
-  hasKey: (provider: Provider) => boolean;
+  /** Whether an API key is actually stored for a configured provider. */
+  hasKey: (provider: P) => boolean;
+  /** Whether a provider needs a key at all (local endpoints such as Ollama do not). Default: yes. */
+  needsKey?: (provider: P) => boolean;
 }
 
 /**
- * The provider to use when the user has not picked one in this session:
- * the default setting when it is usable; otherwise a configured provider with a key; otherwise a VS Code
- * language model (zero set-up for Copilot users); otherwise the default, so the user is led to Set API Key.
+ * The provider to use when the user has not picked one: the default setting when it is usable as it is
+ * (a VS Code model, a key stored, or no key needed); else a configured provider with a stored key; else a
+ * VS Code language model (zero set-up for Copilot users); else the default, so the user is led to Set API Key.
  */
-export function pickDefaultProvider(input: DefaultProviderInput): Provider | undefined {
+export function pickDefaultProvider<P extends Provider>(input: DefaultProviderInput<P>): P | undefined {
   const { configured, vscodeLm, defaultId, hasKey } = input;
+  const needsKey = input.needsKey ?? (() => true);
   const all = [...configured, ...vscodeLm];
   const preferred = defaultId ? all.find((p) => p.id === defaultId) : undefined;
-  if (preferred && (isVscodeLmProvider(preferred) || hasKey(preferred))) return preferred;
+  if (preferred && (isVscodeLmProvider(preferred) || !needsKey(preferred) || hasKey(preferred))) return preferred;
   const keyed = configured.find((p) => !isVscodeLmProvider(p) && hasKey(p));
   if (keyed) return keyed;
   if (vscodeLm.length) return vscodeLm[0];
-  return preferred ?? configured[0];
+  return preferred ?? configured.find((p) => !isVscodeLmProvider(p));
 }
 
 /** One LlmClient for every provider kind: `vscode-lm` requests go to `vscodeLm`, the rest to `http`. */

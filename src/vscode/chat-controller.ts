@@ -18,12 +18,15 @@ import { completeOf } from './notebook';
 import { pythonExtensionInterpreter } from './python-path';
 import { readSettings, type ProviderSetting, type RadarmSettings } from './settings';
 import { runToEnd } from './turn-runner';
+import { pickDefaultProvider } from '../llm/vscode-lm';
 
 /** The services a turn needs; injected so that the wiring lives in extension.ts. */
 export interface ChatServices {
   llm: LlmClient;
   runMode: (mode: Mode, ctx: AgentContext, question: string, signal?: AbortSignal) => AsyncIterable<RadarmEvent>;
   createKernel: (opts: KernelOptions) => PythonKernel;
+  /** VS Code's language models (Copilot) as extra providers; absent or empty without them. */
+  vscodeLm?: { readonly providers: readonly ProviderSetting[]; readonly onDidChange: vscode.Event<void> };
 }
 
 /** What the controller needs from the sidebar view. */
@@ -64,6 +67,7 @@ export class ChatController implements vscode.Disposable {
     private readonly plotlyUri: (view: ChatViewPort) => string,
   ) {
     this.loaded = this.restore();
+    void this.refreshKeyed();
     this.disposables.push(
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (!e.affectsConfiguration('radarm')) return;
@@ -71,7 +75,8 @@ export class ChatController implements vscode.Disposable {
         void this.postConfig();
       }),
       vscode.workspace.onDidGrantWorkspaceTrust(() => void this.postConfig()),
-      keys.onDidChange(() => void this.postConfig()),
+      keys.onDidChange(() => void this.refreshKeyed().then(() => this.postConfig())),
+      ...(services.vscodeLm ? [services.vscodeLm.onDidChange(() => void this.postConfig())] : []),
       files.onDidChange(() => this.postDataFiles()),
     );
   }
@@ -81,7 +86,17 @@ export class ChatController implements vscode.Disposable {
 
   settings(): RadarmSettings {
     const cfg = vscode.workspace.getConfiguration('radarm');
-    return readSettings((k) => cfg.get(k));
+    const s = readSettings((k) => cfg.get(k));
+    const lm = this.services.vscodeLm?.providers ?? [];
+    return lm.length ? { ...s, providers: [...s.providers, ...lm] } : s;
+  }
+
+  /** Ids of the configured providers that have a key stored (kept for the synchronous default choice). */
+  private keyed = new Set<string>();
+  private async refreshKeyed(): Promise<void> {
+    const ids = this.settings().providers.filter((p) => p.kind !== 'vscode-lm').map((p) => p.id);
+    const has = await Promise.all(ids.map(async (id) => !!(await this.keys.get(id))));
+    this.keyed = new Set(ids.filter((_, i) => has[i]));
   }
 
   get turns(): readonly TurnRecord[] {
@@ -90,6 +105,11 @@ export class ChatController implements vscode.Disposable {
 
   get conversationId(): string {
     return this.conversation.id;
+  }
+
+  /** The chat's Python process, once started (diagnostics and tests). */
+  get kernelInfo(): PythonKernel['info'] {
+    return this.kernel?.info;
   }
 
   get busy(): boolean {
@@ -105,11 +125,24 @@ export class ChatController implements vscode.Disposable {
     return (this.memento.get<string[]>('radarm.selectedFiles') ?? []).filter((f) => this.files.resolve(f));
   }
 
-  /** The provider in use: the one picked in this workspace, else the default setting, else the first. */
+  /**
+   * The provider in use: the one picked in this workspace, else the default setting, else (no key stored
+   * for any provider) a VS Code language model such as Copilot's, else the first.
+   */
   provider(settings = this.settings()): ProviderSetting | undefined {
     const picked = this.memento.get<string>('radarm.providerId');
     const byId = (id?: string) => (id ? settings.providers.find((p) => p.id === id) : undefined);
-    return byId(picked) ?? byId(settings.defaultProvider) ?? settings.providers[0];
+    return (
+      byId(picked) ??
+      pickDefaultProvider({
+        configured: settings.providers.filter((p) => p.kind !== 'vscode-lm'),
+        vscodeLm: settings.providers.filter((p) => p.kind === 'vscode-lm'),
+        defaultId: settings.defaultProvider,
+        hasKey: (p) => this.keyed.has(p.id),
+        needsKey: (p) => p.requiresKey,
+      }) ??
+      settings.providers[0]
+    );
   }
 
   /** Code of the latest turn that produced some. */
@@ -392,7 +425,7 @@ export class ChatController implements vscode.Disposable {
     };
     if (settings.confirmBeforeRunningCode) ctx.confirmRun = (code) => confirmRun(code);
     for await (const ev of this.services.runMode(turn.mode, ctx, turn.question, signal)) {
-      if (ev.type === 'error' && looksLikeAuthError(ev.content)) {
+      if (ev.type === 'error' && provider.kind !== 'vscode-lm' && looksLikeAuthError(ev.content)) {
         this.offerSetApiKey(provider, ev.content);
       }
       yield ev;
@@ -520,7 +553,7 @@ export function looksLikeAuthError(text: string): boolean {
   return /\b(401|403)\b|unauthori[sz]ed|invalid[ _-]?api[ _-]?key|incorrect api key|authentication/i.test(text);
 }
 
-async function confirmRun(code: string): Promise<boolean> {
+export async function confirmRun(code: string): Promise<boolean> {
   const run = t('Run');
   const lines = code.split('\n');
   const detail = lines.length > 40 ? `${lines.slice(0, 40).join('\n')}\n… (${lines.length - 40} more lines)` : code;

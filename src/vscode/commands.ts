@@ -74,7 +74,8 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     reg('radarm.stop', () => controller.stop()),
     // radarm.setApiKey([providerId], [key]): with a key, stores it without prompting.
     reg('radarm.setApiKey', async (providerId?: unknown, key?: unknown) => {
-      const providers = controller.settings().providers;
+      // VS Code language models (Copilot) need no key.
+      const providers = controller.settings().providers.filter((p) => p.kind !== 'vscode-lm');
       const id = typeof providerId === 'string' ? providerId : undefined;
       if (id && typeof key === 'string') {
         const clean = cleanApiKey(key);

@@ -6,11 +6,13 @@ import { runMode } from '../agent';
 import { createKernel } from '../kernel';
 import { closeLlmNetwork, configureLlmNetwork, createLlmService } from '../llm';
 import { createApiKeys, type ApiKeys } from './api-keys';
-import { ChatController } from './chat-controller';
+import { ChatController, confirmRun } from './chat-controller';
+import { registerChatParticipant } from './chat-participant';
 import { ChatViewProvider } from './chat-view';
 import { registerCommands } from './commands';
 import { createDataFileIndex, type DataFileIndex } from './data-files';
 import { HistoryStore } from './history-store';
+import { createVscodeLmProviderList, withVscodeLm } from './lm-provider';
 import { readSettings } from './settings';
 
 /** What activate() returns: used by the extension-host tests and open to other extensions. */
@@ -20,6 +22,8 @@ export interface RadarmApi {
   files: DataFileIndex;
   view: ChatViewProvider;
   history: HistoryStore;
+  /** The id of the @radarm chat participant, when this VS Code has the chat API. */
+  chatParticipant?: string;
 }
 
 let controller: ChatController | undefined;
@@ -37,7 +41,9 @@ export function activate(context: vscode.ExtensionContext): RadarmApi {
   );
 
   const version = String(context.extension.packageJSON?.version ?? '0');
-  const llm = createLlmService({ userAgent: `radarm-vscode/${version} (VS Code ${vscode.version})` });
+  // vscode-lm providers (Copilot's models) go through vscode.lm, every other kind through the HTTP service.
+  const llm = withVscodeLm(createLlmService({ userAgent: `radarm-vscode/${version} (VS Code ${vscode.version})` }));
+  const vscodeLm = createVscodeLmProviderList();
   const keys = createApiKeys(context.secrets);
   const files = createDataFileIndex();
   const history = new HistoryStore(
@@ -46,16 +52,39 @@ export function activate(context: vscode.ExtensionContext): RadarmApi {
     vscode.l10n.t('Interrupted: the window was reloaded or closed while this answer was running.'),
   );
   let view!: ChatViewProvider;
-  controller = new ChatController({ llm, runMode, createKernel }, history, keys, files, context.workspaceState, () =>
+  controller = new ChatController({ llm, runMode, createKernel, vscodeLm }, history, keys, files, context.workspaceState, () =>
     view.uri('plotly.min.js'),
   );
   view = new ChatViewProvider(context.extensionUri, controller);
   ChatViewProvider.register(context, view);
-  context.subscriptions.push(...registerCommands({ controller, view, keys, files }), files);
+  context.subscriptions.push(...registerCommands({ controller, view, keys, files }), files, vscodeLm);
+  const chatParticipant = registerChatParticipant(context, {
+    runMode,
+    createKernel: () => {
+      const s = settings();
+      return createKernel({
+        ...(s.pythonPath ? { pythonPath: s.pythonPath } : {}),
+        cwd: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? process.cwd(),
+        execTimeoutMs: s.executionTimeoutMs,
+      });
+    },
+    settings: () => {
+      const s = settings();
+      return {
+        defaultMode: s.defaultMode,
+        maxRounds: s.maxRounds,
+        stallTimeoutMs: s.stallTimeoutMs,
+        timeoutMs: s.requestTimeoutMs,
+        execTimeoutMs: s.executionTimeoutMs,
+        stream: s.enableStream,
+        confirmRun: s.confirmBeforeRunningCode ? confirmRun : undefined,
+      };
+    },
+  });
   void vscode.commands.executeCommand('setContext', 'radarm.busy', false);
   void files.refresh();
   reportProviderProblems();
-  return { controller, keys, files, view, history };
+  return { controller, keys, files, view, history, chatParticipant: chatParticipant?.id };
 }
 
 export async function deactivate(): Promise<void> {

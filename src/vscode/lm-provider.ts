@@ -87,6 +87,48 @@ export async function listVscodeLmProviders(): Promise<VscodeLmProviderEntry[]> 
   return entries;
 }
 
+/** A VS Code model as an entry of the providers list: same shape as a configured provider, no key needed. */
+export type VscodeLmProviderSetting = Provider & { label: string; requiresKey: false };
+
+/**
+ * The VS Code language models as provider entries, kept current (synchronously readable) for the
+ * provider picker and the default-provider choice. Empty until the first lookup, and without Copilot.
+ */
+export interface VscodeLmProviderList extends vscode.Disposable {
+  readonly providers: readonly VscodeLmProviderSetting[];
+  /** Fires after the list changed (models appeared or went away). */
+  readonly onDidChange: vscode.Event<void>;
+  /** Settles after the first lookup. */
+  readonly ready: Promise<void>;
+}
+
+export function createVscodeLmProviderList(): VscodeLmProviderList {
+  let providers: VscodeLmProviderSetting[] = [];
+  const changed = new vscode.EventEmitter<void>();
+  let generation = 0;
+  const refresh = async () => {
+    const mine = ++generation;
+    const entries = await listVscodeLmProviders();
+    if (mine !== generation) return; // a newer refresh is under way
+    const next = entries.map((e) => ({ ...e.provider, label: e.label, requiresKey: false as const }));
+    const same = next.length === providers.length && next.every((p, i) => p.id === providers[i].id && p.label === providers[i].label);
+    providers = next;
+    if (!same) changed.fire();
+  };
+  const sub = onDidChangeVscodeLmProviders(() => void refresh());
+  return {
+    get providers() {
+      return providers;
+    },
+    onDidChange: changed.event,
+    ready: refresh(),
+    dispose() {
+      sub.dispose();
+      changed.dispose();
+    },
+  };
+}
+
 /** Fires when the set of VS Code language models changes (Copilot installed, signed in or out). */
 export function onDidChangeVscodeLmProviders(listener: () => void): vscode.Disposable {
   if (typeof vscode.lm?.onDidChangeChatModels !== 'function') return new vscode.Disposable(() => {});

@@ -63,6 +63,16 @@ describe('pickDefaultProvider', () => {
     assert.equal(pickDefaultProvider({ configured: [], vscodeLm: [], hasKey: keys() }), undefined);
   });
 
+  it('a default that needs no key (a local Ollama) stays the default; other keyless providers do not count as keyed', () => {
+    const ollama: Provider = { id: 'ollama', kind: 'openai', baseUrl: 'http://127.0.0.1:11434/v1', model: 'qwen2.5:7b' };
+    const needsKey = (p: Provider) => p.id !== 'ollama';
+    assert.equal(pickDefaultProvider({ configured: [deepseek, ollama], vscodeLm: [copilot], defaultId: 'ollama', hasKey: keys(), needsKey }), ollama);
+    assert.equal(
+      pickDefaultProvider({ configured: [deepseek, ollama], vscodeLm: [copilot], defaultId: 'deepseek', hasKey: keys(), needsKey }),
+      copilot,
+    );
+  });
+
   it('never asks for a key of a vscode-lm entry', () => {
     const asked: string[] = [];
     pickDefaultProvider({

@@ -13,8 +13,15 @@ import { createKernel } from '../../src/kernel';
 import type { LlmStreamEvent, Provider } from '../../src/llm/types';
 import { vscodeLmProvider } from '../../src/llm/vscode-lm';
 import { createChatRequestHandler } from '../../src/vscode/chat-participant';
+import type { RadarmApi } from '../../src/vscode/extension';
 import { INSERT_CODE_COMMAND, PARTICIPANT_ID } from '../../src/vscode/chat-response';
-import { createHostVscodeLmClient, listVscodeLmProviders, pickDefaultProvider } from '../../src/vscode/lm-provider';
+import {
+  createHostVscodeLmClient,
+  createVscodeLmProviderList,
+  listVscodeLmProviders,
+  pickDefaultProvider,
+  type VscodeLmProviderList,
+} from '../../src/vscode/lm-provider';
 
 const EXT_ID = 'radarm.radarm';
 const FAKE_VENDOR = 'radarm-test';
@@ -77,7 +84,9 @@ const fakeStats = async () => (await vscode.commands.executeCommand('radarmTest.
 const deepseek: Provider = { id: 'deepseek', kind: 'openai', baseUrl: 'https://api.deepseek.com/v1', model: 'deepseek-chat' };
 
 suite('@radarm and VS Code language models', () => {
+  let list: VscodeLmProviderList | undefined;
   suiteTeardown(async () => {
+    list?.dispose();
     await vscode.commands.executeCommand('radarmTest.fakeLm.unregister').then(undefined, () => undefined);
   });
 
@@ -107,18 +116,37 @@ suite('@radarm and VS Code language models', () => {
   test('with no language model: selectChatModels is empty and no vscode-lm provider is offered', async () => {
     assert.deepEqual(await vscode.lm.selectChatModels(), []);
     assert.deepEqual(await listVscodeLmProviders(), []);
+    // the sidebar's provider list (what its picker shows) has no vscode-lm entry
+    const api = (await vscode.extensions.getExtension(EXT_ID)!.activate()) as RadarmApi;
+    assert.deepEqual(
+      api.controller.settings().providers.filter((p) => p.kind === 'vscode-lm'),
+      [],
+    );
+    list = createVscodeLmProviderList();
+    await list.ready;
+    assert.deepEqual(list.providers, []);
     // no key anywhere and no model: the configured default stays (the user is led to Set API Key)
     assert.equal(pickDefaultProvider({ configured: [deepseek], vscodeLm: [], hasKey: () => false }), deepseek);
   });
 
   test('models that appear are offered as vscode-lm providers, and are the default when no key is set', async () => {
+    const changed = new Promise<void>((resolve) => list!.onDidChange(() => resolve()));
     const ids = (await vscode.commands.executeCommand('radarmTest.fakeLm.register')) as string[];
+    await changed; // the kept list follows vscode.lm.onDidChangeChatModels
+    assert.ok(list!.providers.some((p) => p.id === 'vscode-lm:radarm-fake-echo' && p.requiresKey === false));
     assert.ok(ids.includes('radarm-fake-echo'));
     const entries = await listVscodeLmProviders();
     const echo = entries.find((e) => e.provider.id === 'vscode-lm:radarm-fake-echo');
     assert.ok(echo, `no vscode-lm entry for the fake model in ${JSON.stringify(entries)}`);
     assert.equal(echo.provider.kind, 'vscode-lm');
     assert.equal(echo.label, 'Fake echo · radarm-test');
+    // the sidebar's picker offers it too, as a provider that needs no key
+    const api = (await vscode.extensions.getExtension(EXT_ID)!.activate()) as RadarmApi;
+    const inPicker = async () => api.controller.settings().providers.find((p) => p.id === 'vscode-lm:radarm-fake-echo');
+    for (let i = 0; i < 50 && !(await inPicker()); i++) await new Promise((r) => setTimeout(r, 100));
+    const entry = await inPicker();
+    assert.ok(entry, 'the sidebar provider list has the fake model');
+    assert.equal(entry.requiresKey, false);
     const chosen = pickDefaultProvider({ configured: [deepseek], vscodeLm: entries.map((e) => e.provider), hasKey: () => false });
     assert.equal(chosen?.kind, 'vscode-lm');
     assert.equal(pickDefaultProvider({ configured: [deepseek], vscodeLm: entries.map((e) => e.provider), hasKey: () => true }), deepseek);
