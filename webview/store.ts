@@ -93,17 +93,10 @@ export function markdown(): Markdown {
 // Change notification
 
 const listeners = new Set<() => void>();
-const afterFlush = new Set<() => void>();
 
 export function subscribe(fn: () => void): () => void {
   listeners.add(fn);
   return () => listeners.delete(fn);
-}
-
-/** Called after every applied frame of events (the message list keeps itself scrolled). */
-export function onFlushed(fn: () => void): () => void {
-  afterFlush.add(fn);
-  return () => afterFlush.delete(fn);
 }
 
 export function changed(): void {
@@ -139,6 +132,10 @@ export function persistTurnsSoon(): void {
   turnsDirty = true;
   persistSoon();
 }
+
+// Going away (hidden, reloaded): save now rather than after the debounce.
+addEventListener('pagehide', () => persistNow());
+document.addEventListener('visibilitychange', () => document.visibilityState === 'hidden' && persistNow());
 
 function persistNow(): void {
   clearTimeout(persistTimer);
@@ -220,6 +217,8 @@ let fallback: ReturnType<typeof setTimeout> | undefined;
 interface PerfSample {
   at: number;
   ms: number;
+  /** Of ms: applying events to the models (the rest is rendering into the DOM). */
+  applyMs: number;
   chars: number;
   events: number;
 }
@@ -259,13 +258,13 @@ export function drain(): void {
       structural = true;
     }
   }
+  const t1 = performance.now();
   for (const turn of touched) {
     flushTurn(turn);
     if (turn.done) persistTurnsSoon();
   }
   if (structural) changed();
-  for (const fn of afterFlush) fn();
-  perfLog()?.push({ at: t0, ms: performance.now() - t0, chars, events: count });
+  perfLog()?.push({ at: t0, ms: performance.now() - t0, applyMs: t1 - t0, chars, events: count });
 }
 
 const findTurn = (id: string): TurnModel | undefined => {

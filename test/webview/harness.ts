@@ -279,3 +279,21 @@ export async function stream(panel: Panel, turnId: string, events: RadarmEvent[]
   for (let i = 0; i < events.length; i += batch)
     await panel.host({ type: 'events', turnId, events: events.slice(i, i + batch) });
 }
+
+export const percentile = (xs: number[], p: number): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.min(s.length - 1, Math.floor(s.length * p))] : 0;
+};
+
+/** Per-token cost of the first and last tenth of the frames (median and mean) and their ratios. */
+export function costGrowth(samples: { ms: number; events: number }[]) {
+  const tenth = Math.max(1, Math.floor(samples.length / 10));
+  const head = samples.slice(0, tenth);
+  const tail = samples.slice(-tenth);
+  const median = (xs: typeof samples) => percentile(xs.map((s) => (1000 * s.ms) / s.events), 0.5);
+  const mean = (xs: typeof samples) => (1000 * xs.reduce((a, s) => a + s.ms, 0)) / xs.reduce((a, s) => a + s.events, 0);
+  const first = median(head);
+  const last = median(tail);
+  return { first, last, median: last / first, mean: mean(tail) / mean(head) };
+}
+

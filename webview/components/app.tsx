@@ -1,7 +1,7 @@
 // The panel: banners, the conversation (only the latest turns rendered until asked), composer.
 import { useEffect, useLayoutEffect, useReducer, useRef, useState } from 'preact/hooks';
 import { format } from '../i18n';
-import { dismissNotice, onFlushed, persistSoon, setDraft, store, subscribe } from '../store';
+import { dismissNotice, persistSoon, setDraft, store, subscribe } from '../store';
 import { post } from '../vscode-api';
 import { Composer } from './composer';
 import { TurnView } from './turn-view';
@@ -46,9 +46,15 @@ function NoticeView() {
   );
 }
 
+// Following the bottom while text streams is CSS scroll anchoring, not script: every element
+// opts out of anchoring except a 1px anchor after the last turn, so while the anchor is in view
+// (the user is at the bottom) the browser keeps it there as content grows above it, with no
+// forced layout per frame. Script only scrolls on structural changes (a new turn) and reads the
+// position, throttled, to remember it.
 function Messages() {
   const ref = useRef<HTMLDivElement>(null);
   const pinned = useRef(store.scrollTop === null);
+  const checkTimer = useRef<ReturnType<typeof setTimeout>>();
   const [showAll, setShowAll] = useState(false);
   const turns = store.turns;
   const hidden = showAll ? 0 : Math.max(0, turns.length - RECENT_TURNS);
@@ -58,11 +64,11 @@ function Messages() {
     if (el && pinned.current) el.scrollTop = el.scrollHeight;
   };
 
-  // Restore the saved position once, then follow the bottom while pinned.
+  // Restore the saved position once; after that, follow the bottom on structural changes.
   useLayoutEffect(() => {
     const el = ref.current!;
     if (store.scrollTop !== null) el.scrollTop = store.scrollTop;
-    return onFlushed(stick);
+    return () => clearTimeout(checkTimer.current);
   }, []);
   useLayoutEffect(() => {
     if (store.scrollTop === null) pinned.current = true;
@@ -70,10 +76,15 @@ function Messages() {
   });
 
   const onScroll = () => {
-    const el = ref.current!;
-    pinned.current = el.scrollHeight - el.scrollTop - el.clientHeight < 24;
-    store.scrollTop = pinned.current ? null : Math.round(el.scrollTop);
-    persistSoon(800);
+    if (checkTimer.current) return;
+    checkTimer.current = setTimeout(() => {
+      checkTimer.current = undefined;
+      const el = ref.current;
+      if (!el) return;
+      pinned.current = el.scrollHeight - el.scrollTop - el.clientHeight < 32;
+      store.scrollTop = pinned.current ? null : Math.round(el.scrollTop);
+      persistSoon(800);
+    }, 150);
   };
 
   return (
@@ -93,6 +104,7 @@ function Messages() {
           ))}
         </>
       )}
+      <div class="scroll-anchor" aria-hidden="true" />
     </div>
   );
 }
