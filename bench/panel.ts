@@ -41,6 +41,8 @@ export interface PanelBenchResult {
   total_ms: number;
   longest_frame_ms: number;
   p99_frame_ms: number;
+  p90_frame_first_10pct_ms: number;
+  p90_frame_last_10pct_ms: number;
   frames: number;
   /** Median per-token cost of the frames in the last tenth ÷ the first tenth. */
   cost_growth: number;
@@ -185,6 +187,9 @@ export async function benchPanel(opts: PanelBenchOptions = {}): Promise<PanelBen
       total_ms: Math.round(paced.total),
       longest_frame_ms: r1(longest),
       p99_frame_ms: r1(percentile(paced.frames, 0.99)),
+      // Frame lengths early and late in the stream: layout and paint costs growing would show here.
+      p90_frame_first_10pct_ms: r1(percentile(paced.frames.slice(0, Math.ceil(paced.frames.length / 10)), 0.9)),
+      p90_frame_last_10pct_ms: r1(percentile(paced.frames.slice(-Math.ceil(paced.frames.length / 10)), 0.9)),
       frames: paced.frames.length,
       cost_growth: r2(growth.median),
       cost_growth_mean: r2(growth.mean),

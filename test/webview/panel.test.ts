@@ -285,6 +285,40 @@ describe('chat panel in Chromium', function () {
     assert.equal(await ta.inputValue(), '');
   });
 
+  it('shows DeepSeek reasoning while it streams, folds it when the answer starts; folds long output', async () => {
+    const p = await panel();
+    await startTurn(p, 'dr', 'Why?', { mode: 'ask' });
+    await stream(p, 'dr', [
+      { type: 'thinking', stage: 'explanation', content: 'First, the user asks why. ' },
+      { type: 'thinking', stage: 'explanation', content: 'I should look at the seasonal trend.' },
+    ]);
+    await p.frames();
+    const section = p.page.locator('.stage-explanation');
+    assert.equal(await section.locator('.stage-title').innerText(), 'Thinking');
+    assert.equal(await section.locator('.stage-header').getAttribute('aria-expanded'), 'true');
+    assert.match(await section.locator('.thinking-text').innerText(), /seasonal trend/);
+    await stream(p, 'dr', contentEvents('response', 'Because of **seasonality**.'));
+    await p.frames();
+    assert.equal(await section.locator('.stage-header').getAttribute('aria-expanded'), 'false', 'folded once the answer streams');
+    assert.match(await section.locator('.thinking-preview').innerText(), /First, the user asks why/);
+    const lines = Array.from({ length: 500 }, (_, i) => `row ${i}  value ${i * 3}`).join('\n');
+    await stream(p, 'dr', [
+      { type: 'complete', data: { reply: 'Because of **seasonality**.', generated_code: null, execution_result: lines, image: null, plotly_json: null } },
+      { type: 'done' },
+    ]);
+    await p.frames();
+    const output = p.page.locator('.artifact .output');
+    const shown = await output.locator('pre').innerText();
+    assert.ok(shown.split('\n').length <= 41, `${shown.split('\n').length} lines shown`);
+    const more = output.getByRole('button', { name: /Show all \(\d+ more lines\)/ });
+    await more.click();
+    assert.match(await output.locator('pre').innerText(), /row 499 {2}value 1497/);
+    assert.equal(await output.getByRole('button', { name: 'Show less' }).getAttribute('aria-expanded'), 'true');
+    // The user can open the reasoning again.
+    await section.locator('.stage-header').click();
+    assert.match(await section.locator('.thinking-text').innerText(), /seasonal trend/);
+  });
+
   it('shows an error with Retry (and Set API Key for a rejected key)', async () => {
     const p = await panel();
     await startTurn(p, 'e1', 'question');
@@ -452,6 +486,22 @@ describe('chat panel in Chromium', function () {
     await p.host({ type: 'prefill', question: 'Summarise data/sales.csv', dataFiles: ['data/sales.csv'], mode: 'agent_single', run: true });
     const sent = await p.waitForPosted('send');
     assert.deepEqual(sent, { type: 'send', text: 'Summarise data/sales.csv', mode: 'agent_single', dataFiles: ['data/sales.csv'] });
+  });
+
+  it('draws WebGL traces (which need eval) as their SVG twins, within the CSP', async () => {
+    const fig = JSON.stringify({
+      data: [{ type: 'scattergl', mode: 'markers', x: Array.from({ length: 2000 }, (_, i) => i), y: Array.from({ length: 2000 }, (_, i) => Math.sin(i / 50)) }],
+      layout: { title: { text: 'px.scatter with 2,000 points' } },
+    });
+    const p = await panel();
+    await startTurn(p, 'gl', 'scatter');
+    await stream(p, 'gl', [
+      { type: 'complete', data: { reply: 'Done.', generated_code: null, execution_result: null, image: null, plotly_json: fig } },
+      { type: 'done' },
+    ]);
+    await p.page.locator('.chart .js-plotly-plot svg.main-svg').first().waitFor({ timeout: 30_000 });
+    assert.ok((await p.page.locator('.chart .scatterlayer .point').count()) > 1000, 'the points are SVG');
+    assert.equal(await p.page.locator('.chart-status').count(), 0, 'no error shown');
   });
 
   it('renders images and chart from history without re-fetching anything remote', async () => {

@@ -11,12 +11,20 @@ interface Figure {
   layout?: Record<string, unknown>;
 }
 
+// WebGL traces compile shaders with Function(), which the CSP forbids (no 'unsafe-eval'); plotly
+// express picks them by itself past 1,000 points. Their SVG twins draw the same figure.
+const SVG_TWIN: Record<string, string> = { scattergl: 'scatter', scatterpolargl: 'scatterpolar', heatmapgl: 'heatmap' };
+
 function parseFigure(json: string): Figure {
   const fig = JSON.parse(json) as unknown;
   if (typeof fig !== 'object' || fig === null || !Array.isArray((fig as Figure).data))
     throw new Error('the figure has no "data" array');
   const layout = (fig as Figure).layout;
-  return { data: (fig as Figure).data, layout: typeof layout === 'object' && layout !== null ? layout : undefined };
+  const data = (fig as Figure).data.map((t) => {
+    const type = (t as { type?: unknown })?.type;
+    return typeof type === 'string' && SVG_TWIN[type] ? { ...(t as object), type: SVG_TWIN[type] } : t;
+  });
+  return { data, layout: typeof layout === 'object' && layout !== null ? layout : undefined };
 }
 
 export function ChartView({ json }: { json: string }) {

@@ -74,7 +74,13 @@ export const TurnView = memo(
             seg.kind === 'note' ? (
               <NoteView key={seg.key} seg={seg} />
             ) : (
-              <StageSection key={seg.key} seg={seg} active={streaming && seg === last} turnId={turn.id} />
+              <StageSection
+                key={seg.key}
+                seg={seg}
+                active={streaming && seg === last && active === seg.stage}
+                turnId={turn.id}
+                mode={turn.mode}
+              />
             ),
           )}
           {turn.answer && <MarkdownView stream={turn.answer} class="answer" />}
@@ -98,12 +104,17 @@ function NoteView({ seg }: { seg: Segment }) {
   );
 }
 
-function StageSection({ seg, active, turnId }: { seg: Segment; active: boolean; turnId: string }) {
+function StageSection({ seg, active, turnId, mode }: { seg: Segment; active: boolean; turnId: string; mode: string }) {
   const s = store.strings;
   const [userOpen, setUserOpen] = useState<boolean | null>(null);
-  const [thinkingOpen, setThinkingOpen] = useState<boolean | null>(null);
+  const [userThinkingOpen, setUserThinkingOpen] = useState<boolean | null>(null);
   const open = userOpen ?? active;
   const hasContent = seg.content.length > 0;
+  const hasThinking = seg.thinking.length > 0;
+  // Reasoning before the answer (Ask mode's explanation stage) is "Thinking", not "Explanation".
+  const title = mode === 'ask' && seg.stage === 'explanation' && !hasContent ? s.thinking : s.stages[seg.stage];
+  const thinkingOpen = userThinkingOpen ?? !hasContent;
+  const verdict = seg.stage === 'verifier' && !active ? verdictOf(seg) : null;
   const id = `stage-${turnId}-${seg.key}`;
   return (
     <section class={`stage stage-${seg.stage}${active ? ' active' : ''}`}>
@@ -115,30 +126,36 @@ function StageSection({ seg, active, turnId }: { seg: Segment; active: boolean; 
         label={
           <>
             <Codicon name={STAGE_ICONS[seg.stage]} />
-            <span class="stage-title">{s.stages[seg.stage]}</span>
+            <span class="stage-title">{title}</span>
             {active && <Codicon name="loading" spin />}
+            {verdict && (
+              <span class={`verdict ${verdict}`}>
+                <Codicon name={verdict === 'pass' ? 'pass' : 'error'} />
+                {verdict === 'pass' ? s.verdictPass : s.verdictFail}
+              </span>
+            )}
+            {!open && hasThinking && <span class="muted small thinking-preview">{preview(seg.thinking)}</span>}
           </>
         }
       />
       {open && (
         <div class="stage-body" id={id}>
-          {seg.thinking.length > 0 && (
+          {hasThinking && !hasContent && <TextView stream={seg.thinking} class="thinking-text" />}
+          {hasThinking && hasContent && (
             <div class="thinking">
               <Disclosure
-                open={thinkingOpen ?? (active && !hasContent)}
+                open={thinkingOpen}
                 controls={`${id}-thinking`}
-                onToggle={() => setThinkingOpen(!(thinkingOpen ?? (active && !hasContent)))}
+                onToggle={() => setUserThinkingOpen(!thinkingOpen)}
                 class="thinking-header"
                 label={
                   <>
                     <span>{s.thinking}</span>
-                    {!(thinkingOpen ?? (active && !hasContent)) && (
-                      <span class="muted small thinking-preview">{preview(seg.thinking)}</span>
-                    )}
+                    {!thinkingOpen && <span class="muted small thinking-preview">{preview(seg.thinking)}</span>}
                   </>
                 }
               />
-              {(thinkingOpen ?? (active && !hasContent)) && (
+              {thinkingOpen && (
                 <div id={`${id}-thinking`}>
                   <TextView stream={seg.thinking} class="thinking-text" />
                 </div>
@@ -155,6 +172,12 @@ function StageSection({ seg, active, turnId }: { seg: Segment; active: boolean; 
       )}
     </section>
   );
+}
+
+/** The verifier's JSON verdict, when its content has one. */
+function verdictOf(seg: Segment): 'pass' | 'fail' | null {
+  const m = /"verdict"\s*:\s*"(pass|fail)"/i.exec(seg.content instanceof MarkdownStream ? seg.content.text() : seg.content.text());
+  return m ? (m[1].toLowerCase() as 'pass' | 'fail') : null;
 }
 
 function preview(t: TextStream): string {
