@@ -478,9 +478,12 @@ describe('chat panel in Chromium', function () {
   });
 
   it('untrusted workspace banner, notices with actions, prefill that runs', async () => {
-    const p = await panel({}, panelState({ trusted: false }));
+    // A narrow sidebar, as VS Code opens it.
+    const p = await panel({ width: 290 }, panelState({ trusted: false }));
     assert.match(await p.page.locator('.banner.warning').innerText(), /Restricted Mode/);
-    await p.host({ type: 'notice', level: 'error', text: 'No API key for DeepSeek.', action: 'setApiKey' });
+    await p.host({ type: 'notice', level: 'error', text: 'No API key is set for DeepSeek. Run "Radarm: Set API Key" to add one.', action: 'setApiKey' });
+    await p.frames();
+    await p.screenshot('panel-narrow-notices-dark');
     await p.page.locator('.banner.error').getByRole('button', { name: 'Set API Key' }).click();
     await p.waitForPosted('setApiKey');
     await p.host({ type: 'prefill', question: 'Summarise data/sales.csv', dataFiles: ['data/sales.csv'], mode: 'agent_single', run: true });

@@ -19,7 +19,7 @@ export function App() {
       {!store.trusted && (
         <div class="banner warning" role="note">
           <Codicon name="shield" />
-          <span>{store.strings.untrusted}</span>
+          <span class="banner-text">{store.strings.untrusted}</span>
         </div>
       )}
       {store.notice && <NoticeView />}
