@@ -118,7 +118,7 @@ interface Persisted {
 }
 
 /** Cached turns are a fast first paint only (the host's init is authoritative): keep them small. */
-const PERSIST_BUDGET_CHARS = 4_000_000;
+const PERSIST_BUDGET_CHARS = 1_500_000;
 let persistTimer: ReturnType<typeof setTimeout> | undefined;
 let cachedTurns: TurnRecord[] = [];
 let turnsDirty = true;
