@@ -194,6 +194,9 @@ async function startDriver() {
       for (const k of keys) await page.keyboard.press(k);
       return true;
     },
+    // Every frame's URL and whether it holds the Radarm root (debugging).
+    frames: async () =>
+      Promise.all(page.frames().map(async (f) => ({ url: f.url().slice(0, 160), radarm: !!(await f.$(rootSel).catch(() => null)) }))),
     press: async ({ key }) => (await page.keyboard.press(key), true),
     type: async ({ text }) => (await page.keyboard.type(text), true),
     // Text of the workbench element matching selector (e.g. the quick input, notifications).

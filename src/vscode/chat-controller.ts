@@ -107,6 +107,9 @@ export class ChatController implements vscode.Disposable {
     return this.conversation.id;
   }
 
+  /** Asks the user before generated code runs (radarm.confirmBeforeRunningCode); replaceable for tests. */
+  confirmRunner: (code: string) => Promise<boolean> = confirmRun;
+
   /** The chat's Python process, once started (diagnostics and tests). */
   get kernelInfo(): PythonKernel['info'] {
     return this.kernel?.info;
@@ -423,7 +426,7 @@ export class ChatController implements vscode.Disposable {
       stream: settings.enableStream,
       locale: toLocale(vscode.env.language),
     };
-    if (settings.confirmBeforeRunningCode) ctx.confirmRun = (code) => confirmRun(code);
+    if (settings.confirmBeforeRunningCode) ctx.confirmRun = (code) => this.confirmRunner(code);
     for await (const ev of this.services.runMode(turn.mode, ctx, turn.question, signal)) {
       if (ev.type === 'error' && provider.kind !== 'vscode-lm' && looksLikeAuthError(ev.content)) {
         this.offerSetApiKey(provider, ev.content);
@@ -557,6 +560,10 @@ export async function confirmRun(code: string): Promise<boolean> {
   const run = t('Run');
   const lines = code.split('\n');
   const detail = lines.length > 40 ? `${lines.slice(0, 40).join('\n')}\n… (${lines.length - 40} more lines)` : code;
-  const picked = await vscode.window.showWarningMessage(t('Run this code?'), { modal: true, detail }, run);
-  return picked === run;
+  try {
+    const picked = await vscode.window.showWarningMessage(t('Run this code?'), { modal: true, detail }, run);
+    return picked === run;
+  } catch {
+    return false; // no dialog could be shown (e.g. VS Code refuses modals during tests): do not run
+  }
 }

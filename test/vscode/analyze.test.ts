@@ -8,7 +8,7 @@ import type { CompleteData } from '../../src/protocol/events';
 import type { TurnRecord } from '../../src/protocol/messages';
 import { startFakeLlmServer, textSteps, type FakeLlmServer, type FakeRequest, type Script } from '../helpers/fake-llm-server';
 import { driver, hasDriver } from './driver';
-import { radarm, setRadarmSetting, waitFor, workspaceFile } from './helpers';
+import { isAlive, radarm, setRadarmSetting, waitFor, workspaceFile } from './helpers';
 import { CODE, QUESTION, REPLY } from './scenario';
 
 /** The scripted model: code for code_generation, an explanation, a short answer for anything else. */
@@ -209,4 +209,46 @@ suite('Analyze Data', () => {
       await driver.webviewWaitFor('#radarm-root', QUESTION, 30_000);
       await driver.webviewWaitFor('#radarm-root', REPLY, 30_000);
     });
+  // VS Code refuses modal dialogs while extension tests run, so the test answers through the hook the
+  // modal sits behind (ChatController.confirmRunner) and checks the real modal path fails closed.
+  test('Confirm before running code: the code is shown first, and declining runs nothing', async () => {
+    const api = await radarm();
+    await setRadarmSetting('confirmBeforeRunningCode', true);
+    const original = api.controller.confirmRunner;
+    const asked: string[] = [];
+    try {
+      api.controller.confirmRunner = async (code) => (asked.push(code), false);
+      const turn = await api.controller.runTurn('Confirm me: 各城市销量', 'agent_single', ['sales.csv']);
+      assert.deepEqual(asked, [CODE]);
+      assert.equal(turn?.events.at(-1)?.type, 'done');
+      assert.equal(turn!.events.some((e) => e.type === 'content' && e.stage === 'execution'), false, 'nothing was executed');
+      assert.equal(turn!.events.some((e) => e.type === 'error' && /internal error/i.test(e.content)), false);
+      // The real modal cannot be shown here: it must count as "no", never as "yes" or a crash.
+      api.controller.confirmRunner = original;
+      const turn2 = await api.controller.runTurn('Confirm me again', 'agent_single', ['sales.csv']);
+      assert.equal(turn2!.events.some((e) => e.type === 'content' && e.stage === 'execution'), false);
+      assert.equal(turn2!.events.some((e) => e.type === 'error' && /internal error/i.test(e.content)), false);
+    } finally {
+      api.controller.confirmRunner = original;
+      await setRadarmSetting('confirmBeforeRunningCode', false);
+    }
+  });
+
+  test('New Chat ends the chat\'s Python process; Open Previous Chat brings the conversation back', async () => {
+    const api = await radarm();
+    const pid = api.controller.kernelInfo?.pid;
+    assert.ok(pid, 'the analyses above started a kernel');
+    const id = api.controller.conversationId;
+    await vscode.commands.executeCommand('radarm.newChat');
+    await waitFor(() => !isAlive(pid), `Python process ${pid} to end`);
+    assert.equal(await vscode.commands.executeCommand('radarm.openChat', id), true);
+    assert.ok(api.controller.turns.some((t) => t.question === QUESTION));
+    // Ask with a data file starts this chat's kernel again (for the data profile); the "reload" phase
+    // checks that the window reload ends it.
+    const turn = await api.controller.runTurn('How many rows are there?', 'ask', ['sales.csv']);
+    assert.equal(turn?.events.at(-2)?.type, 'complete');
+    const pid2 = api.controller.kernelInfo?.pid;
+    assert.ok(pid2 && isAlive(pid2));
+    await vscode.workspace.fs.writeFile(workspaceFile('.kernel-pid'), new TextEncoder().encode(String(pid2)));
+  });
 });

@@ -24,6 +24,7 @@ export const driver = {
   webviewClick: (selector: string, timeoutMs?: number) => call<boolean>('webviewClick', { selector, timeoutMs }),
   webviewType: (selector: string, text: string, keys: string[] = [], timeoutMs?: number) =>
     call<boolean>('webviewType', { selector, text, keys, timeoutMs }),
+  frames: () => call<{ url: string; radarm: boolean }[]>('frames'),
   press: (key: string) => call<boolean>('press', { key }),
   type: (text: string) => call<boolean>('type', { text }),
   workbenchText: (selector: string, timeoutMs?: number) => call<string>('workbenchText', { selector, timeoutMs }),

@@ -3,7 +3,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { driver, hasDriver } from './driver';
-import { radarm, waitFor } from './helpers';
+import { isAlive, radarm, waitFor, workspaceFile } from './helpers';
 import { QUESTION, REPLY } from './scenario';
 
 suite('after a window reload', () => {
@@ -21,11 +21,30 @@ suite('after a window reload', () => {
     assert.ok(stopped?.events.some((e) => e.type === 'error' && /Stopped/.test(e.content)));
   });
 
+  test('the Python process of the window before the reload has ended (no orphans)', async () => {
+    const pid = Number(new TextDecoder().decode(await vscode.workspace.fs.readFile(workspaceFile('.kernel-pid'))));
+    assert.ok(pid > 0);
+    await waitFor(() => !isAlive(pid), `Python process ${pid} to end`, 15_000);
+  });
+
+  test('Open Previous Chat lists the earlier chats of this workspace', async () => {
+    const api = await radarm();
+    const list = await api.history.list();
+    assert.ok(list.length >= 2, `conversations: ${JSON.stringify(list)}`);
+    const current = api.controller.conversationId;
+    const other = list.find((c) => c.id !== current)!;
+    assert.equal(await vscode.commands.executeCommand('radarm.openChat', other.id), true);
+    assert.ok(api.controller.turns.some((t) => t.question === 'How many rows?'), 'the chat of the missing-key test');
+    assert.equal(await vscode.commands.executeCommand('radarm.openChat', current), true);
+    assert.ok(api.controller.turns.some((t) => t.question === QUESTION));
+  });
+
   if (hasDriver())
     test('the webview shows the restored conversation', async () => {
       await vscode.commands.executeCommand('radarm.chat.focus');
-      await driver.webviewWaitFor('#radarm-root', QUESTION, 60_000);
-      await driver.webviewWaitFor('#radarm-root', REPLY, 30_000);
+      // The panel renders the turns near the viewport (the latest): the last turn of the "main" phase.
+      await driver.webviewWaitFor('#radarm-root', 'How many rows are there?', 60_000);
+      await driver.webviewWaitFor('#radarm-root', 'A short answer.', 30_000);
       await driver.screenshot('after-reload');
     });
 
@@ -36,6 +55,6 @@ suite('after a window reload', () => {
     assert.equal(api.controller.turns.length, 0);
     assert.deepEqual(await api.history.list(), []);
     assert.equal(await api.history.loadCurrent(), undefined);
-    if (hasDriver()) await waitFor(async () => !(await driver.webviewText())?.includes(QUESTION), 'the panel to clear');
+    if (hasDriver()) await waitFor(async () => !(await driver.webviewText())?.includes('How many rows are there?'), 'the panel to clear');
   });
 });
