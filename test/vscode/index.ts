@@ -12,6 +12,7 @@ export async function run(): Promise<void> {
   if (phase === 'main') {
     require('./activation.test');
     require('./commands.test');
+    require('./proxy.test');
     require('./analyze.test');
     require('./chat-participant.test');
   } else if (phase === 'reload') {
