@@ -430,6 +430,17 @@ describe('chat panel in Chromium', function () {
     assert.equal(await p.page.locator('textarea').inputValue(), 'a draft I was typing', 'the draft is kept');
   });
 
+  it('applies events without animation frames (a hidden webview gets none)', async () => {
+    const p = await panel();
+    await p.page.evaluate(() => {
+      window.requestAnimationFrame = () => 0; // what a hidden document sees: frames never come
+    });
+    await startTurn(p, 'h', 'hidden?', { mode: 'ask' });
+    await stream(p, 'h', [...contentEvents('response', 'applied **anyway**'), { type: 'done' }]);
+    await p.page.locator('.answer strong').waitFor({ timeout: 5000 });
+    assert.equal(await p.page.locator('.answer strong').innerText(), 'anyway');
+  });
+
   it('restores a long history from init, rendering only the latest turns until asked', async () => {
     const turns = Array.from({ length: 80 }, (_, i) =>
       turnRecord(`h${i}`, `question ${i}`, {
