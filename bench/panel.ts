@@ -40,6 +40,9 @@ export interface PanelBenchResult {
   rate_tokens_per_s: number;
   total_ms: number;
   longest_frame_ms: number;
+  /** Where in the stream the longest frame fell (0 = start, 1 = end). */
+  longest_frame_at: number;
+  frames_over_50ms: number;
   p99_frame_ms: number;
   p90_frame_first_10pct_ms: number;
   p90_frame_last_10pct_ms: number;
@@ -186,6 +189,8 @@ export async function benchPanel(opts: PanelBenchOptions = {}): Promise<PanelBen
       rate_tokens_per_s: rate,
       total_ms: Math.round(paced.total),
       longest_frame_ms: r1(longest),
+      longest_frame_at: r2(paced.frames.indexOf(longest) / paced.frames.length),
+      frames_over_50ms: paced.frames.filter((f) => f > 50).length,
       p99_frame_ms: r1(percentile(paced.frames, 0.99)),
       // Frame lengths early and late in the stream: layout and paint costs growing would show here.
       p90_frame_first_10pct_ms: r1(percentile(paced.frames.slice(0, Math.ceil(paced.frames.length / 10)), 0.9)),
