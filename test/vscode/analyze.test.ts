@@ -204,10 +204,11 @@ suite('Analyze Data', () => {
 
   if (hasDriver())
     test('the panel gets its conversation back after being hidden and shown again', async () => {
+      const last = (await radarm()).controller.turns.at(-1)!.question;
       await vscode.commands.executeCommand('workbench.view.explorer');
       await vscode.commands.executeCommand('radarm.chat.focus');
-      await driver.webviewWaitFor('#radarm-root', QUESTION, 30_000);
-      await driver.webviewWaitFor('#radarm-root', REPLY, 30_000);
+      // The panel renders the turns near the viewport: the latest one must be back.
+      await driver.webviewWaitFor('#radarm-root', last, 30_000);
     });
   // VS Code refuses modal dialogs while extension tests run, so the test answers through the hook the
   // modal sits behind (ChatController.confirmRunner) and checks the real modal path fails closed.
@@ -233,6 +234,24 @@ suite('Analyze Data', () => {
       await setRadarmSetting('confirmBeforeRunningCode', false);
     }
   });
+
+  // What the explorer's context menu passes: the clicked file and every selected one (non-data files dropped).
+  if (hasDriver())
+    test('Analyze with Radarm on several selected files asks the question for all of them', async () => {
+      const [a, b, readme] = [workspaceFile('sales.csv'), workspaceFile('data', 'visits.json'), workspaceFile('README.txt')];
+      const running = vscode.commands.executeCommand<TurnRecord | undefined>('radarm.analyzeFile', a, [a, b, readme]);
+      await waitFor(
+        async () => /sales\.csv, data\/visits\.json/.test(await driver.workbenchText('.quick-input-widget')),
+        'the question box titled with both files',
+      );
+      await driver.type('两个文件各有多少行？');
+      await driver.press('Enter');
+      const turn = await running;
+      assert.equal(turn?.question, '两个文件各有多少行？');
+      assert.deepEqual(turn?.dataFiles, ['sales.csv', 'data/visits.json']);
+      assert.equal(turn?.events.at(-1)?.type, 'done');
+      await (await radarm()).controller.setSelectedFiles(['sales.csv']);
+    });
 
   test('New Chat ends the chat\'s Python process; Open Previous Chat brings the conversation back', async () => {
     const api = await radarm();
