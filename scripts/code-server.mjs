@@ -121,6 +121,8 @@ export async function startCodeServer({
   settings = {},
   env = {},
   disableWorkspaceTrust = true,
+  /** VS Code display language, e.g. zh-cn (code-server --locale). */
+  locale,
   quiet = true,
 }) {
   const bin = ensureCodeServer();
@@ -160,6 +162,7 @@ export async function startCodeServer({
     join(stateDir, 'extensions'),
   ];
   if (disableWorkspaceTrust) args.push('--disable-workspace-trust');
+  if (locale) args.push('--locale', locale);
   const child = spawn(bin, args, {
     detached: true, // own process group, so stop() can end every child
     stdio: ['ignore', 'pipe', 'pipe'],

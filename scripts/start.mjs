@@ -3,7 +3,7 @@
 // use; opens a copy of demo/ (or --folder PATH) with the extension loaded from this checkout; prints the
 // address; runs until Ctrl-C. Settings, API keys and chat history persist in .vscode-test/start/.
 //
-// usage: node scripts/start.mjs [--folder PATH] [--port N] [--host 127.0.0.1]
+// usage: node scripts/start.mjs [--folder PATH] [--port N] [--host 127.0.0.1] [--locale zh-cn]
 // env:   RADARM_PORT, RADARM_HOST (binding beyond 127.0.0.1 exposes an unauthenticated VS Code: avoid)
 import { cpSync, existsSync, mkdirSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
@@ -39,7 +39,7 @@ const wanted = Number(arg('port') || process.env.RADARM_PORT || 8080);
 const port = (await isFree(wanted)) ? wanted : await freePort();
 const host = arg('host') || process.env.RADARM_HOST || '127.0.0.1';
 // The demo folder is ours: trusted. A folder of the user's gets VS Code's usual Workspace Trust prompt.
-const server = await startCodeServer({ stateDir, port, host, disableWorkspaceTrust: !arg('folder') });
+const server = await startCodeServer({ stateDir, port, host, disableWorkspaceTrust: !arg('folder'), locale: arg('locale') });
 const url = workbenchUrl(server.url, { folder, extensionDevelopmentPath: root });
 
 console.log(`
