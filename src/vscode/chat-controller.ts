@@ -189,14 +189,19 @@ export class ChatController implements vscode.Disposable {
 
   async handleMessage(msg: WebviewToHost): Promise<void> {
     switch (msg.type) {
-      case 'ready':
+      case 'ready': {
         await this.loaded;
-        this.webviewReady = true;
-        // The running turn's events so far are in the snapshot: do not post them again.
+        const state = await this.panelState();
+        // From here on synchronous: the snapshot holds the running turn's events so far, so pending
+        // batches are dropped, and later events go out as batches after init (none in between).
+        state.turns = compactTurns(this.conversation.turns, { maxTurns: INIT_TURNS });
+        state.busyTurnId = this.running?.turn.id ?? null;
         this.running?.batcher.discard();
-        this.post({ type: 'init', state: await this.panelState() });
+        this.webviewReady = true;
+        this.post({ type: 'init', state });
         void this.files.refresh();
         return;
+      }
       case 'send':
         void this.runTurn(msg.text, msg.mode, msg.dataFiles);
         return;
