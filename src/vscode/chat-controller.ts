@@ -7,7 +7,7 @@ import type { AgentContext, Mode, Turn } from '../agent/types';
 import type { KernelOptions, PythonKernel } from '../kernel/types';
 import type { LlmClient } from '../llm/types';
 import { errorMessage, type RadarmEvent } from '../protocol/events';
-import type { HostToWebview, PanelState, ProviderInfo, TurnRecord, WebviewToHost } from '../protocol/messages';
+import { coalesceEvents, type HostToWebview, type PanelState, type ProviderInfo, type TurnRecord, type WebviewToHost } from '../protocol/messages';
 import { toLocale } from './webview-html';
 import type { ApiKeys } from './api-keys';
 import type { DataFileIndex } from './data-files';
@@ -352,11 +352,19 @@ export class ChatController implements vscode.Disposable {
         stoppedText: t('Stopped.'),
         noResultText: t('The analysis ended without a result.'),
       });
+      let savedAt = Date.now();
       for await (const ev of events) {
         turn.events.push(ev);
         batcher.push(ev);
+        // A long turn is saved as it goes, so a crash or reload keeps what had streamed.
+        if (Date.now() - savedAt > 5000) {
+          savedAt = Date.now();
+          turn.events = coalesceEvents(turn.events);
+          void this.save();
+        }
       }
     } finally {
+      turn.events = coalesceEvents(turn.events); // one event per stage run in memory, not one per token
       batcher.dispose();
       if (abort.signal.aborted) this.post({ type: 'turnEnd', turnId: turn.id, stopped: true });
       this.running = undefined;
