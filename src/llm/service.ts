@@ -252,56 +252,89 @@ async function* streamChat(
 
     const decode = adapter.createStreamDecoder();
     const thinkTags = createThinkSplitter();
-    // Deltas after <think>-splitting: reasoning first, then content, as they occurred.
-    const emit = function* (split: { content: string; reasoning: string }): Generator<LlmStreamEvent> {
-      if (split.reasoning) {
-        reasoning += split.reasoning;
-        yield { type: 'thinking', stage: thinkingStage, content: split.reasoning };
+    // The deltas of one network read become at most one event per run of the same kind: what
+    // arrives together is shown together, and the cost per delta stays a string append, not an event.
+    // A run is built as one string and added to the totals once, when it is closed.
+    let out: LlmStreamEvent[] = [];
+    let runType: 'thinking' | 'content' | undefined;
+    let run = '';
+    const closeRun = () => {
+      if (!runType) return;
+      if (runType === 'thinking') {
+        reasoning += run;
+        out.push({ type: 'thinking', stage: thinkingStage, content: run });
+      } else {
+        text += run;
+        out.push({ type: 'content', stage: contentStage, content: run });
       }
-      if (split.content) {
-        text += split.content;
-        yield { type: 'content', stage: contentStage, content: split.content };
-      }
+      runType = undefined;
+      run = '';
+    };
+    const push = (type: 'thinking' | 'content', delta: string) => {
+      if (runType !== type) closeRun();
+      runType = type;
+      run += delta;
+    };
+    const pushSplit = (split: { content: string; reasoning: string }) => {
+      if (split.reasoning) push('thinking', split.reasoning);
+      if (split.content) push('content', split.content);
+    };
+    const drain = () => {
+      closeRun();
+      const batch = out;
+      out = [];
+      return batch;
     };
     const stats: SseStats = { invalidLines: 0, bytes: 0 };
     let malformed = 0;
     let usage: TokenUsage | undefined;
     let finishReason: string | undefined;
     let finished = false;
+    let midError: string | undefined;
     bodyStarted = true;
     try {
-      for await (const msg of readSse(res.body, stats)) {
+      for await (const batch of readSse(res.body, stats)) {
         // After the end marker, keep reading to the end of the response (so the connection can be
         // reused) but ignore anything else.
         if (finished) continue;
-        const u = decode(msg);
-        if (u.malformed) {
-          malformed++;
-          continue;
+        for (const msg of batch) {
+          const u = decode(msg);
+          if (u.malformed) {
+            malformed++;
+            continue;
+          }
+          if (u.error) {
+            midError = u.error;
+            break;
+          }
+          if (u.reasoning) push('thinking', u.reasoning);
+          if (u.content) pushSplit(thinkTags.push(u.content));
+          if (u.usage) usage = mergeUsage(usage, u.usage);
+          if (u.finishReason) finishReason = u.finishReason;
+          if (u.done) {
+            finished = true;
+            break;
+          }
         }
-        if (u.error) {
-          yield* emit(thinkTags.flush());
+        if (runType || out.length) yield* drain();
+        if (midError !== undefined) {
+          pushSplit(thinkTags.flush());
+          yield* drain();
           ctx.received = charCount(text);
-          yield fail(`${providerName(req.provider)} reported an error mid-answer (${ctx.received} characters received): ${u.error}`);
+          yield fail(`${providerName(req.provider)} reported an error mid-answer (${ctx.received} characters received): ${midError}`);
           return;
         }
-        if (u.reasoning) {
-          reasoning += u.reasoning;
-          yield { type: 'thinking', stage: thinkingStage, content: u.reasoning };
-        }
-        if (u.content) yield* emit(thinkTags.push(u.content));
-        if (u.usage) usage = mergeUsage(usage, u.usage);
-        if (u.finishReason) finishReason = u.finishReason;
-        if (u.done) finished = true;
       }
     } catch (err) {
       // The end marker arrived; what happens to the connection afterwards does not matter.
       if (!(finished || finishReason) || life.reason) {
-        yield* emit(thinkTags.flush());
+        pushSplit(thinkTags.flush());
+        yield* drain();
         throw err;
       }
     }
-    yield* emit(thinkTags.flush());
+    pushSplit(thinkTags.flush());
+    yield* drain();
     ctx.received = charCount(text);
     if (!finished && !finishReason) {
       yield fail(cutMessage(ctx));

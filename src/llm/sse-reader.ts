@@ -11,10 +11,14 @@ export interface SseStats {
 /** A line or event larger than this is an error, not something to buffer forever. */
 const MAX_BUFFER_CHARS = 16 * 1024 * 1024;
 
+/**
+ * Yields the SSE messages parsed from each network read as one batch: the caller handles a whole read
+ * synchronously, so the per-message cost is a function call, not an async-generator round-trip.
+ */
 export async function* readSse(
   body: AsyncIterable<Uint8Array | string>,
   stats: SseStats,
-): AsyncGenerator<EventSourceMessage> {
+): AsyncGenerator<EventSourceMessage[]> {
   let pending: EventSourceMessage[] = [];
   let fatal: Error | undefined;
   const parser = createParser({
@@ -37,11 +41,11 @@ export async function* readSse(
     if (pending.length) {
       const batch = pending;
       pending = [];
-      yield* batch;
+      yield batch;
     }
   }
   // A last event without its blank line still counts (some servers end with `data: [DONE]`):
   // terminate it; blank lines after nothing dispatch nothing.
   parser.feed(decoder.decode() + '\n\n');
-  yield* pending;
+  if (pending.length) yield pending;
 }

@@ -19,12 +19,14 @@ async function decode(kind: 'openai' | 'anthropic', parts: Uint8Array[]) {
   let reasoning = '';
   let done = false;
   let malformed = 0;
-  for await (const msg of readSse(chunks(parts), stats)) {
-    const u = dec(msg);
-    text += u.content ?? '';
-    reasoning += u.reasoning ?? '';
-    if (u.malformed) malformed++;
-    if (u.done) done = true;
+  for await (const batch of readSse(chunks(parts), stats)) {
+    for (const msg of batch) {
+      const u = dec(msg);
+      text += u.content ?? '';
+      reasoning += u.reasoning ?? '';
+      if (u.malformed) malformed++;
+      if (u.done) done = true;
+    }
   }
   return { text, reasoning, done, malformed: malformed + stats.invalidLines };
 }
