@@ -30,13 +30,13 @@ async function benchSse(server: BenchServer, provider: Provider) {
   const llm = createLlmService();
   const bareAgent = new Agent({ connections: POOL_SIZE });
   const openai = new OpenAI({ baseURL: server.baseUrl, apiKey: 'bench', maxRetries: 0 });
-  // Warm up each path (JIT, connection), then take the best of three runs of each, interleaved,
-  // so that a burst of background load does not decide the ratio.
+  // Warm up each path (JIT, connection), then take the best of five runs of each, interleaved,
+  // so that a burst of background load (or the server's core being busy) does not decide the ratio.
   await bareStream(server.baseUrl, 2000, bareAgent);
   await openaiStream(openai, 2000);
   await radarmStream(llm, provider, 2000);
   const runs = { radarm: [] as number[], bare: [] as number[], openai: [] as number[] };
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < 5; i++) {
     runs.bare.push(await eps(() => bareStream(server.baseUrl, SSE_CHUNKS, bareAgent), SSE_CHUNKS));
     runs.radarm.push(await eps(() => radarmStream(llm, provider, SSE_CHUNKS), SSE_CHUNKS));
     runs.openai.push(await eps(() => openaiStream(openai, SSE_CHUNKS), SSE_CHUNKS));

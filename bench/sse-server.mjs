@@ -9,6 +9,7 @@
 //
 // The parent learns the port from the first line on stdout: {"port": N}.
 import { createServer } from 'node:http';
+import { benchDelta } from './bench-stream.mjs';
 
 const chunkCache = new Map();
 function body(n) {
@@ -16,7 +17,7 @@ function body(n) {
   if (buf) return buf;
   const parts = [];
   for (let i = 0; i < n; i++) {
-    const delta = { content: i % 7 === 0 ? ' 数据' : ` tok${i % 100}` };
+    const delta = { content: benchDelta(i) };
     parts.push(
       `data: ${JSON.stringify({ id: 'chatcmpl-b', object: 'chat.completion.chunk', created: 0, model: 'bench', choices: [{ index: 0, delta, finish_reason: null }] })}\n\n`,
     );

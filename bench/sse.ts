@@ -7,6 +7,7 @@ import { createParser } from 'eventsource-parser';
 import { request, Agent } from 'undici';
 import OpenAI from 'openai';
 import type { LlmClient, Provider } from '../src/llm/types';
+import { benchText } from './bench-stream.mjs';
 
 export interface BenchServer {
   baseUrl: string;
@@ -60,15 +61,20 @@ export async function bareStream(baseUrl: string, chunks: number, dispatcher: Ag
     body: chatBody,
   });
   let count = 0;
+  let text = '';
   const parser = createParser({
     onEvent(ev) {
       if (ev.data === '[DONE]') return;
-      const j = JSON.parse(ev.data);
-      if (j.choices?.[0]?.delta?.content) count++;
+      const delta = JSON.parse(ev.data).choices?.[0]?.delta?.content;
+      if (delta) {
+        count++;
+        text += delta;
+      }
     },
   });
   const decoder = new TextDecoder();
   for await (const chunk of res.body) parser.feed(decoder.decode(chunk as Buffer, { stream: true }));
+  checkText('bare', text, chunks);
   return count;
 }
 
@@ -78,25 +84,43 @@ export async function openaiStream(client: OpenAI, chunks: number): Promise<numb
     { headers: { 'x-bench-chunks': String(chunks) } },
   );
   let count = 0;
-  for await (const c of stream) if (c.choices[0]?.delta?.content) count++;
+  let text = '';
+  for await (const c of stream) {
+    const delta = c.choices[0]?.delta?.content;
+    if (delta) {
+      count++;
+      text += delta;
+    }
+  }
+  checkText('openai', text, chunks);
   return count;
 }
 
+/** Every consumer builds the text it received, and it must be exactly what the server sent. */
+function checkText(who: string, text: string, chunks: number) {
+  if (text !== benchText(chunks)) throw new Error(`${who} received ${text.length} characters, not the text of the ${chunks} chunks sent`);
+}
+
+/**
+ * Radarm merges the deltas that arrive in one network read into one event, so it is measured by what
+ * it delivers: the chunks whose text all arrived, checked character for character.
+ */
 export async function radarmStream(
   llm: LlmClient,
   provider: Provider,
   chunks: number,
   onFirst?: () => void,
 ): Promise<number> {
-  let count = 0;
+  let text = '';
   const p: Provider = { ...provider, headers: { ...provider.headers, 'x-bench-chunks': String(chunks) } };
   for await (const ev of llm.streamChat({ provider: p, messages: [{ role: 'user', content: 'go' }], stage: 'response' })) {
     if (ev.type === 'content') {
-      if (count === 0) onFirst?.();
-      count++;
+      if (text === '') onFirst?.();
+      text += ev.content;
     } else if (ev.type === 'error') throw new Error(ev.content);
   }
-  return count;
+  checkText('radarm', text, chunks);
+  return chunks;
 }
 
 /** Events per second of one run of `fn`, which returns how many events it consumed. */
