@@ -10,6 +10,7 @@ import { createServer } from 'node:net';
 import { arch, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CHROMIUM_ARGS, chromiumPath } from './chromium.mjs';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const cacheDir = join(root, '.vscode-test');
@@ -18,16 +19,6 @@ export const CODE_SERVER_VERSION = '4.100.3';
 const installDir = join(cacheDir, `code-server-${CODE_SERVER_VERSION}`);
 const binary = join(installDir, 'node_modules', '.bin', 'code-server');
 
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-dev-shm-usage',
-];
 
 const log = (...a) => console.error('[code-server]', ...a);
 
@@ -244,8 +235,7 @@ export function workbenchUrl(serverUrl, { folder, extensionDevelopmentPath, exte
 /** Launches headless Chromium (the system's, never a downloaded one) with a fresh profile. */
 export async function launchChromium({ viewport = { width: 1400, height: 900 } } = {}) {
   const { chromium } = await import('playwright-core');
-  const executablePath = process.env.CHROMIUM_PATH || ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find(existsSync);
-  if (!executablePath) throw new Error('Chromium not found: apt-get install chromium (or set CHROMIUM_PATH)');
+  const executablePath = chromiumPath();
   const profile = mkdtempSync(join(tmpdir(), 'radarm-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath,

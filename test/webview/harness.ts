@@ -13,6 +13,7 @@ import type { RadarmEvent } from '../../src/protocol/events';
 import type { HostToWebview, Locale, PanelState, TurnRecord } from '../../src/protocol/messages';
 import { buildWebviewHtml } from '../../src/vscode/webview-html';
 import { THEMES, type ThemeName } from './themes';
+import { CHROMIUM_ARGS, chromiumPath } from '../../scripts/chromium.mjs';
 
 export const ROOT = join(__dirname, '..', '..');
 export const DIST = join(ROOT, 'dist', 'webview');
@@ -25,22 +26,10 @@ export function build(): void {
     if (!existsSync(join(DIST, f))) throw new Error(`build did not produce dist/webview/${f}`);
 }
 
-export const CHROMIUM = process.env.RADARM_CHROMIUM ?? '/usr/bin/chromium';
-
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--disable-dev-shm-usage',
-    ],
+    executablePath: chromiumPath(),
+    args: ['--headless', ...CHROMIUM_ARGS],
   });
 }
 
