@@ -84,8 +84,8 @@ function stopMessage(kind: 'timeout' | 'cancelled', timeoutMs: number, killed: b
     : '';
   if (kind === 'cancelled') return `Stopped by the user.${how}`;
   return (
-    `Stopped: the code ran longer than the ${formatSeconds(timeoutMs)} time limit (CLI --exec-timeout; the execution ` +
-    `timeout setting in VS Code). Work on a sample or vectorise loops, or raise the limit.${how}`
+    `Stopped: the code ran longer than the ${formatSeconds(timeoutMs)} time limit (setting radarm.executionTimeout; ` +
+    `CLI --exec-timeout). Work on a sample or vectorise loops, or raise the limit.${how}`
   );
 }
 
