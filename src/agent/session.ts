@@ -2,29 +2,32 @@
 // need and kept, so variables and loaded frames survive between questions). `run` streams one turn
 // of any mode and records it; `dispose` stops whatever runs and ends the kernel.
 import type { DataProfile, PythonKernel } from '../kernel/types';
-import type { LlmClient, Provider } from '../llm/types';
 import { terminated, type RadarmEvent } from '../protocol/events';
 import { extractPythonCode } from './code-extract';
 import { runMode } from './index';
 import type { AgentContext, Mode, Turn } from './types';
 
-export interface SessionOptions {
-  llm: LlmClient;
-  provider: Provider;
-  apiKey?: string;
+/** The turn settings a session passes on to every turn's AgentContext, plus its own. */
+export interface SessionOptions
+  extends Pick<
+    AgentContext,
+    | 'llm'
+    | 'provider'
+    | 'apiKey'
+    | 'maxRounds'
+    | 'stallTimeoutMs'
+    | 'timeoutMs'
+    | 'execTimeoutMs'
+    | 'stream'
+    | 'locale'
+    | 'confirmRun'
+  > {
   dataFiles?: string[];
   /**
    * Creates this session's kernel, on first need. Absent: code execution is not allowed here
    * (untrusted workspace, or disabled) and the agent modes answer with an error that says so.
    */
   createKernel?: () => PythonKernel;
-  maxRounds?: number;
-  stallTimeoutMs?: number;
-  timeoutMs?: number;
-  execTimeoutMs?: number;
-  stream?: boolean;
-  locale?: 'en' | 'zh-cn';
-  confirmRun?: (code: string) => Promise<boolean>;
   /** Turns kept in memory (prompts use only the last few, see prompts.ts LIMITS). Default 50. */
   keepTurns?: number;
 }
