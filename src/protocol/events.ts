@@ -59,15 +59,72 @@ export interface CompleteEvent {
   type: 'complete';
   data: CompleteData;
 }
+/**
+ * Machine-readable cause of an `error` event. The host chooses its actions (Set API Key, Retry,
+ * Open Settings) from this code, never by matching the text; `content` stays the user-facing text.
+ */
+export const ERROR_CODES = [
+  'auth',
+  'rate_limit',
+  'timeout',
+  'stall',
+  'cancelled',
+  'network',
+  'not_found',
+  'bad_request',
+  'context_too_long',
+  'response_too_large',
+  'bad_response',
+  'no_provider',
+  'no_key',
+  'untrusted',
+  'sandbox',
+  'kernel',
+  'no_python',
+  'data',
+  'database',
+  'dask',
+  'no_code',
+  'max_rounds',
+  'internal',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+export const isErrorCode = (c: unknown): c is ErrorCode =>
+  typeof c === 'string' && (ERROR_CODES as readonly string[]).includes(c);
+
 export interface ErrorEvent {
   type: 'error';
   content: string;
+  /** Extension to the seed: why it failed (absent from older producers; treat as `internal`). */
+  code?: ErrorCode;
+}
+
+/**
+ * Extension to the seed: a transient progress line that is not part of the answer — a retry
+ * ("retrying in 2 s, attempt 2 of 4"), code running (elapsed time), a long computation's progress
+ * (tasks done of total, a dashboard link). Consumers that do not know it may ignore it.
+ */
+export interface StatusEvent {
+  type: 'status';
+  stage: Stage;
+  kind: 'retry' | 'running' | 'progress' | 'note';
+  /** A short user-facing line, already localised. */
+  content: string;
+  attempt?: number;
+  attempts?: number;
+  delayMs?: number;
+  /** For `running`: when the run started (ms since the epoch); the UI counts elapsed time itself. */
+  startedAt?: number;
+  done?: number;
+  total?: number;
+  /** For `progress`: a dashboard the user may open (http/https only). */
+  url?: string;
 }
 export interface DoneEvent {
   type: 'done';
 }
 
-export type RadarmEvent = ThinkingEvent | ContentEvent | CompleteEvent | ErrorEvent | DoneEvent;
+export type RadarmEvent = ThinkingEvent | ContentEvent | CompleteEvent | ErrorEvent | StatusEvent | DoneEvent;
 export type RadarmEventType = RadarmEvent['type'];
 
 export const isThinkingStage = (s: unknown): s is ThinkingStage =>
@@ -99,7 +156,15 @@ export function isRadarmEvent(value: unknown): value is RadarmEvent {
       );
     }
     case 'error':
-      return typeof v.content === 'string';
+      return typeof v.content === 'string' && (v.code === undefined || isErrorCode(v.code));
+    case 'status':
+      return (
+        (isThinkingStage(v.stage) || isContentStage(v.stage)) &&
+        typeof v.kind === 'string' &&
+        ['retry', 'running', 'progress', 'note'].includes(v.kind) &&
+        typeof v.content === 'string' &&
+        (v.url === undefined || (typeof v.url === 'string' && /^https?:\/\//.test(v.url)))
+      );
     case 'done':
       return true;
     default:

@@ -33,6 +33,16 @@ describe('protocol', () => {
     assert.equal(isRadarmEvent('done'), false);
   });
 
+  it('accepts error codes and status events it knows, and refuses unknown codes, kinds and non-http links', () => {
+    assert.ok(isRadarmEvent({ type: 'error', content: 'x', code: 'auth' }));
+    assert.ok(!isRadarmEvent({ type: 'error', content: 'x', code: 'whatever' }));
+    assert.ok(isRadarmEvent({ type: 'status', stage: 'execution', kind: 'running', content: 'Running…', startedAt: 1 }));
+    assert.ok(isRadarmEvent({ type: 'status', stage: 'execution', kind: 'progress', content: '3/9', url: 'http://127.0.0.1:8787/status' }));
+    assert.ok(!isRadarmEvent({ type: 'status', stage: 'execution', kind: 'progress', content: '3/9', url: 'javascript:alert(1)' }));
+    assert.ok(!isRadarmEvent({ type: 'status', stage: 'execution', kind: 'dance', content: 'x' }));
+    assert.ok(!isRadarmEvent({ type: 'status', stage: 'nowhere', kind: 'note', content: 'x' }));
+  });
+
   it('round-trips SSE split at every byte boundary, including inside Chinese characters', async () => {
     const bytes = Buffer.from(events.map(encodeSse).join(''), 'utf8');
     for (let cut = 1; cut < bytes.length; cut++) {
