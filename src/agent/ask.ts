@@ -1,7 +1,7 @@
 // Ask mode: question + history + what we know about the data files → one streamed answer, no code
 // run. With a kernel the prompt gets its data profile (columns, types, samples); without one, a short
 // preview of each text data file (CSV/TSV/JSON, UTF-8 or GBK) or at least the file names and sizes.
-import { open, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { emptyCompleteData, errorMessage, type TokenUsage } from '../protocol/events';
 import type { ChatRequest } from '../llm/types';
@@ -9,6 +9,7 @@ import type { DataProfile } from '../kernel/types';
 import type { AgentContext, ModeRunner } from './types';
 import { announcementLanguage, detectLanguage, texts, type Lang } from './announcements';
 import { askMessages, truncateMiddle } from './prompts';
+import { decide, decodeAs, readSamples, refusal } from './data-sniff';
 
 /** The Ask prompt itself lives with every other prompt in prompts.ts. */
 export { askMessages };
@@ -118,7 +119,10 @@ function previewFallbackNote(files: string[]): string {
   return `answering from a preview of ${files.length === 1 ? 'the file' : 'the files'} instead.`;
 }
 
-/** The first lines of a text data file (UTF-8, else GB18030/GBK), or its name and size. */
+/**
+ * The first lines of a text data file, decoded as the kernel would decode it (same rule: data-sniff.ts), or
+ * why it cannot be read (empty, binary under a data extension), or at least its name and size.
+ */
 export async function previewFile(path: string): Promise<string> {
   const name = basename(path);
   let size: number;
@@ -129,33 +133,22 @@ export async function previewFile(path: string): Promise<string> {
   }
   const header = `### ${name} (${formatSize(size)})`;
   if (!TEXT_EXTENSIONS.has(extname(path).toLowerCase())) return `${header}\n(binary format: no preview without the Python kernel)`;
-  const handle = await open(path, 'r');
-  try {
-    const buf = Buffer.alloc(Math.min(PREVIEW_BYTES, size));
-    const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
-    const text = decodeText(buf.subarray(0, bytesRead), bytesRead < size);
-    let lines = text.split(/\r?\n/);
-    if (bytesRead < size) lines = lines.slice(0, -1); // the last line may be cut
-    const shown = lines.slice(0, PREVIEW_LINES).map((l) => (l.length > PREVIEW_LINE_CHARS ? `${l.slice(0, PREVIEW_LINE_CHARS)}…` : l));
-    const note = bytesRead < size || lines.length > PREVIEW_LINES ? '\n(first lines only)' : '';
-    return `${header}\n\`\`\`text\n${shown.join('\n')}\n\`\`\`${note}`;
-  } finally {
-    await handle.close();
-  }
-}
-
-function decodeText(buf: Buffer, truncated: boolean): string {
-  const body = buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? buf.subarray(3) : buf;
-  try {
-    // stream: true tolerates a character cut at the end of the preview window.
-    return new TextDecoder('utf-8', { fatal: true }).decode(body, { stream: truncated });
-  } catch {
-    try {
-      return new TextDecoder('gb18030').decode(body);
-    } catch {
-      return body.toString('latin1');
-    }
-  }
+  const { samples } = await readSamples(path);
+  const decision = decide(samples, size);
+  const refused = refusal(name, decision);
+  if (refused || decision.kind !== 'text') return `${header}\n(not loaded: ${refused})`;
+  const head = samples[0].subarray(0, PREVIEW_BYTES);
+  const truncated = head.length < size;
+  const text = decodeAs(head, decision.encoding, truncated);
+  let lines = text.split(/\r?\n/);
+  if (truncated) lines = lines.slice(0, -1); // the last line may be cut
+  const shown = lines.slice(0, PREVIEW_LINES).map((l) => (l.length > PREVIEW_LINE_CHARS ? `${l.slice(0, PREVIEW_LINE_CHARS)}…` : l));
+  const notes = [
+    truncated || lines.length > PREVIEW_LINES ? 'first lines only' : '',
+    /^utf-8/.test(decision.encoding) ? '' : `encoding ${decision.encoding}`,
+    decision.badBytes ? `${decision.badBytes} byte(s) in the sampled parts are not valid UTF-8 and show as \ufffd` : '',
+  ].filter(Boolean);
+  return `${header}\n\`\`\`text\n${shown.join('\n')}\n\`\`\`${notes.length ? `\n(${notes.join('; ')})` : ''}`;
 }
 
 function formatSize(bytes: number): string {

@@ -113,8 +113,12 @@ export interface DataProfile {
     delimiter?: string;
     /** Excel: every sheet, each in dfs["<key>:<sheet>"]. */
     sheets?: string[];
-    /** e.g. malformed lines skipped. */
+    /** e.g. malformed lines skipped, or lines with bytes that are not valid in the file's encoding. */
     warning?: string;
+    /** Lines with bytes not valid in `encoding`, read with U+FFFD in their place. */
+    badLines?: number;
+    /** How the file was read, to read it again the same way: the pandas reader, the path and its arguments. */
+    read?: { func: string; path: string; kwargs: Record<string, unknown> };
   }[];
 }
 
