@@ -1,5 +1,7 @@
 // Kernel benchmarks: warm round-trip of print(1); cold start plus loading a generated 100 MB CSV; the second
-// question on the same file (no reload) to first output. Targets are reported, never asserted.
+// question on the same file (no reload) to first output; the data profile's own time on that file; Radarm's whole
+// load against a bare pd.read_csv of the same file in the same process (paired runs, median). Targets are
+// reported, never asserted.
 // Standalone: node --import tsx bench/kernel.ts [--mb 100] [--python /usr/bin/python3]   (JSON on stdout)
 import { createWriteStream, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
@@ -17,6 +19,9 @@ export interface KernelBenchOptions {
   roundtrips?: number;
   /** Second-question repetitions (default 15). */
   secondQuestions?: number;
+  /** Paired runs of Radarm's load vs bare pd.read_csv (default 5), and profile timings (default 9). */
+  loadPairs?: number;
+  profileRuns?: number;
   /** Where the CSV is generated (reused when already there with the same size); default the OS temp dir. */
   dir?: string;
   log?: (line: string) => void;
@@ -38,7 +43,17 @@ export interface KernelBenchResult {
   cached_load_ms: number;
   kernel_rss_mb: number | null;
   python: string;
-  targets: Record<string, { target_ms: number; value_ms: number; met: boolean }>;
+  /** The data profile of the loaded 100 MB frame, timed inside the kernel: median of `runs_ms`. */
+  profile_ms: { value_ms: number; target_ms: number; met: boolean; runs_ms: number[] };
+  /** Radarm's whole load (sniffing, reading, profile; one loadData round trip) over a bare pd.read_csv with the
+   *  right encoding (one execute round trip), same kernel process, pairs in alternating order: median ratio. */
+  load_ratio_vs_read_csv: {
+    value: number;
+    target: number;
+    met: boolean;
+    pairs: { radarm_ms: number; read_csv_ms: number; ratio: number }[];
+  };
+  targets: Record<string, { met: boolean; target_ms?: number; value_ms?: number; target?: number; value?: number }>;
 }
 
 const median = (xs: number[]) => {
@@ -150,6 +165,58 @@ export async function benchKernel(opts: KernelBenchOptions = {}): Promise<Kernel
     }
     log(`kernel: second question ${r2(median(toFirst))} ms to first output, ${r2(median(full))} ms in full`);
 
+    // The profile alone: the same function the load uses, on the loaded frame, in the kernel.
+    const prof = await kernel.execute(
+      [
+        'import json as _j, time as _t, radarm_profile as _rp',
+        '_runs = []',
+        `for _i in range(${opts.profileRuns ?? 9}):`,
+        '    _s = _t.perf_counter()',
+        '    _rp.profile_frame("bench", df, "", _rp.FILE_BUDGET)',
+        '    _runs.append(round((_t.perf_counter() - _s) * 1000, 2))',
+        'print(_j.dumps(_runs))',
+        'del _j, _t, _rp, _runs, _i, _s',
+      ].join('\n'),
+    );
+    if (!prof.ok) throw new Error(prof.text);
+    const profileRuns = JSON.parse(prof.stdout) as number[];
+    const profileMs = r2(median(profileRuns));
+    log(`kernel: profile ${profileMs} ms (median of ${profileRuns.join(', ')})`);
+
+    // Whole load vs bare read_csv, paired, alternating which goes first.
+    const encoding = profile.files[0].encoding ?? 'utf-8';
+    const bare = `_bare = pd.read_csv(${JSON.stringify(file)}, encoding=${JSON.stringify(encoding)})\ndel _bare`;
+    const pairs: { radarm_ms: number; read_csv_ms: number; ratio: number }[] = [];
+    const radarmLoad = async () => {
+      await kernel.loadData([]); // forget it, so that the next load reads the file again
+      const s = performance.now();
+      const p = await kernel.loadData([file]);
+      const ms = performance.now() - s;
+      if (p.files[0].error || p.files[0].cached) throw new Error('the bench CSV was not read again');
+      return ms;
+    };
+    const bareLoad = async () => {
+      const s = performance.now();
+      const r = await kernel.execute(bare);
+      const ms = performance.now() - s;
+      if (!r.ok) throw new Error(r.text);
+      return ms;
+    };
+    for (let i = 0; i < (opts.loadPairs ?? 5); i++) {
+      let a: number;
+      let b: number;
+      if (i % 2) {
+        b = await bareLoad();
+        a = await radarmLoad();
+      } else {
+        a = await radarmLoad();
+        b = await bareLoad();
+      }
+      pairs.push({ radarm_ms: r2(a), read_csv_ms: r2(b), ratio: r2(a / b) });
+      log(`kernel: load pair ${i + 1}: Radarm ${r2(a)} ms, pd.read_csv ${r2(b)} ms, ratio ${r2(a / b)}`);
+    }
+    const loadRatio = r2(median(pairs.map((p) => p.ratio)));
+
     const warm = r2(median(trips));
     const second = r2(median(toFirst));
     return {
@@ -166,7 +233,11 @@ export async function benchKernel(opts: KernelBenchOptions = {}): Promise<Kernel
       cached_load_ms: r2(median(loads)),
       kernel_rss_mb: rssMb(kernel.info?.pid),
       python: `${kernel.pythonPath} (Python ${kernel.info?.pythonVersion}, pandas ${kernel.info?.pandasVersion})`,
+      profile_ms: { value_ms: profileMs, target_ms: 200, met: profileMs <= 200, runs_ms: profileRuns },
+      load_ratio_vs_read_csv: { value: loadRatio, target: 1.1, met: loadRatio <= 1.1, pairs },
       targets: {
+        profile_ms: { target_ms: 200, value_ms: profileMs, met: profileMs <= 200 },
+        load_ratio_vs_read_csv: { target: 1.1, value: loadRatio, met: loadRatio <= 1.1 },
         warm_roundtrip_ms: { target_ms: 5, value_ms: warm, met: warm < 5 },
         second_question_ms: { target_ms: 50, value_ms: second, met: second < 50 },
       },

@@ -10,6 +10,7 @@ import type { AgentContext, ModeRunner } from './types';
 import { announcementLanguage, detectLanguage, texts, type Lang } from './announcements';
 import { askMessages, truncateMiddle } from './prompts';
 import { decide, decodeAs, readSamples, refusal } from './data-sniff';
+import { allFailed, checkDataFiles, noDataMessage, type FileProblem } from './data-check';
 
 /** The Ask prompt itself lives with every other prompt in prompts.ts. */
 export { askMessages };
@@ -33,6 +34,11 @@ export const runAsk: ModeRunner = async function* (ctx, question, signal) {
     const result = await gathering;
     data = result.text;
     for (const note of result.notes) yield { type: 'thinking', stage: 'system', content: note };
+    if (result.failed && !signal?.aborted) {
+      // No chosen file is usable: say why for each, without a model call.
+      yield { type: 'error', content: noDataMessage(result.failed, announcementLanguage(ctx.locale, question)), code: 'data' };
+      return;
+    }
   }
   if (signal?.aborted) {
     yield { type: 'error', content: t.cancelled };
@@ -91,6 +97,8 @@ interface DataContext {
   text: string;
   /** Announcements for the user (a file that could not be read…). */
   notes: string[];
+  /** Set when every file failed: each one's error. */
+  failed?: FileProblem[];
 }
 
 /** The kernel's profile when there is a kernel, else file previews. Never throws. */
@@ -102,13 +110,17 @@ async function dataContext(ctx: AgentContext, signal?: AbortSignal): Promise<Dat
         ctx.kernel.start().then(() => ctx.kernel!.loadData(ctx.dataFiles)),
         signal,
       );
-      for (const f of profile.files) if (f.error) notes.push(`⚠️ ${f.name}: ${f.error}`);
+      const failed = allFailed(profile);
+      if (failed) return { text: '', notes, failed };
+      for (const f of profile.files) if (f.error || f.warning) notes.push(`⚠️ ${f.name}: ${f.error ?? f.warning}`);
       if (profile.text.trim()) return { text: truncateMiddle(profile.text.trim(), PROFILE_CHARS), notes };
     } catch (err) {
       if (signal?.aborted) return { text: '', notes };
       notes.push(`⚠️ ${errorMessage(err)} — ${previewFallbackNote(ctx.dataFiles)}`);
     }
   }
+  const problems = await checkDataFiles(ctx.dataFiles);
+  if (problems.length === ctx.dataFiles.length) return { text: '', notes, failed: problems };
   const previews = await Promise.all(ctx.dataFiles.slice(0, MAX_PREVIEW_FILES).map(previewFile));
   const more = ctx.dataFiles.length - MAX_PREVIEW_FILES;
   if (more > 0) previews.push(`(and ${more} more: ${ctx.dataFiles.slice(MAX_PREVIEW_FILES).map((f) => basename(f)).join(', ')})`);

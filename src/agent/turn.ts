@@ -5,6 +5,7 @@ import {
   errorMessage,
   terminated,
   type CompleteEvent,
+  type ErrorCode,
   type ContentEvent,
   type RadarmEvent,
   type ThinkingEvent,
@@ -15,6 +16,7 @@ import type { DataProfile, ExecutionResult, PythonKernel } from '../kernel/types
 import type { AgentContext, ModeRunner } from './types';
 import { announcementLanguage, detectLanguage, texts, type Lang } from './announcements';
 import { previewFile } from './ask';
+import { allFailed, checkDataFiles, noDataMessage } from './data-check';
 import { extractPythonCode } from './code-extract';
 import { executionEvents, executionText } from './execution-events';
 import { explanationMessages, noCodeReminder, type Attempt, type PromptInput } from './prompts';
@@ -28,8 +30,15 @@ const LOADING_NOTICE_MS = 300;
 /** How long the first model call waits for the kernel's data profile before going on with a preview. */
 export const PROFILE_WAIT_MS = 1500;
 
-/** Ends the turn with an error event carrying this (user-facing) message. */
-export class TurnStop extends Error {}
+/** Ends the turn with an error event carrying this (user-facing) message, and a code when the cause is known. */
+export class TurnStop extends Error {
+  constructor(
+    message: string,
+    readonly code?: ErrorCode,
+  ) {
+    super(message);
+  }
+}
 
 export interface TurnState {
   ctx: AgentContext;
@@ -100,7 +109,8 @@ async function* guarded(
       }
     } catch (err) {
       settled = true;
-      yield { type: 'error', content: stopMessage(err, turn, outer) };
+      const code = err instanceof TurnStop && !outer?.aborted && !turn.warmUpError ? err.code : undefined;
+      yield { type: 'error', content: stopMessage(err, turn, outer), ...(code ? { code } : {}) };
     }
   } finally {
     outer?.removeEventListener('abort', onAbort);
@@ -141,6 +151,10 @@ function warmUp(turn: TurnState, ac: AbortController): Promise<DataProfile | und
 export async function* firstCallProfile(turn: TurnState): AsyncGenerator<StageEvent, DataProfile | undefined> {
   const files = turn.ctx.dataFiles;
   if (!files.length) return undefined; // nothing to describe; the kernel keeps starting meanwhile
+  // Files that cannot load (missing, empty, binary under a data extension) are known in milliseconds: when
+  // no file is usable, the turn ends here, before any model call.
+  const problems = await checkDataFiles(files);
+  if (problems.length === files.length) throw new TurnStop(noDataMessage(problems, turn.ui), 'data');
   const ready = await Promise.race([
     turn.profile.then((p) => ({ p }), () => ({ p: undefined })),
     delay(PROFILE_WAIT_MS).then(() => null),
@@ -152,7 +166,8 @@ export async function* firstCallProfile(turn: TurnState): AsyncGenerator<StageEv
   return {
     text: `${previews.join('\n\n')}\n\n(The full profile is still loading: these are the first lines of each file as text.)`,
     variables: [],
-    files: [],
+    files: problems, // the files known not to load, so that the model is told
+
   };
 }
 
@@ -169,12 +184,21 @@ export async function* awaitProfile(turn: TurnState): AsyncGenerator<StageEvent,
     }
   }
   const profile = await abortable(turn.profile, turn.signal);
+  stopWhenNoData(turn, profile);
   if (!turn.fileErrorsAnnounced) {
     turn.fileErrorsAnnounced = true;
-    for (const f of profile?.files ?? [])
+    for (const f of profile?.files ?? []) {
       if (f.error) yield { type: 'thinking', stage: 'system', content: turn.t.fileFailed(f.name, f.error) };
+      else if (f.warning) yield { type: 'thinking', stage: 'system', content: turn.t.fileWarning(f.name, f.warning) };
+    }
   }
   return profile;
+}
+
+/** Every chosen file failed in the kernel: nothing can run, so the turn ends with each file's error. */
+function stopWhenNoData(turn: TurnState, profile: DataProfile | undefined): void {
+  const failed = allFailed(profile);
+  if (failed) throw new TurnStop(noDataMessage(failed, turn.ui), 'data');
 }
 
 export function promptInput(turn: TurnState, profile: DataProfile | undefined): PromptInput {
@@ -246,7 +270,7 @@ export async function* executeStage(turn: TurnState, code: string): AsyncGenerat
     const ok = await abortable(turn.ctx.confirmRun(code), turn.signal);
     if (!ok) return null;
   }
-  await abortable(turn.profile, turn.signal);
+  stopWhenNoData(turn, await abortable(turn.profile, turn.signal));
   const result = yield* executionEvents(turn.kernel, code, {
     lang: turn.ui,
     signal: turn.signal,

@@ -1,0 +1,56 @@
+// Before a turn spends a model call: which chosen data files cannot be loaded at all (missing, a folder,
+// empty, binary under a data extension, an unsupported type), found in milliseconds without the kernel by the
+// same sniffing rule the kernel uses; and the turn-ending message when no file is usable.
+import { stat } from 'node:fs/promises';
+import { basename, extname } from 'node:path';
+import type { DataProfile } from '../kernel/types';
+import type { Lang } from './announcements';
+import { refusal, sniffFile } from './data-sniff';
+
+export interface FileProblem {
+  path: string;
+  name: string;
+  error: string;
+}
+
+const TEXT_EXTS = new Set(['.csv', '.tsv', '.tab', '.txt', '.dat', '', '.json', '.jsonl', '.ndjson']);
+const OTHER_EXTS = new Set(['.xlsx', '.xlsm', '.xls', '.parquet', '.pq']);
+
+/** The problem of one file that the kernel would refuse anyway, or undefined when it may load. Never throws. */
+export async function checkDataFile(path: string): Promise<FileProblem | undefined> {
+  const name = basename(path);
+  const problem = (error: string) => ({ path, name, error });
+  const ext = extname(path).toLowerCase();
+  try {
+    const st = await stat(path);
+    if (st.isDirectory()) return problem('this is a folder, not a data file');
+    if (!TEXT_EXTS.has(ext) && !OTHER_EXTS.has(ext))
+      return problem(`unsupported file type ${ext}: Radarm reads CSV, TSV, Excel (.xlsx, .xls), Parquet, JSON and JSON Lines`);
+    if (st.size === 0) return problem(`${name} is empty (0 bytes): choose a file that holds data`);
+    if (!TEXT_EXTS.has(ext)) return undefined; // the kernel checks Excel and Parquet signatures itself
+    const why = refusal(name, await sniffFile(path));
+    return why ? problem(why) : undefined;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return problem(code === 'ENOENT' ? 'file not found' : `cannot read it (${code ?? String(err)})`);
+  }
+}
+
+export async function checkDataFiles(paths: string[]): Promise<FileProblem[]> {
+  return (await Promise.all(paths.map(checkDataFile))).filter((p): p is FileProblem => !!p);
+}
+
+/** The kernel's per-file errors, when EVERY chosen file failed; undefined when at least one loaded. */
+export function allFailed(profile: DataProfile | undefined): FileProblem[] | undefined {
+  const files = profile?.files ?? [];
+  if (!files.length || files.some((f) => !f.error)) return undefined;
+  return files.map((f) => ({ path: f.path, name: f.name, error: f.error! }));
+}
+
+/** The turn-ending message: each file's error, then what to do. */
+export function noDataMessage(problems: FileProblem[], lang: Lang): string {
+  const list = problems.map((p) => `- ${p.name}: ${p.error}`).join('\n');
+  return lang === 'zh'
+    ? `所选的数据文件都无法加载，没有可分析的数据（未调用模型）：\n${list}\n请修复或更换这些文件，或选择其他数据文件，然后重新提问。`
+    : `None of the chosen data files could be loaded, so there is no data to analyse (no model call was made):\n${list}\nFix or replace these files, or choose other data files, then ask again.`;
+}
