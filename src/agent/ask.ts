@@ -121,6 +121,7 @@ async function dataContext(ctx: AgentContext, signal?: AbortSignal): Promise<Dat
   }
   const problems = await checkDataFiles(ctx.dataFiles);
   if (problems.length === ctx.dataFiles.length) return { text: '', notes, failed: problems };
+  for (const p of problems) notes.push(`⚠️ ${p.name}: ${p.error}`);
   const previews = await Promise.all(ctx.dataFiles.slice(0, MAX_PREVIEW_FILES).map(previewFile));
   const more = ctx.dataFiles.length - MAX_PREVIEW_FILES;
   if (more > 0) previews.push(`(and ${more} more: ${ctx.dataFiles.slice(MAX_PREVIEW_FILES).map((f) => basename(f)).join(', ')})`);

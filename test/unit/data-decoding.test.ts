@@ -88,6 +88,20 @@ describe('data decoding: one rule, two languages, real files', function () {
     }
   });
 
+  it('the kernel refuses Excel and Parquet files whose bytes are something else, saying what they look like', async () => {
+    const kernel = createKernel({ cwd: files.dir, pythonPath: TEST_PYTHON, warmup: false });
+    try {
+      const profile = await kernel.loadData([files.file('text_named.xlsx'), files.file('png_named.parquet')]);
+      assert.match(
+        profile.files[0].error ?? '',
+        /text_named\.xlsx is not an Excel workbook: it looks like text \(UTF-8\) \(its first bytes are 61 2C 62 0A.*rename it to \.csv/,
+      );
+      assert.match(profile.files[1].error ?? '', /png_named\.parquet is not a Parquet file: it looks like a PNG image/);
+    } finally {
+      await kernel.dispose();
+    }
+  });
+
   describe('the Ask preview decodes with the same decision', () => {
     for (const c of DECODING_CASES.filter((x) => x.preview || x.decision.kind !== 'text'))
       it(`${c.file}: ${c.preview ? `shows ${JSON.stringify(c.preview)}` : 'says why it is not loaded'}`, async () => {
