@@ -22,10 +22,26 @@ def _clip_line(line, width=LINE_WIDTH):
 
 
 NAME_WIDTH = 60
-# Text columns longer than this get their null count estimated from an evenly spaced sample: an exact count
+# Text columns longer than this get their null count estimated from a sample: an exact count
 # walks every Python object (about 0.1 s per million cells), the rest of the profile takes milliseconds.
 EXACT_NULL_ROWS = 200000
 NULL_SAMPLE_ROWS = 20000
+
+
+def _sample_rows(n, size):
+    """Row positions of a sample: all rows up to `size`, else `size` random ones (seeded, so that the profile of
+    the same frame is the same text every time; random rather than every k-th, which aliases with periodic data)."""
+    if n <= size:
+        return slice(None)
+    key = (n, size)
+    if key not in _SAMPLES:
+        if len(_SAMPLES) > 8:
+            _SAMPLES.clear()
+        _SAMPLES[key] = np.sort(np.random.default_rng(0).integers(0, n, size))
+    return _SAMPLES[key]
+
+
+_SAMPLES = {}  # (rows, size) -> sorted row positions, shared by the columns of a frame
 
 
 def _clip_name(name, width=NAME_WIDTH):
@@ -63,9 +79,7 @@ def _null_note(s, known=None):
     if known is not None or s.dtype.kind in "fcmM" or n <= EXACT_NULL_ROWS:
         count = known if known is not None else int(s.isna().sum())
         return "{:,} null".format(count) if count else ""
-    step = max(1, n // NULL_SAMPLE_ROWS)
-    sample = s.iloc[::step]
-    frac = float(sample.isna().mean())
+    frac = float(pd.isna(s.to_numpy()[_sample_rows(n, NULL_SAMPLE_ROWS)]).mean())
     if not frac:
         return ""
     return "~{:,} null (est.)".format(int(round(frac * n)))
@@ -149,10 +163,9 @@ STD_SAMPLE_ROWS = 100000
 
 def _stats(s, null_counts, i):
     """mean, std, min, max of a numeric column: mean, min and max exact, straight on the numpy values without
-    copying them; std from an evenly spaced sample of at most STD_SAMPLE_ROWS rows (exact below that)."""
+    copying them; std from a sample of at most STD_SAMPLE_ROWS rows (exact below that)."""
     plain = isinstance(s.dtype, np.dtype)  # not a nullable extension type such as Int64
     a = s.to_numpy() if plain else s.to_numpy(dtype="float64", na_value=np.nan)
-    step = max(1, len(a) // STD_SAMPLE_ROWS)
     if a.dtype.kind == "f":
         total = float(a.sum())
         if total == total:  # no NaN: no mask needed
@@ -160,20 +173,20 @@ def _stats(s, null_counts, i):
             null_counts[i] = 0
         else:
             valid = ~np.isnan(a)
-            n = int(valid.sum())
+            n = int(np.count_nonzero(valid))
             null_counts[i] = len(a) - n
             if not n:
                 return [np.nan] * 4
             total = float(np.add.reduce(a, where=valid))
         mean = total / n
         low, high = float(np.fmin.reduce(a)), float(np.fmax.reduce(a))
-        sample = a[::step]
+        sample = a[_sample_rows(len(a), STD_SAMPLE_ROWS)]
         sample = sample[~np.isnan(sample)]
     else:
         if not len(a):
             return [np.nan] * 4
         mean, low, high = float(a.mean()), a.min(), a.max()
-        sample = a[::step]
+        sample = a[_sample_rows(len(a), STD_SAMPLE_ROWS)]
     std = float(sample.std(ddof=1)) if len(sample) > 1 else np.nan
     return [mean, std, low, high]
 
@@ -195,7 +208,7 @@ def _summary_section(df, null_counts):
     if more > 0:
         lines.append("(and {} more numeric columns)".format(more))
     head = "numeric summary:" if df.shape[0] <= STD_SAMPLE_ROWS else \
-        "numeric summary (std from {:,} evenly spaced rows):".format(STD_SAMPLE_ROWS)
+        "numeric summary (std from {:,} sampled rows):".format(STD_SAMPLE_ROWS)
     return head + "\n" + "\n".join(lines)
 
 
