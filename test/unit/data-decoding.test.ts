@@ -73,7 +73,7 @@ describe('data decoding: one rule, two languages, real files', function () {
           return;
         }
         assert.equal(info.error, undefined, info.error);
-        assert.equal(info.encoding, c.decision.encoding);
+        assert.equal(info.encoding, k.encoding ?? c.decision.encoding);
         const r = await kernel.execute(k.expr);
         assert.ok(r.ok, r.text);
         assert.equal(r.value, k.value);
@@ -83,7 +83,7 @@ describe('data decoding: one rule, two languages, real files', function () {
           assert.ok(profile.text.includes(info.warning!), 'the warning reaches the profile (and so the model)');
         }
         assert.equal(info.read?.func, 'read_csv');
-        assert.equal(info.read?.kwargs.encoding, c.decision.encoding);
+        assert.equal(info.read?.kwargs.encoding, info.encoding);
       });
     }
   });

@@ -119,17 +119,24 @@ def _read_csv(path, ext, meta):
         if frame is None:
             frame = _read_csv_tolerant(path, kwargs, meta)
     except UnicodeDecodeError:
-        # The samples decoded, a part between them did not: decide again on the whole file, and say what was replaced.
-        with open(path, "rb") as f:
-            whole = f.read()
-        enc = sniff.decide([whole], len(whole)).get("encoding") or enc
-        del whole
-        kwargs["encoding"] = meta["encoding"] = enc
+        # The samples decoded, a part between them did not: decide again on the samples plus the lines that failed
+        # (bounded, however big the file), then read strictly if the decision changed, else with U+FFFD counted.
+        _bad, failed = sniff.count_bad_lines(path, enc, keep=sniff.SAMPLE_BYTES * 4)
+        samples, size = sniff.read_samples(path)
+        again = sniff.decide(samples + [failed], size).get("encoding") or enc
         meta.pop("badLines", None)
         meta.pop("warning", None)
-        _note_bad_lines(path, enc, meta)
-        kwargs["encoding_errors"] = "replace"
-        frame = _read_csv_tolerant(path, kwargs, meta)
+        frame = None
+        if again != enc:
+            kwargs["encoding"] = meta["encoding"] = enc = again
+            try:
+                frame = _read_csv_tolerant(path, kwargs, meta)
+            except UnicodeDecodeError:
+                frame = None
+        if frame is None:
+            _note_bad_lines(path, enc, meta)
+            kwargs["encoding_errors"] = "replace"
+            frame = _read_csv_tolerant(path, kwargs, meta)
     meta["read"] = {"func": "read_csv", "path": path, "kwargs": dict(kwargs)}
     return frame
 

@@ -202,10 +202,13 @@ def sniff_file(path):
 CHUNK_BYTES = 8 << 20
 
 
-def count_bad_lines(path, encoding):
+def count_bad_lines(path, encoding, keep=0):
     """Lines of the file that do not decode in `encoding` (newline-split: valid for UTF-8, GB18030 and
-    single-byte encodings, whose multi-byte characters never contain a newline byte)."""
+    single-byte encodings, whose multi-byte characters never contain a newline byte). With `keep`, also returns
+    up to that many bytes of those lines, to decide again on them."""
     bad = 0
+    kept = []
+    kept_bytes = 0
     with open(path, "rb") as f:
         rest = b""
         while True:
@@ -223,5 +226,8 @@ def count_bad_lines(path, encoding):
                             line.decode(encoding)
                         except UnicodeDecodeError:
                             bad += 1
+                            if kept_bytes < keep:
+                                kept.append(line[: keep - kept_bytes])
+                                kept_bytes += len(kept[-1]) + 1
             if not chunk:
-                return bad
+                return (bad, b"\n".join(kept)) if keep else bad
