@@ -136,7 +136,13 @@ export interface StreamRead {
  */
 export async function readStream(
   url: string,
-  init: { method?: string; body?: unknown; headers?: Record<string, string>; until?: (events: NumberedEvent[]) => boolean } = {},
+  init: {
+    method?: string;
+    body?: unknown;
+    headers?: Record<string, string>;
+    until?: (events: NumberedEvent[]) => boolean;
+    onHeaders?: (headers: Headers) => void;
+  } = {},
 ): Promise<StreamRead> {
   const ac = new AbortController();
   const res = await fetch(url, {
@@ -145,6 +151,7 @@ export async function readStream(
     body: init.body === undefined ? undefined : typeof init.body === 'string' ? init.body : JSON.stringify(init.body),
     signal: ac.signal,
   });
+  init.onHeaders?.(res.headers);
   if (!(res.headers.get('content-type') ?? '').startsWith('text/event-stream')) {
     const text = await res.text();
     return { status: res.status, headers: res.headers, events: [], json: text ? JSON.parse(text) : undefined };
