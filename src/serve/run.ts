@@ -27,7 +27,7 @@ export async function serve(argv: string[], env: NodeJS.ProcessEnv = process.env
     return EXIT.ok;
   }
   if ('error' in parsed) {
-    process.stderr.write(`radarm serve: ${safe(parsed.error)}\n\n${SERVE_USAGE}\n`);
+    process.stderr.write(`radarm serve: ${safe(parsed.error)}\n(radarm serve --help lists the options)\n`);
     return EXIT.usage;
   }
   const config = parsed.config;
