@@ -34,6 +34,12 @@ export function createServeApp(config: ServeConfig, log: (line: string) => void 
     idleMs: config.sessionIdleMs,
     maxSessions: config.maxSessions,
     onSizeChange: (n) => metrics.sessions.set(n),
+    onEnd: (id, why) =>
+      log(
+        why === 'idle'
+          ? `session ${id} ended after ${config.sessionIdleMs / 1000} s idle`
+          : `session ${id} ended to make room (--max-sessions ${config.maxSessions})`,
+      ),
     create(id, locale) {
       const holder: ServeSession = {
         session: undefined as never,

@@ -30,6 +30,8 @@ export interface SessionRegistryOptions<T, A> {
   maxSessions: number;
   create(id: string, arg: A): T;
   onSizeChange?(size: number): void;
+  /** A session ended on its own: idle too long, or made room for a new one. */
+  onEnd?(id: string, why: 'idle' | 'evicted'): void;
   now?: () => number;
 }
 
@@ -40,16 +42,17 @@ export function createSessionRegistry<T extends Disposable, A = undefined>(
   const entries = new Map<string, SessionEntry<T>>();
   const changed = () => options.onSizeChange?.(entries.size);
 
-  function remove(entry: SessionEntry<T>) {
+  function remove(entry: SessionEntry<T>, why: 'idle' | 'evicted') {
     if (entries.get(entry.id) !== entry) return;
     entries.delete(entry.id);
     changed();
+    options.onEnd?.(entry.id, why);
     entry.value.dispose().catch(() => {});
   }
 
   function sweep() {
     const t = now();
-    for (const e of [...entries.values()]) if (!e.busy && t - e.lastUsed >= options.idleMs) remove(e);
+    for (const e of [...entries.values()]) if (!e.busy && t - e.lastUsed >= options.idleMs) remove(e, 'idle');
   }
   const sweeper = setInterval(sweep, Math.max(50, Math.min(options.idleMs / 4, 30_000)));
   sweeper.unref();
@@ -72,7 +75,7 @@ export function createSessionRegistry<T extends Disposable, A = undefined>(
             `All ${options.maxSessions} sessions are answering; try again shortly (radarm serve --max-sessions).`,
             { 'Retry-After': '5' },
           );
-        remove(idle);
+        remove(idle, 'evicted');
       }
       const entry: SessionEntry<T> = { id, value: options.create(id, arg), busy: 0, lastUsed: now() };
       entries.set(id, entry);

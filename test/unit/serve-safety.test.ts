@@ -26,6 +26,31 @@ function metric(text: string, name: string, labels: Record<string, string> = {})
   return sum;
 }
 
+function kernelPid(events: { event: { type: string } }[]): number {
+  const c = events.find((e) => e.event.type === 'complete')?.event as { data?: { execution_result?: string } } | undefined;
+  const pid = Number(/pid (\d+)/.exec(c?.data?.execution_result ?? '')?.[1]);
+  assert.ok(pid > 0, `no pid in ${JSON.stringify(events)}`);
+  return pid;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Polls a condition that has no event to await (another process ending). */
+async function until(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 describe('radarm serve: safety and operations (real server processes)', function () {
   this.timeout(60_000);
   let llm: FakeLlmServer;
@@ -207,6 +232,19 @@ describe('radarm serve: safety and operations (real server processes)', function
       assert.equal(bad.status, 400);
       for (const text of [JSON.stringify(r.events), JSON.stringify(e.events), JSON.stringify(bad.json), s.stdout, s.stderr]) assertNoKey('output', text);
     });
+  });
+
+  it('an idle session ends after --session-idle: its Python process is closed, the id starts afresh', async () => {
+    const s = await start(['--session-idle', '1']);
+    scriptStages(llm, { code_generation: [py('import os\nprint("pid", os.getpid())')], explanation: ['ok.'] });
+    const first = await readStream(`${s.url}/chat/stream`, { body: { session_id: 'idle', message: 'pid?', mode: 'agent_single' } });
+    assert.equal(first.headers.get('x-radarm-session'), 'new');
+    const pid = kernelPid(first.events);
+    await until(() => !alive(pid), 15_000, 'the idle session\'s kernel ends');
+    await s.waitForLog(/session idle ended after 1 s idle/);
+    const again = await readStream(`${s.url}/chat/stream`, { body: { session_id: 'idle', message: 'pid?', mode: 'agent_single' } });
+    assert.equal(again.headers.get('x-radarm-session'), 'new');
+    assert.notEqual(kernelPid(again.events), pid);
   });
 
   it('SIGTERM: the running turn ends with an error event, the kernel process ends, exit 0', async () => {

@@ -262,6 +262,34 @@ describe('radarm serve (a real server process)', function () {
     assert.ok(err.type === 'error' && err.code === 'cancelled' && /Stopped/.test(err.content));
   });
 
+  it('a second question while the session is answering gets 409 naming the running stream', async () => {
+    const g = gate();
+    llm.setHandler(() => ({ steps: gated('busy ', g.promise, 'done') }));
+    const session_id = sid();
+    let streamId = '';
+    let second: Awaited<ReturnType<typeof post>> | undefined;
+    const first = await post(
+      { session_id, message: 'q1', mode: 'ask' },
+      {
+        onHeaders: (h) => (streamId = h.get('x-radarm-stream-id')!),
+        until: (ev) => {
+          if (ev.some((e) => e.event.type === 'content') && !second) {
+            void post({ session_id, message: 'q2', mode: 'ask' }).then((r) => {
+              second = r;
+              g.open();
+            });
+          }
+          return false;
+        },
+      },
+    );
+    assertWellFormed(first.events, 'complete');
+    assert.equal(second?.status, 409);
+    assert.equal(second?.json.error.code, 'session_busy');
+    assert.ok(second?.json.error.message.includes(`GET /chat/stream/${streamId}`));
+    assert.equal(llm.requests.length, 1, 'the second question started nothing');
+  });
+
   it('GET /health answers ok with the version', async () => {
     const res = await fetch(`${serve.url}/health`);
     assert.equal(res.status, 200);
