@@ -1,5 +1,6 @@
 // `radarm serve`: parses the options, starts the service, prints {"url": …} once listening, and on
 // SIGINT/SIGTERM stops in order (running turns end with an error event, kernels close) and exits 0.
+import { resolvePython } from '../kernel';
 import { redactSecret } from '../llm';
 import { parseServeArgs, SERVE_USAGE } from './args';
 import { createServeApp } from './server';
@@ -48,6 +49,12 @@ export async function serve(argv: string[], env: NodeJS.ProcessEnv = process.env
     `serving ${config.provider.kind} ${config.provider.model} at ${config.provider.baseUrl}; data root ${config.dataRoot}` +
       (config.token ? '; token required' : '') +
       (config.corsOrigins.length ? `; CORS for ${config.corsOrigins.join(', ')}` : ''),
+  );
+
+  // Check the Python now, so a wrong --python shows up at start and not only in the first agent turn.
+  resolvePython({ pythonPath: config.pythonPath }).then(
+    (py) => log(`Python ${py.version} at ${py.path} runs the agent modes' code`),
+    (err: Error) => log(`warning: the agent modes cannot run code until this is fixed: ${err.message}`),
   );
 
   return new Promise<number>((resolve) => {

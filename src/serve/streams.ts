@@ -71,7 +71,7 @@ export function createStreamRegistry(
 
     function push(event: RadarmEvent) {
       if (finished) return;
-      const n = { id: ++lastId, event, bytes: JSON.stringify(event).length };
+      const n = { id: ++lastId, event, bytes: Buffer.byteLength(JSON.stringify(event)) };
       buffer.push(n);
       bytes += n.bytes;
       while (buffer.length > 1 && (buffer.length > limits.maxEvents || bytes > limits.maxBytes)) bytes -= buffer.shift()!.bytes;

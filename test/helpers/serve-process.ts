@@ -4,6 +4,7 @@ import * as assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { join } from 'node:path';
 import { isRadarmEvent, type RadarmEvent } from '../../src/protocol/events';
+import { textSteps, type Step } from './fake-llm-server';
 
 export const ROOT = join(__dirname, '..', '..');
 export const CLI = join(ROOT, 'dist', 'cli.js');
@@ -192,4 +193,18 @@ export function assertWellFormed(events: NumberedEvent[], terminal?: 'complete' 
   assert.ok(before === 'complete' || before === 'error', `complete or error before done, got ${before}`);
   assert.equal(types.filter((t) => t === 'complete' || t === 'error').length, 1);
   if (terminal) assert.equal(before, terminal, JSON.stringify(events.at(-2)?.event));
+}
+
+/** A promise the test opens when it is ready (a fake model that waits for it). */
+export function gate() {
+  let open!: () => void;
+  const promise = new Promise<void>((r) => (open = r));
+  return { promise, open };
+}
+
+/** A streamed reply: `first`, then (after `wait`) `rest`, in 4-character deltas. */
+export async function* gated(first: string, wait: Promise<void>, rest: string): AsyncGenerator<Step> {
+  yield* textSteps(first, 4);
+  await wait;
+  yield* textSteps(rest, 4);
 }

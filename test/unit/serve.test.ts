@@ -8,10 +8,12 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createGunzip } from 'node:zlib';
-import { startFakeLlmServer, textSteps, type FakeLlmServer, type Step } from '../helpers/fake-llm-server';
+import { startFakeLlmServer, textSteps, type FakeLlmServer } from '../helpers/fake-llm-server';
 import {
   assertWellFormed,
   contentText,
+  gate,
+  gated,
   parseSse,
   readStream,
   ROOT,
@@ -22,19 +24,6 @@ import {
 import { allMessages, py, scriptStages, TEST_PYTHON } from './agent-harness';
 
 const SALES = '地区,销售额\n华东,120.5\n华南,98\n华北,150\n';
-
-function gate() {
-  let open!: () => void;
-  const promise = new Promise<void>((r) => (open = r));
-  return { promise, open };
-}
-
-/** A streamed reply: `first`, then (after `wait`) `rest`, in 4-character deltas. */
-async function* gated(first: string, wait: Promise<void>, rest: string): AsyncGenerator<Step> {
-  yield* textSteps(first, 4);
-  await wait;
-  yield* textSteps(rest, 4);
-}
 
 const completeOf = (events: NumberedEvent[]) => {
   const c = events.find((n) => n.event.type === 'complete')?.event;
@@ -65,7 +54,7 @@ describe('radarm serve (a real server process)', function () {
     symlinkSync(join(outside, 'secret.csv'), join(dataRoot, 'sub', 'link.csv'));
     serve = await startServe([
       '--base-url', llm.baseUrl, '--model', 'fake-model', '--data-root', dataRoot, '--python', TEST_PYTHON,
-      '--grace', '3', '--rate-limit', '0',
+      '--grace', '30', '--rate-limit', '0',
     ]);
   });
   after(async () => {
@@ -179,25 +168,6 @@ describe('radarm serve (a real server process)', function () {
     assert.equal(again.status, 204);
     const replay = await readStream(`${serve.url}/chat/stream/${streamId}`, { headers: { 'last-event-id': '0' } });
     assert.deepEqual(replay.events, joined);
-  });
-
-  it('a turn nobody reconnects to is stopped after the grace period, and says so on resume', async () => {
-    const g = gate();
-    llm.setHandler(() => ({ steps: gated('partial ', g.promise, 'never sent') }));
-    const closed = llm.closedSockets;
-    const dropped = await post({ session_id: sid(), message: 'q', mode: 'ask' }, { until: (ev) => ev.some((e) => e.event.type === 'content') });
-    // The stopped turn cancels its model call: the fake server sees the socket close.
-    await llm.waitForClosedSockets(closed + 1, 15_000);
-    g.open();
-    const resumed = await readStream(`${serve.url}/chat/stream/${dropped.headers.get('x-radarm-stream-id')}`, {
-      headers: { 'last-event-id': String(dropped.events.at(-1)!.id) },
-    });
-    const joined = [...dropped.events, ...resumed.events];
-    assertWellFormed(joined, 'error');
-    const err = joined.at(-2)!.event;
-    assert.ok(err.type === 'error');
-    assert.equal(err.code, 'cancelled');
-    assert.match(err.content, /No client was connected for 3 s/);
   });
 
   it('gzip: compressed when accepted, each event decodable as soon as it is sent, same events as uncompressed', async () => {
