@@ -168,6 +168,8 @@ describe('radarm serve (a real server process)', function () {
     assert.equal(again.status, 204);
     const replay = await readStream(`${serve.url}/chat/stream/${streamId}`, { headers: { 'last-event-id': '0' } });
     assert.deepEqual(replay.events, joined);
+    const viaQuery = await readStream(`${serve.url}/chat/stream/${streamId}?last_event_id=${lastSeen}`);
+    assert.deepEqual(viaQuery.events, resumed.events, '?last_event_id= works like the header');
   });
 
   it('gzip: compressed when accepted, each event decodable as soon as it is sent, same events as uncompressed', async () => {
