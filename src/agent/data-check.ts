@@ -5,7 +5,7 @@ import { stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import type { DataProfile } from '../kernel/types';
 import type { Lang } from './announcements';
-import { refusal, sniffFile } from './data-sniff';
+import { decide, hexPrefix, magicOf, readSamples, refusal, sniffFile, type Decision } from './data-sniff';
 
 export interface FileProblem {
   path: string;
@@ -27,13 +27,45 @@ export async function checkDataFile(path: string): Promise<FileProblem | undefin
     if (!TEXT_EXTS.has(ext) && !OTHER_EXTS.has(ext))
       return problem(`unsupported file type ${ext}: Radarm reads CSV, TSV, Excel (.xlsx, .xls), Parquet, JSON and JSON Lines`);
     if (st.size === 0) return problem(`${name} is empty (0 bytes): choose a file that holds data`);
-    if (!TEXT_EXTS.has(ext)) return undefined; // the kernel checks Excel and Parquet signatures itself
+    if (!TEXT_EXTS.has(ext)) {
+      const why = await formatMismatch(path, name, ext);
+      return why ? problem(why) : undefined;
+    }
     const why = refusal(name, await sniffFile(path));
     return why ? problem(why) : undefined;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     return problem(code === 'ENOENT' ? 'file not found' : `cannot read it (${code ?? String(err)})`);
   }
+}
+
+const EXPECTED: Record<string, [formats: string[], what: string]> = {
+  '.xlsx': [['zip'], 'an Excel workbook'],
+  '.xlsm': [['zip'], 'an Excel workbook'],
+  '.xls': [['ole2', 'zip'], 'an Excel workbook'],
+  '.parquet': [['parquet'], 'a Parquet file'],
+  '.pq': [['parquet'], 'a Parquet file'],
+};
+const ENCODING_NAMES: Record<string, string> = {
+  'utf-8': 'UTF-8',
+  'utf-8-sig': 'UTF-8 (with BOM)',
+  'utf-16': 'UTF-16',
+  gb18030: 'GB18030/GBK',
+  cp1252: 'Windows-1252',
+  'latin-1': 'Latin-1',
+};
+
+/** An Excel or Parquet file whose bytes are something else, worded as the kernel's _expect_format words it. */
+async function formatMismatch(path: string, name: string, ext: string): Promise<string | undefined> {
+  const [formats, what] = EXPECTED[ext];
+  const { samples, size } = await readSamples(path);
+  const head = samples[0].subarray(0, 16);
+  const magic = magicOf(head);
+  if (magic && formats.includes(magic.format)) return undefined;
+  const d: Decision = decide(samples, size);
+  if (magic || d.kind === 'binary') return refusal(name, d)!.replace('is not a text data file', `is not ${what}`);
+  const looks = d.kind === 'text' ? `text (${ENCODING_NAMES[d.encoding]})` : 'an unknown format';
+  return `${name} is not ${what}: it looks like ${looks} (its first bytes are ${hexPrefix(head)})${d.kind === 'text' ? '; if it is CSV, rename it to .csv' : ''}`;
 }
 
 export async function checkDataFiles(paths: string[]): Promise<FileProblem[]> {

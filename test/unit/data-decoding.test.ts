@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 import { sniffFile } from '../../src/agent/data-sniff';
+import { checkDataFile } from '../../src/agent/data-check';
 import { previewFile } from '../../src/agent/ask';
 import { createKernel, type PythonKernel } from '../../src/kernel';
 import { DECODING_CASES, makeDecodingFiles, pinned } from '../fixtures/decoding-cases';
@@ -88,7 +89,7 @@ describe('data decoding: one rule, two languages, real files', function () {
     }
   });
 
-  it('the kernel refuses Excel and Parquet files whose bytes are something else, saying what they look like', async () => {
+  it('the kernel and the TypeScript check refuse Excel and Parquet files whose bytes are something else, alike', async () => {
     const kernel = createKernel({ cwd: files.dir, pythonPath: TEST_PYTHON, warmup: false });
     try {
       const profile = await kernel.loadData([files.file('text_named.xlsx'), files.file('png_named.parquet')]);
@@ -97,6 +98,8 @@ describe('data decoding: one rule, two languages, real files', function () {
         /text_named\.xlsx is not an Excel workbook: it looks like text \(UTF-8\) \(its first bytes are 61 2C 62 0A.*rename it to \.csv/,
       );
       assert.match(profile.files[1].error ?? '', /png_named\.parquet is not a Parquet file: it looks like a PNG image/);
+      // The check before the first model call words it the same way.
+      for (const f of profile.files) assert.equal((await checkDataFile(f.path))?.error, f.error);
     } finally {
       await kernel.dispose();
     }
