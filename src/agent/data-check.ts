@@ -1,5 +1,5 @@
 // Before a turn spends a model call: which chosen data files cannot be loaded at all (missing, a folder,
-// empty, binary under a data extension, an unsupported type), found in milliseconds without the kernel by the
+// empty, binary under a data extension), found in milliseconds without the kernel by the
 // same sniffing rule the kernel uses; and the turn-ending message when no file is usable.
 import { stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
@@ -24,8 +24,8 @@ export async function checkDataFile(path: string): Promise<FileProblem | undefin
   try {
     const st = await stat(path);
     if (st.isDirectory()) return problem('this is a folder, not a data file');
-    if (!TEXT_EXTS.has(ext) && !OTHER_EXTS.has(ext))
-      return problem(`unsupported file type ${ext}: Radarm reads CSV, TSV, Excel (.xlsx, .xls), Parquet, JSON and JSON Lines`);
+    // Other types (databases, new formats) are for the kernel to judge.
+    if (!TEXT_EXTS.has(ext) && !OTHER_EXTS.has(ext)) return undefined;
     if (st.size === 0) return problem(`${name} is empty (0 bytes): choose a file that holds data`);
     if (!TEXT_EXTS.has(ext)) {
       const why = await formatMismatch(path, name, ext);
