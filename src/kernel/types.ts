@@ -117,8 +117,8 @@ export interface DataProfile {
     warning?: string;
     /** Lines with bytes not valid in `encoding`, read with U+FFFD in their place. */
     badLines?: number;
-    /** How the file was read, to read it again the same way: the pandas reader, the path and its arguments. */
-    read?: { func: string; path: string; kwargs: Record<string, unknown> };
+    /** How it was read: the pandas function and its arguments (the file is `path`), to read it again the same way. */
+    read?: { func: string; kwargs: Record<string, unknown> };
   }[];
 }
 

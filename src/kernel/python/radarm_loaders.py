@@ -137,7 +137,7 @@ def _read_csv(path, ext, meta):
             _note_bad_lines(path, enc, meta)
             kwargs["encoding_errors"] = "replace"
             frame = _read_csv_tolerant(path, kwargs, meta)
-    meta["read"] = {"func": "read_csv", "path": path, "kwargs": dict(kwargs)}
+    meta["read"] = {"func": "read_csv", "kwargs": dict(kwargs)}
     return frame
 
 
@@ -222,7 +222,7 @@ def _read_excel(path, ext, meta):
         raise LoadError("reading {} files needs the {} package: run {}, or choose an interpreter that has it "
                         "(setting radarm.pythonPath)".format(ext, engine_pkg, pip_hint(engine_pkg)))
     meta["sheets"] = list(sheets.keys())
-    meta["read"] = {"func": "read_excel", "path": path, "kwargs": {"sheet_name": None}}
+    meta["read"] = {"func": "read_excel", "kwargs": {"sheet_name": None}}
     return sheets
 
 
@@ -233,14 +233,16 @@ def _read_parquet(path, meta):
     except ImportError:
         raise LoadError("reading Parquet files needs pyarrow or fastparquet: run {}, or choose an interpreter "
                         "that has it (setting radarm.pythonPath)".format(pip_hint("pyarrow")))
-    meta["read"] = {"func": "read_parquet", "path": path, "kwargs": {}}
+    meta["read"] = {"func": "read_parquet", "kwargs": {}}
     return frame
 
 
 def _frame_from_json_value(obj, meta):
+    # meta["table"]: the pandas function that made the table, for read_spec.
     if isinstance(obj, list):
         if obj and all(isinstance(x, dict) for x in obj[:100]):
             return pd.json_normalize(obj)
+        meta["table"] = "DataFrame"
         return pd.DataFrame(obj)
     if isinstance(obj, dict):
         record_keys = [k for k, v in obj.items() if isinstance(v, list) and v and isinstance(v[0], dict)]
@@ -248,7 +250,9 @@ def _frame_from_json_value(obj, meta):
             meta["records_key"] = record_keys[0]
             return pd.json_normalize(obj[record_keys[0]])
         try:
-            return pd.DataFrame(obj)
+            frame = pd.DataFrame(obj)
+            meta["table"] = "DataFrame"
+            return frame
         except ValueError:
             return pd.json_normalize(obj)
     raise LoadError("the JSON holds a single {} value, not a table".format(type(obj).__name__))
@@ -269,7 +273,7 @@ def _read_json(path, ext, meta):
         _note_bad_lines(path, enc, meta)
     del raw
     meta["encoding"] = enc
-    read = {"func": "read_json", "path": path, "kwargs": {"encoding": enc, "lines": True}}
+    read = {"func": "read_json", "kwargs": {"encoding": enc, "lines": True}}
     if ext in JSONL_EXTS:
         meta["format"] = "JSON Lines"
         meta["read"] = read
@@ -286,17 +290,17 @@ def _read_json(path, ext, meta):
         meta["read"] = read
         return frame
     frame = _frame_from_json_value(obj, meta)
-    # To reproduce: obj = json.load(open(path, encoding=...)), then pd.json_normalize(obj[record_path]) or
-    # pd.DataFrame(obj) as the shape requires.
-    meta["read"] = {"func": "json_normalize", "path": path,
-                    "kwargs": {"encoding": enc, "record_path": meta.get("records_key")}}
+    # Plain JSON: json.load, then pd.<func>(obj[records_key] if given) — as src/agent/prelude.ts writes it.
+    meta["read"] = {"func": meta.get("table", "json_normalize"), "kwargs": {"encoding": enc}}
+    if meta.get("records_key"):
+        meta["read"]["kwargs"]["records_key"] = meta["records_key"]
     return frame
 
 
 def load_file(path):
     """Reads one file. Returns (frames, meta): frames is an ordered dict of sheet name (or None) -> DataFrame.
-    meta: encoding, delimiter, decimal, sheets, format, records_key, warning, badLines, parser, and `read`:
-    {"func": pandas reader, "path", "kwargs"} — how to read the file again the same way."""
+    meta: encoding, delimiter, decimal, sheets, format, records_key, table, warning, badLines, parser, and `read`:
+    {"func": pandas function, "kwargs"} — how to read the file again the same way (the file is the load's path)."""
     ext = os.path.splitext(path)[1].lower()
     meta = {}
     if not os.path.exists(path):
