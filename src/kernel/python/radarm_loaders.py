@@ -85,6 +85,9 @@ def _text_decision(path, name):
 
 def _note_bad_lines(path, enc, meta):
     """Counts the lines with bytes that are not valid `enc`; they are read with U+FFFD in place of those bytes."""
+    if enc.startswith("utf-16"):  # lines cannot be split on byte 0A: say it without a count
+        _warn(meta, "some bytes are not valid UTF-16 (read as \ufffd)")
+        return 1
     n = sniff.count_bad_lines(path, enc)
     if n:
         meta["badLines"] = n
