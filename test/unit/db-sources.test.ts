@@ -290,6 +290,18 @@ describe('database sources (real PostgreSQL, MariaDB and SQLite)', function () {
     assert.equal(error.code, 'database');
     assert.match(error.content, new RegExp(`cannot reach the database server of down \\(postgresql://radarm@127\\.0\\.0\\.1:${port}/shop\\).*running`));
     assert.ok(!error.content.includes('Pw-Hidden-33'));
+    const unknown = await failingTurn([{ name: 'nope', url: servers.postgresql!.url.replace(/\/shop$/, '/no_such_db') }]);
+    assert.equal(unknown.error.code, 'database');
+    assert.match(unknown.error.content, /the database named in nope \(postgresql:\/\/radarm:\*\*\*@[^)]+\/no_such_db\) does not exist/);
+  });
+
+  it('Ask mode gets the database schema in its prompt (no code runs)', async () => {
+    server.setHandler(() => ({ steps: [{ text: '可以用 sql() 按地区汇总。' }] }));
+    const events = await collect(session(source('sqlite')).run('ask', '销售表有哪些列？'));
+    assertContract(events);
+    const prompt = allMessages(server.requests[0]);
+    assert.match(prompt, /#### 销售 \(table, 4 rows\)/);
+    assert.match(prompt, /sql\("SELECT …"\)/);
   });
 
   it('a missing driver or SQLAlchemy names the package to install; SQLite still works without SQLAlchemy', async () => {
