@@ -71,7 +71,10 @@ export function parseDatabaseArg(arg: string, password?: string): DatabaseSource
         `not a database URL: "${withoutPassword(url)}". Use postgresql://user@host:5432/dbname, ` +
         'mysql://user@host:3306/dbname (MariaDB too) or sqlite:///path/file.sqlite, optionally as name=URL',
     };
-  if (engineOf(url) !== 'sqlite' && engineOf(url) !== 'duckdb' && !parsed(url)?.hostname)
+  // A server needs a host, or a unix socket directory as ?host=/var/run/postgresql (or ?unix_socket=… for MySQL).
+  const u = parsed(url);
+  const socket = u?.searchParams.get('host') || u?.searchParams.get('unix_socket');
+  if (engineOf(url) !== 'sqlite' && engineOf(url) !== 'duckdb' && !u?.hostname && !socket)
     return { error: `the database URL "${withoutPassword(url)}" has no host, e.g. postgresql://user@localhost:5432/dbname` };
   const source: DatabaseSource = { name: name || defaultName(url), url };
   if (!passwordOf(url) && password) source.password = password;

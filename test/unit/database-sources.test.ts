@@ -24,6 +24,7 @@ describe('database sources (parsing)', () => {
     assert.ok('error' in bad);
     assert.ok(!bad.error.includes('Secret-1'));
     assert.ok('error' in parseDatabaseArg('postgresql:///nohost'));
+    assert.ok(!('error' in parseDatabaseArg('postgresql:///db?host=/var/run/postgresql')), 'a unix socket is a host');
   });
 
   it('withoutPassword, engines, database files and network needs', () => {
