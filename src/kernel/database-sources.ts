@@ -1,7 +1,7 @@
 // Database sources as plain data: which files are databases, parsing `name=URL`, the URL without its password
 // for anything shown or stored, and whether the kernel needs the network for them.
 import * as path from 'node:path';
-import type { DatabaseSource } from './types';
+import type { DatabaseSource, ExecutionResult } from './types';
 
 /** SQLite (and DuckDB, when the duckdb module is installed) files are data files like CSVs. */
 export const DATABASE_FILE_EXTENSIONS = ['.sqlite', '.sqlite3', '.db', '.duckdb'] as const;
@@ -89,12 +89,31 @@ export function needsNetwork(sources: readonly DatabaseSource[] | undefined): bo
   });
 }
 
-/** Every password of these sources, to mask in anything printed. */
+/** Every password of these sources, to mask in anything printed (but not 1-3 characters: masking every "a" in
+ *  the output would garble it more than it protects). */
 export function databaseSecrets(sources: readonly DatabaseSource[] | undefined): string[] {
   const out: string[] = [];
   for (const s of sources ?? []) {
     const p = passwordOf(s.url) ?? s.password;
-    if (p) out.push(p);
+    if (p && p.length >= 4) out.push(p);
   }
   return out;
+}
+
+/** The text with every secret (and its URL-encoded form) replaced by ***. */
+export function maskSecrets(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const s of secrets) for (const form of new Set([s, encodeURIComponent(s)])) out = out.split(form).join('***');
+  return out;
+}
+
+/** Masks the secrets in every text field of an execution result (in place). */
+export function maskResult(r: ExecutionResult, secrets: readonly string[]): void {
+  const m = (t: string) => maskSecrets(t, secrets);
+  r.stdout = m(r.stdout);
+  r.stderr = m(r.stderr);
+  if (r.value !== undefined) r.value = m(r.value);
+  if (r.error) r.error = { name: r.error.name, message: m(r.error.message), traceback: m(r.error.traceback) };
+  if (r.notes) r.notes = r.notes.map(m);
+  if (r.table) r.table = JSON.parse(m(JSON.stringify(r.table))) as ExecutionResult['table'];
 }

@@ -8,7 +8,7 @@ import { kernelEnv } from './env';
 import { crashedResult, describeExit, executionText, fromReply, stoppedResult } from './result';
 import { KernelStartError, PANDAS_FIX, resolvePython, type ResolvedPython } from './resolve-python';
 import { findRunner } from './runner-path';
-import { isDatabaseFile } from './database-sources';
+import { databaseSecrets, isDatabaseFile, maskResult, maskSecrets } from './database-sources';
 import type { DataProfile, ExecuteOptions, ExecutionResult, KernelInfo, KernelOptions, LoadOptions, PythonKernel } from './types';
 
 export const DEFAULT_EXEC_TIMEOUT_MS = 60_000;
@@ -199,6 +199,9 @@ export function createKernel(options: KernelOptions): PythonKernel {
   }
 
   function finish(r: ExecutionResult): ExecutionResult {
+    // Code holding a connection can print its password (db.url.password): it never leaves the kernel layer.
+    const secrets = databaseSecrets(lastLoad?.databases);
+    if (secrets.length) maskResult(r, secrets);
     r.text = executionText(r);
     return r;
   }
@@ -240,7 +243,12 @@ export function createKernel(options: KernelOptions): PythonKernel {
       c.takeStderr(); // what came before this run is not its output
       let result: ExecutionResult;
       try {
-        const reply: RunnerReply = await c.request({ op: 'exec', code, stream: !!eopts.onOutput }, eopts.onOutput);
+        const secrets = databaseSecrets(lastLoad?.databases);
+        const onOutput =
+          eopts.onOutput && secrets.length
+            ? (o: { stream: 'stdout' | 'stderr'; text: string }) => eopts.onOutput!({ ...o, text: maskSecrets(o.text, secrets) })
+            : eopts.onOutput;
+        const reply: RunnerReply = await c.request({ op: 'exec', code, stream: !!eopts.onOutput }, onOutput);
         // Native output (subprocesses, C libraries) travels on stderr, a different pipe than the reply; it was
         // written before the reply, and one turn of the event loop lets a chunk that is already there arrive.
         await new Promise((r) => setImmediate(r));

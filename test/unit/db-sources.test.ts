@@ -171,6 +171,15 @@ describe('database sources (real PostgreSQL, MariaDB and SQLite)', function () {
     });
   }
 
+  it('code that prints the password (db.url.password) shows *** instead, in the result and the live output', async () => {
+    const k = await sharedKernel('postgresql');
+    const live: string[] = [];
+    const r = await k.execute('print("pw:", db.url.password)\ndb.url.password', { onOutput: (o) => live.push(o.text) });
+    assert.equal(r.ok, true, r.text);
+    assert.match(r.stdout, /pw: \*\*\*/);
+    assert.ok(!JSON.stringify(r).includes(DB_PASSWORD) && !live.join('').includes(DB_PASSWORD));
+  });
+
   it('the timeout cancels the query on the PostgreSQL server: gone from pg_stat_activity', async () => {
     const k = await sharedKernel('postgresql');
     const t0 = Date.now();
