@@ -16,7 +16,7 @@ describe('database sources (parsing)', () => {
   it('a password in the URL wins over RADARM_DB_PASSWORD; secrets are found for masking', () => {
     const s = parseDatabaseArg('postgres://u:inurl@h/db', 'fromenv');
     assert.ok(!('error' in s) && s.password === undefined);
-    assert.deepEqual(databaseSecrets([{ name: 'a', url: 'postgres://u:p%40ss@h/db' }, { name: 'b', url: 'mysql://u@h/x', password: 'pw2' }]), ['p@ss', 'pw2']);
+    assert.deepEqual(databaseSecrets([{ name: 'a', url: 'postgres://u:p%40ss@h/db' }, { name: 'b', url: 'mysql://u@h/x', password: 'pw-22' }, { name: 'c', url: 'mysql://u:abc@h/x' }]), ['p@ss', 'pw-22']);
   });
 
   it('bad URLs are errors that never echo the password', () => {
