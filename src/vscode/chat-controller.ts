@@ -56,6 +56,8 @@ export class ChatController implements vscode.Disposable {
   private conversation: Conversation = emptyConversation();
   private running: RunningTurn | undefined;
   private kernel: PythonKernel | undefined;
+  /** The kernel was created without KernelOptions.needsNetwork (no database server configured then). */
+  private kernelWithoutNetwork = false;
   private view: ChatViewPort | undefined;
   private webviewReady = false;
   private readonly disposables: vscode.Disposable[] = [];
@@ -82,7 +84,15 @@ export class ChatController implements vscode.Disposable {
       keys.onDidChange(() => void this.refreshKeyed().then(() => this.postConfig())),
       ...(services.vscodeLm ? [services.vscodeLm.onDidChange(() => void this.postConfig())] : []),
       files.onDidChange(() => this.postDataFiles()),
-      ...(services.databases ? [services.databases.onDidChange(() => this.postDataFiles())] : []),
+      ...(services.databases
+        ? [
+            services.databases.onDidChange(() => {
+              this.postDataFiles();
+              // A kernel started without network access (sandbox) cannot reach a newly added server.
+              if (services.databases?.needsNetwork && this.kernelWithoutNetwork && !this.running) void this.disposeKernel();
+            }),
+          ]
+        : []),
     );
   }
 
@@ -507,6 +517,7 @@ export class ChatController implements vscode.Disposable {
         allowDbWrites: settings.allowDatabaseWrites,
         needsNetwork: this.services.databases?.needsNetwork ?? false,
       });
+      this.kernelWithoutNetwork = !this.services.databases?.needsNetwork;
     }
     await this.kernel.start();
     return this.kernel;
