@@ -5,14 +5,15 @@ import {
   errorMessage,
   terminated,
   type CompleteEvent,
-  type ErrorCode,
   type ContentEvent,
+  type ErrorCode,
   type RadarmEvent,
   type ThinkingEvent,
   type TokenUsage,
 } from '../protocol/events';
 import type { ChatMessage, ChatRequest } from '../llm/types';
 import type { DataProfile, ExecutionResult, PythonKernel } from '../kernel/types';
+import { isDatabaseFile } from '../kernel/database-sources';
 import type { AgentContext, ModeRunner } from './types';
 import { announcementLanguage, detectLanguage, texts, type Lang } from './announcements';
 import { previewFile } from './ask';
@@ -30,7 +31,7 @@ const LOADING_NOTICE_MS = 300;
 /** How long the first model call waits for the kernel's data profile before going on with a preview. */
 export const PROFILE_WAIT_MS = 1500;
 
-/** Ends the turn with an error event carrying this (user-facing) message, and a code when the cause is known. */
+/** Ends the turn with an error event carrying this (user-facing) message and, when known, its code. */
 export class TurnStop extends Error {
   constructor(
     message: string,
@@ -109,7 +110,7 @@ async function* guarded(
       }
     } catch (err) {
       settled = true;
-      const code = err instanceof TurnStop && !outer?.aborted && !turn.warmUpError ? err.code : undefined;
+      const code = !outer?.aborted && !turn.warmUpError && err instanceof TurnStop ? err.code : undefined;
       yield { type: 'error', content: stopMessage(err, turn, outer), ...(code ? { code } : {}) };
     }
   } finally {
@@ -133,7 +134,7 @@ function warmUp(turn: TurnState, ac: AbortController): Promise<DataProfile | und
   const ready = (async () => {
     await kernel.start();
     phase = 'load';
-    return ctx.dataFiles.length ? kernel.loadData(ctx.dataFiles) : undefined;
+    return hasData(ctx) ? kernel.loadData(ctx.dataFiles, { databases: ctx.databases, question: turn.question }) : undefined;
   })();
   ready.catch((err: unknown) => {
     turn.warmUpError = phase === 'start' ? t.kernelFailed(errorMessage(err)) : t.dataFailed(errorMessage(err));
@@ -150,7 +151,9 @@ function warmUp(turn: TurnState, ac: AbortController): Promise<DataProfile | und
  */
 export async function* firstCallProfile(turn: TurnState): AsyncGenerator<StageEvent, DataProfile | undefined> {
   const files = turn.ctx.dataFiles;
-  if (!files.length) return undefined; // nothing to describe; the kernel keeps starting meanwhile
+  if (!hasData(turn.ctx)) return undefined; // nothing to describe; the kernel keeps starting meanwhile
+  // A database has no text preview: its profile (the schema) is what the model needs.
+  if (turn.ctx.databases?.length || files.some(isDatabaseFile)) return yield* awaitProfile(turn);
   // Files that cannot load (missing, empty, binary under a data extension) are known in milliseconds: when
   // no file is usable, the turn ends here, before any model call.
   const problems = await checkDataFiles(files);
@@ -178,16 +181,20 @@ export async function* awaitProfile(turn: TurnState): AsyncGenerator<StageEvent,
       turn.profile.then(() => false, () => false),
       delay(LOADING_NOTICE_MS).then(() => true),
     ]);
-    if (slow && turn.ctx.dataFiles.length) {
+    if (slow && hasData(turn.ctx)) {
       yield { type: 'thinking', stage: 'system', content: turn.t.loadingData(turn.ctx.dataFiles.length) };
       turn.loadingAnnounced = true;
     }
   }
   const profile = await abortable(turn.profile, turn.signal);
+  // A chosen database that cannot be opened stops the turn: its message says what to fix.
+  const dbFailed = profile?.files.find((f) => f.kind === 'database' && f.error);
+  if (dbFailed) throw new TurnStop(dbFailed.error!, 'database');
   stopWhenNoData(turn, profile);
   if (!turn.fileErrorsAnnounced) {
     turn.fileErrorsAnnounced = true;
     for (const f of profile?.files ?? []) {
+      if (f.kind === 'database') continue;
       if (f.error) yield { type: 'thinking', stage: 'system', content: turn.t.fileFailed(f.name, f.error) };
       else if (f.warning) yield { type: 'thinking', stage: 'system', content: turn.t.fileWarning(f.name, f.warning) };
     }
@@ -195,10 +202,15 @@ export async function* awaitProfile(turn: TurnState): AsyncGenerator<StageEvent,
   return profile;
 }
 
-/** Every chosen file failed in the kernel: nothing can run, so the turn ends with each file's error. */
+/** Every chosen source failed in the kernel: nothing can run, so the turn ends with each file's error. */
 function stopWhenNoData(turn: TurnState, profile: DataProfile | undefined): void {
   const failed = allFailed(profile);
   if (failed) throw new TurnStop(noDataMessage(failed, turn.ui), 'data');
+}
+
+/** Whether the turn has data: files, or database servers. */
+export function hasData(ctx: AgentContext): boolean {
+  return ctx.dataFiles.length > 0 || (ctx.databases?.length ?? 0) > 0;
 }
 
 export function promptInput(turn: TurnState, profile: DataProfile | undefined): PromptInput {
@@ -207,6 +219,7 @@ export function promptInput(turn: TurnState, profile: DataProfile | undefined): 
     lang: turn.lang,
     profile,
     dataFiles: turn.ctx.dataFiles,
+    databases: turn.ctx.databases,
     history: turn.ctx.history,
   };
 }
