@@ -1,5 +1,7 @@
 // Contracts of the Python execution engine. The implementation lives beside this file.
 
+import type { TableData } from '../protocol/tables';
+
 export interface KernelOptions {
   /** Interpreter to use; when absent the kernel resolves one (setting, Python extension, python3, python). */
   pythonPath?: string;
@@ -110,6 +112,8 @@ export interface ExecutionResult {
   valueSource?: 'expression' | 'result';
   /** The first rows of a DataFrame/Series value, for a table view. */
   table?: TablePreview;
+  /** Displayed frames and the DataFrame/Series value as bounded tables (radarm_tables.py). */
+  tables?: TableData[];
   /** The kernel was restarted for this run (after a crash or a forced stop): earlier variables are gone. */
   restarted?: boolean;
   /** Characters of stdout/stderr cut by the output cap. */

@@ -155,6 +155,7 @@ import radarm_charts as charts  # noqa: E402
 import radarm_loaders as loaders  # noqa: E402
 import radarm_profile as profiles  # noqa: E402
 import radarm_sql_run as sql_sources  # noqa: E402
+import radarm_tables as tables  # noqa: E402
 
 sys.path.pop(0)
 # The workspace folder comes last, so that local helper modules import without shadowing installed packages.
@@ -196,6 +197,7 @@ def _resolve_lazy(alias, module_name):
 
 
 NS = {"__name__": "__main__", "__builtins__": builtins, "pd": pd, "np": np}
+NS["display"] = tables.make_display(lambda text: sys.stdout.write(text))
 LAZY = collections.OrderedDict()
 if AVAILABLE["matplotlib"]:
     LAZY["plt"] = "matplotlib.pyplot"
@@ -382,6 +384,7 @@ def run_code(req):
     err = capture.CappedText(OUTPUT_CAP, streamer.stderr if streamer else None, "<stderr>")
     charts.state.plotly = []
     charts.state.notes = []
+    tables.reset()
     reply = {"id": req["id"], "type": "result", "ok": True, "images": []}
     value = _NOTHING
     _chdir_workspace()
@@ -428,6 +431,7 @@ def run_code(req):
             elif value is not _NOTHING:
                 reply["valueSource"] = "expression"
             describe_value(value, reply)
+            tables.attach(reply, value, reply.get("valueSource"))
         except BaseException as exc:
             sys.stderr.write("radarm: could not render the output: {}: {}\n".format(type(exc).__name__, exc))
     finally:
