@@ -8,6 +8,7 @@ import { MarkdownStream, TextStream } from '../streams';
 import { activeStage, type Segment, type TurnModel } from '../turn-model';
 import { post } from '../vscode-api';
 import { ChartView } from './chart-view';
+import { DataTable } from './data-table';
 import { Disclosure, IconButton, Codicon, CopyButton } from './widgets';
 import { MarkdownView, TextView } from './stream-views';
 
@@ -219,6 +220,7 @@ function Artifacts({ data, turnId }: { data: CompleteData; turnId: string }) {
           )}
         </section>
       )}
+      {data.tables?.map((table, i) => <DataTable key={`${turnId}-table-${i}`} table={table} locale={store.locale} code={code} />)}
       {output && <OutputArtifact text={output} />}
       {image && (
         <figure class="artifact figure">
