@@ -40,8 +40,6 @@ function useColor(stream: NodeJS.WriteStream): boolean {
 
 async function chat(config: CliConfig): Promise<number> {
   const key = config.apiKey;
-  // Only the whole key is masked in model output; error texts are already fully redacted by the service.
-  const safe = (s: string) => (key && key.length >= 8 ? redactSecret(s, key) : s);
   const message = config.message === '-' ? await readStdin() : config.message;
   if (!message) {
     process.stderr.write('radarm: the message from stdin is empty\n');
@@ -80,15 +78,17 @@ async function chat(config: CliConfig): Promise<number> {
   const text =
     config.format === 'text'
       ? createTextRenderer({
-          out: (s) => process.stdout.write(safe(s)),
-          err: (s) => process.stderr.write(safe(s)),
+          out: (s) => process.stdout.write(s),
+          err: (s) => process.stderr.write(s),
           color: useColor(process.stdout),
           errColor: useColor(process.stderr),
         })
       : undefined;
+  // Events come out of runMode with the key already removed from their text values (never from the
+  // serialized line, which would corrupt the JSON).
   const emit = async (ev: RadarmEvent) => {
     if (text) return text(ev);
-    await write(process.stdout, safe(config.format === 'sse' ? encodeSse(ev) : encodeNdjson(ev)));
+    await write(process.stdout, config.format === 'sse' ? encodeSse(ev) : encodeNdjson(ev));
   };
 
   let code: number = EXIT.error;

@@ -1,11 +1,34 @@
 // Bytes of a server-sent-events response → parsed SSE messages, through eventsource-parser.
-// UTF-8 is decoded with a streaming TextDecoder, so a character split across chunks stays whole.
+// UTF-8 is decoded with a streaming TextDecoder, so a character split across chunks stays whole; bytes
+// that are not UTF-8 end the read with a NotUtf8Error (an event stream is always UTF-8).
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import { firstInvalidUtf8 } from './unexpected-body';
 
 export interface SseStats {
   /** Lines the SSE parser could not read as `field: value` (skipped). */
   invalidLines: number;
   bytes: number;
+  /** The first characters of the body, to say what the server sent when it was not a stream. */
+  head: string;
+}
+
+const HEAD_CHARS = 512;
+
+/** One event was larger than the reader will buffer. */
+export class EventTooLargeError extends Error {
+  constructor(readonly limitChars: number) {
+    super(`the server sent an event larger than ${limitChars / 1024 / 1024} MB`);
+  }
+}
+
+/** The body held bytes that are not UTF-8, at `offset`. */
+export class NotUtf8Error extends Error {
+  constructor(
+    readonly offset: number,
+    readonly around: Uint8Array,
+  ) {
+    super(`not UTF-8 at byte ${offset}`);
+  }
 }
 
 /** A line or event larger than this is an error, not something to buffer forever. */
@@ -26,17 +49,25 @@ export async function* readSse(
     onEvent: (msg) => pending.push(msg),
     onError: (err) => {
       if (err.type === 'max-buffer-size-exceeded')
-        fatal = new Error(`the server sent an event larger than ${MAX_BUFFER_CHARS / 1024 / 1024} MB`);
+        fatal = new EventTooLargeError(MAX_BUFFER_CHARS);
       else stats.invalidLines++;
     },
   });
-  const decoder = new TextDecoder('utf-8');
+  const decoder = new TextDecoder('utf-8', { fatal: true });
   for await (const chunk of body) {
-    if (typeof chunk === 'string') parser.feed(chunk);
+    let text: string;
+    if (typeof chunk === 'string') text = chunk;
     else {
+      try {
+        text = decoder.decode(chunk, { stream: true });
+      } catch {
+        const at = Math.max(0, firstInvalidUtf8(chunk));
+        throw new NotUtf8Error(stats.bytes + at, chunk.subarray(at, at + 12));
+      }
       stats.bytes += chunk.byteLength;
-      parser.feed(decoder.decode(chunk, { stream: true }));
     }
+    if (stats.head.length < HEAD_CHARS) stats.head += text.slice(0, HEAD_CHARS - stats.head.length);
+    parser.feed(text);
     if (fatal) throw fatal;
     if (pending.length) {
       const batch = pending;
@@ -46,6 +77,12 @@ export async function* readSse(
   }
   // A last event without its blank line still counts (some servers end with `data: [DONE]`):
   // terminate it; blank lines after nothing dispatch nothing.
-  parser.feed(decoder.decode() + '\n\n');
+  let rest: string;
+  try {
+    rest = decoder.decode();
+  } catch {
+    throw new NotUtf8Error(stats.bytes, new Uint8Array());
+  }
+  parser.feed(rest + '\n\n');
   if (pending.length) yield pending;
 }

@@ -5,8 +5,9 @@
 // LanguageModelChatMessage, CancellationTokenSource, the part classes) are injected, so that it runs
 // and is tested outside VS Code. `src/vscode/lm-provider.ts` wires the real API in.
 import type * as vscode from 'vscode';
-import { isContentStage, isThinkingStage, type ContentStage, type Stage, type ThinkingStage } from '../protocol/events';
+import { isContentStage, isThinkingStage, type ContentStage, type ErrorCode, type Stage, type ThinkingStage } from '../protocol/events';
 import type { ChatMessage, ChatRequest, ChatResult, LlmClient, LlmStreamEvent, Provider } from './types';
+import { DEFAULT_MAX_RESPONSE_BYTES } from './request';
 
 /** The part of `vscode.LanguageModelChat` we use (a chat view's `request.model` is one). */
 export type LmModel = Pick<
@@ -31,6 +32,8 @@ export interface VscodeLmApi {
 export interface VscodeLmOptions extends VscodeLmApi {
   /** A fixed model, used whatever `provider.model` says (the chat view's `request.model`). */
   model?: LmModel;
+  /** Cap of one answer in UTF-8 bytes (a request's maxResponseBytes wins; default 8 MB). */
+  maxResponseBytes?: number;
   /** Language of the error texts. */
   locale?: 'en' | 'zh-cn';
   /** Shown by VS Code in its consent dialog. */
@@ -120,7 +123,7 @@ export function toLmMessages(
 // Errors
 
 type Locale = 'en' | 'zh-cn';
-type StopReason = 'cancelled' | 'timeout' | 'stall';
+type StopReason = 'cancelled' | 'timeout' | 'stall' | 'response_too_large';
 
 const modelRef = (m?: Pick<LmModel, 'name' | 'vendor'>, id?: string) =>
   m ? `'${m.name}' (${m.vendor})` : `'${id ?? '?'}'`;
@@ -144,6 +147,8 @@ const texts = {
     tooLong: (m: string, n: number) =>
       `The conversation is too long for ${m} (at most ${n} input tokens). Start a new chat, ask about fewer columns, or pick a model with a larger context.`,
     failed: (m: string, d: string) => `The language model ${m} failed: ${d}. Try again or pick another model.`,
+    tooLarge: (m: string, mb: number) =>
+      `The answer of ${m} passed the limit of ${mb} MB and was stopped; the partial answer is kept. Ask for a shorter answer, or raise the limit (setting radarm.maxResponseMB).`,
   },
   'zh-cn': {
     cancelled: '已取消。',
@@ -161,6 +166,8 @@ const texts = {
     tooLong: (m: string, n: number) =>
       `对话太长，超出了 ${m} 的上限（最多 ${n} 个输入 token）。请新建对话、少问几列，或换一个上下文更大的模型。`,
     failed: (m: string, d: string) => `语言模型 ${m} 出错：${d}。请重试或换一个模型。`,
+    tooLarge: (m: string, mb: number) =>
+      `${m} 的回答超过了 ${mb} MB 的上限，已停止（已收到的部分会保留）。请让它回答得简短些，或调大上限（设置 radarm.maxResponseMB）。`,
   },
 } satisfies Record<Locale, unknown>;
 
@@ -208,6 +215,23 @@ export function describeLmError(err: unknown, model?: LmModel, locale: Locale = 
   if (model && /token limit|too long|context length|maximum context|too many tokens/i.test(detail))
     return t.tooLong(m, model.maxInputTokens);
   return t.failed(m, detail || 'unknown error');
+}
+
+/** The code of an error thrown by `sendRequest` or its stream (the same cases as describeLmError). */
+export function lmFailureCode(err: unknown, model?: LmModel): ErrorCode {
+  switch (lmErrorCode(err)) {
+    case 'NoPermissions':
+      return 'auth';
+    case 'NotFound':
+      return 'not_found';
+    case 'Blocked':
+      return 'rate_limit';
+  }
+  if (isCancellationError(err)) return 'cancelled';
+  const detail = errorText(err);
+  if (/\b(is not registered|is unknown)\b/i.test(detail)) return 'not_found';
+  if (model && /token limit|too long|context length|maximum context|too many tokens/i.test(detail)) return 'context_too_long';
+  return 'internal';
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -268,8 +292,10 @@ export function createVscodeLmClient(opts: VscodeLmOptions): LlmClient {
     const tStage = thinkingStage(request.stage);
     const timeoutMs = request.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const stallMs = request.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS;
+    const maxBytes = request.maxResponseBytes ?? opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+    let answerBytes = 0;
     if (signal?.aborted) {
-      yield { type: 'error', content: t.cancelled };
+      yield { type: 'error', content: t.cancelled, code: 'cancelled' };
       return;
     }
 
@@ -303,7 +329,7 @@ export function createVscodeLmClient(opts: VscodeLmOptions): LlmClient {
     try {
       const resolved = await race(resolveModel(opts, request.provider));
       if (typeof resolved === 'string') {
-        yield { type: 'error', content: resolved };
+        yield { type: 'error', content: resolved, code: 'no_provider' };
         return;
       }
       model = resolved;
@@ -322,6 +348,11 @@ export function createVscodeLmClient(opts: VscodeLmOptions): LlmClient {
         armStall();
         const part = classifyPart(next.value, opts);
         if (!part || !part.text) continue;
+        answerBytes += Buffer.byteLength(part.text);
+        if (answerBytes > maxBytes) {
+          stop('response_too_large');
+          throw new Stopped('response_too_large');
+        }
         if (part.kind === 'thinking') {
           reasoning += part.text;
           yield { type: 'thinking', stage: tStage, content: part.text };
@@ -343,8 +374,11 @@ export function createVscodeLmClient(opts: VscodeLmOptions): LlmClient {
             ? t.timeout(m, seconds(timeoutMs))
             : reason === 'stall'
               ? t.stall(m, seconds(stallMs))
-              : describeLmError(err, model, locale, request.provider.model);
-      yield { type: 'error', content };
+              : reason === 'response_too_large'
+                ? t.tooLarge(m, Math.round((maxBytes / 1024 / 1024) * 100) / 100)
+                : describeLmError(err, model, locale, request.provider.model);
+      const code: ErrorCode = reason ?? lmFailureCode(err, model);
+      yield { type: 'error', content, code };
     } finally {
       clearTimeout(wholeTimer);
       clearTimeout(stallTimer);
@@ -363,9 +397,9 @@ export function createVscodeLmClient(opts: VscodeLmOptions): LlmClient {
       if (ev.type === 'content') text += ev.content;
       else if (ev.type === 'thinking') reasoning += ev.content;
       else if (ev.type === 'end') return { ok: true, text: ev.text, reasoning: ev.reasoning, finishReason: ev.finishReason };
-      else if (ev.type === 'error') return { ok: false, text, reasoning, error: ev.content };
+      else if (ev.type === 'error') return { ok: false, text, reasoning, error: ev.content, code: ev.code };
     }
-    return { ok: false, text, reasoning, error: 'The language model stream ended without a result.' };
+    return { ok: false, text, reasoning, error: 'The language model stream ended without a result.', code: 'bad_response' };
   }
 
   return { streamChat, chat };

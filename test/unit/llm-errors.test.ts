@@ -305,7 +305,7 @@ describe('LLM service: errors, retries, timeouts, cancel', function () {
   it('a web page instead of an event stream (proxy login page) is reported as such', async () => {
     server.setHandler(() => ({ status: 200, headers: { 'content-type': 'text/html' }, body: '<html><title>Sign in to the proxy</title></html>' }));
     const msg = errorOf(await collect(llm.streamChat(request())));
-    assert.match(msg, /got a web page.*Sign in to the proxy/);
+    assert.match(msg, /sent a web page.*Sign in to the proxy.*captive portal/);
   });
 
   it('bad configuration: an invalid base URL, a missing model', async () => {
