@@ -30,15 +30,17 @@ Options:
   --api-key KEY                        API key; prefer env RADARM_API_KEY (a flag is visible in \`ps\`)
   --data FILE                          a data file the question is about (repeatable)
   --python PATH                        Python with pandas that runs the code (default: python3 on PATH)
-  --timeout S                          stall timeout: stop when no data arrives for S seconds (default 60)
-  --exec-timeout S                     time limit per code run in agent modes (default 60)
+  --timeout S                          stall timeout: stop when no data arrives for S seconds (default 60, min 1)
+  --exec-timeout S                     time limit per code run in agent modes (default 60, min 1)
+  --max-response-mb MB                 cap of one model answer (default 8, min 1; env RADARM_MAX_RESPONSE_MB)
   --format ndjson|sse|text             output: one JSON event per line, SSE, or text for people (default)
   -h, --help                           this help
   -v, --version                        the version
 
 Exit codes: 0 answered, 1 error, 2 bad arguments, 130 cancelled (Ctrl-C).
 Environment: RADARM_API_KEY, RADARM_BASE_URL, RADARM_MODEL, RADARM_PROVIDER, RADARM_AZURE_API_VERSION,
-RADARM_REQUEST_TIMEOUT (seconds per model call, default 180), HTTPS_PROXY / HTTP_PROXY / NO_PROXY.
+RADARM_REQUEST_TIMEOUT (seconds per model call, default 180, min 1), RADARM_MAX_RESPONSE_MB,
+HTTPS_PROXY / HTTP_PROXY / NO_PROXY.
 
 Example:
   RADARM_API_KEY=sk-… radarm chat --base-url https://api.deepseek.com/v1 --model deepseek-chat \\
@@ -55,6 +57,8 @@ export interface CliConfig {
   /** Whole-request timeout per model call (env RADARM_REQUEST_TIMEOUT, seconds). */
   timeoutMs?: number;
   execTimeoutMs?: number;
+  /** Cap of one model answer in bytes (--max-response-mb, env RADARM_MAX_RESPONSE_MB). */
+  maxResponseBytes?: number;
   format: OutputFormat;
   /** The message, or '-' to read it from stdin. */
   message: string;
@@ -62,12 +66,18 @@ export interface CliConfig {
 
 export type ParsedArgs = { help: true } | { version: true } | { config: CliConfig } | { error: string };
 
-function seconds(name: string, value: string | undefined): number | undefined | string {
+/**
+ * A limit in the given unit, refused below `min` (never rounded down to 0: for undici a timeout of 0
+ * means no timeout at all, so `--timeout 0.0001` would have switched the stall check off).
+ */
+function limit(name: string, value: string | undefined, unit: 'seconds' | 'MB', min: number, scale: number): number | undefined | string {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) return `--${name} needs a positive number of seconds, got "${value}"`;
-  return Math.round(n * 1000);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) return `${name} needs a positive number of ${unit}, got "${value}"`;
+  if (n < min) return `${name} must be at least ${min} ${unit === 'seconds' ? (min === 1 ? 'second' : 'seconds') : unit}; got ${value}`;
+  return Math.round(n * scale);
 }
+const seconds = (name: string, value: string | undefined) => limit(name, value, 'seconds', 1, 1000);
 
 function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[], fallback: T): T | { error: string } {
   if (value === undefined || value === '') return fallback;
@@ -92,6 +102,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
         python: { type: 'string' },
         timeout: { type: 'string' },
         'exec-timeout': { type: 'string' },
+        'max-response-mb': { type: 'string' },
         format: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
@@ -131,12 +142,15 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
   const model = v.model ?? env.RADARM_MODEL;
   if (!model?.trim()) return { error: '--model is required (or set RADARM_MODEL), e.g. --model deepseek-chat' };
 
-  const stall = seconds('timeout', v.timeout);
+  const stall = seconds('--timeout', v.timeout);
   if (typeof stall === 'string') return { error: stall };
-  const exec = seconds('exec-timeout', v['exec-timeout']);
+  const exec = seconds('--exec-timeout', v['exec-timeout']);
   if (typeof exec === 'string') return { error: exec };
   const whole = seconds('RADARM_REQUEST_TIMEOUT', env.RADARM_REQUEST_TIMEOUT || undefined);
-  if (typeof whole === 'string') return { error: whole.replace('--RADARM_REQUEST_TIMEOUT', 'RADARM_REQUEST_TIMEOUT') };
+  if (typeof whole === 'string') return { error: whole };
+  const maxMb = v['max-response-mb'] !== undefined ? ['--max-response-mb', v['max-response-mb']] : ['RADARM_MAX_RESPONSE_MB', env.RADARM_MAX_RESPONSE_MB || undefined];
+  const maxResponseBytes = limit(maxMb[0]!, maxMb[1], 'MB', 1, 1024 * 1024);
+  if (typeof maxResponseBytes === 'string') return { error: maxResponseBytes };
 
   const dataFiles: string[] = [];
   for (const f of v.data ?? []) {
@@ -163,6 +177,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
       stallTimeoutMs: stall,
       timeoutMs: whole,
       execTimeoutMs: exec,
+      maxResponseBytes,
       format,
       message,
     },

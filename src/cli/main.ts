@@ -62,7 +62,7 @@ async function chat(config: CliConfig): Promise<number> {
     : undefined;
   const locale = /^zh/i.test(process.env.LC_ALL || process.env.LC_MESSAGES || process.env.LANG || '') ? 'zh-cn' : undefined;
   const ctx: AgentContext = {
-    llm: createLlmService({ userAgent: `radarm-cli/${version}` }),
+    llm: createLlmService({ userAgent: `radarm-cli/${version}`, maxResponseBytes: config.maxResponseBytes }),
     provider: config.provider,
     apiKey: key,
     kernel,
