@@ -6,6 +6,7 @@ import type { RetryInfo } from './send';
 export type StatusLocale = 'en' | 'zh-cn';
 
 const seconds = (ms: number, zh: boolean) => {
+  if (ms < 1000) return zh ? `${Math.round(ms)} 毫秒` : `${Math.round(ms)} ms`;
   const s = ms < 10_000 ? Math.round(ms / 100) / 10 : Math.round(ms / 1000);
   return zh ? `${s} 秒` : `${s} s`;
 };

@@ -193,6 +193,7 @@ async function* streamChat(
     };
     const stats: SseStats = { invalidLines: 0, bytes: 0, head: '' };
     let malformed = 0;
+    let firstMalformed: string | undefined;
     let valid = 0;
     let usage: TokenUsage | undefined;
     let finishReason: string | undefined;
@@ -213,7 +214,7 @@ async function* streamChat(
         for (const msg of batch) {
           const u = decode(msg);
           if (u.malformed) {
-            malformed++;
+            if (malformed++ === 0) firstMalformed = msg.data.slice(0, 512);
             continue;
           }
           valid++;
@@ -269,9 +270,11 @@ async function* streamChat(
     yield* drain();
     if (!finished && !finishReason) {
       ctx.received = charCount(text);
-      if (valid === 0) {
-        // Nothing in the body was an event of this API: say what it was instead.
-        const d = unexpectedBody(ctx, contentType, stats.head, where, malformed + stats.invalidLines);
+      const bad = malformed + stats.invalidLines;
+      if (!text && !reasoning && (valid === 0 || bad > 0)) {
+        // No answer, and what came was not events of this API: say what it was instead.
+        const head = valid === 0 || firstMalformed === undefined ? stats.head : `data: ${firstMalformed}`;
+        const d = unexpectedBody(ctx, contentType, head, where, bad);
         yield fail(d.message, d.code);
       } else yield fail(cutMessage(ctx), 'network');
       return;

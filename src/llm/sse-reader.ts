@@ -61,7 +61,10 @@ export async function* readSse(
       try {
         text = decoder.decode(chunk, { stream: true });
       } catch {
+        // What came before the bad bytes is still delivered (the partial answer is kept), then the error.
         const at = Math.max(0, firstInvalidUtf8(chunk));
+        parser.feed(new TextDecoder().decode(chunk.subarray(0, at)));
+        if (pending.length) yield pending;
         throw new NotUtf8Error(stats.bytes + at, chunk.subarray(at, at + 12));
       }
       stats.bytes += chunk.byteLength;
