@@ -186,6 +186,20 @@ describe('CLI (dist/cli.js)', function () {
     assert.ok(received <= 1024 * 1024 + 128 * 1024, `${received} characters passed a 1 MB cap`);
   });
 
+  it('a retried request shows its status line: an ndjson status event, a dimmed stderr line in text', async () => {
+    let calls = 0;
+    server.setHandler(() => (++calls % 2 === 1 ? { status: 503, json: { error: 'busy' } } : { steps: textSteps('ok', 1) }));
+    const nd = await run([...base, '--format', 'ndjson', 'hi']);
+    assert.equal(nd.code, 0, nd.stderr);
+    const status = ndjson(nd.stdout).filter((e) => e.type === 'status');
+    assert.equal(status.length, 1);
+    assert.match(status[0].type === 'status' ? status[0].content : '', /^Server error \(HTTP 503\): retrying in 500 ms, attempt 2 of 4$/);
+    const txt = await run([...base, 'hi']);
+    assert.equal(txt.code, 0, txt.stderr);
+    assert.match(txt.stderr, /Server error \(HTTP 503\): retrying in 500 ms, attempt 2 of 4\n/);
+    assert.doesNotMatch(txt.stdout, /retrying/);
+  });
+
   it('RADARM_REQUEST_TIMEOUT and RADARM_MAX_RESPONSE_MB below their minimum are refused, naming the variable', async () => {
     const timeout = await run([...base, 'hi'], { env: { RADARM_REQUEST_TIMEOUT: '0.001' } });
     assert.equal(timeout.code, 2);
