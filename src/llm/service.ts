@@ -7,6 +7,7 @@ import type { ChatRequest, LlmClient, LlmStreamEvent } from './types';
 import type { HttpCall } from './providers';
 import { createIndependentDispatcher, getLlmDispatcher } from './network';
 import { DEFAULT_RETRY, sendWithRetry, type RetryInfo, type RetryPolicy, type SendError, type SendResult } from './send';
+import type { EventSourceMessage } from 'eventsource-parser';
 import { EventTooLargeError, NotUtf8Error, readSse, type SseStats } from './sse-reader';
 import { createThinkSplitter } from './think-tags';
 import { contentStageFor, thinkingStageFor } from './stages';
@@ -206,35 +207,33 @@ async function* streamChat(
       ctx.received = charCount(text);
       yield fail(message, code);
     };
+    // Runs synchronously for each message as the parser reads it.
+    const onMessage = (msg: EventSourceMessage) => {
+      // After the end marker (or an error), the rest of the response is read (so the connection can
+      // be reused) but ignored.
+      if (finished || midError !== undefined) return;
+      const u = decode(msg);
+      if (u.malformed) {
+        if (malformed++ === 0) firstMalformed = msg.data.slice(0, 512);
+        return;
+      }
+      valid++;
+      if (u.error) {
+        midError = u.error;
+        return;
+      }
+      if (u.reasoning) push('thinking', u.reasoning);
+      // Past a possible leading <think>, content is content: no splitter call per delta.
+      if (u.content) {
+        if (thinkTags.passthrough) push('content', u.content);
+        else pushSplit(thinkTags.push(u.content));
+      }
+      if (u.usage) usage = mergeUsage(usage, u.usage);
+      if (u.finishReason) finishReason = u.finishReason;
+      if (u.done) finished = true;
+    };
     try {
-      for await (const batch of readSse(res.body, stats)) {
-        // After the end marker, keep reading to the end of the response (so the connection can be
-        // reused) but ignore anything else.
-        if (finished) continue;
-        for (const msg of batch) {
-          const u = decode(msg);
-          if (u.malformed) {
-            if (malformed++ === 0) firstMalformed = msg.data.slice(0, 512);
-            continue;
-          }
-          valid++;
-          if (u.error) {
-            midError = u.error;
-            break;
-          }
-          if (u.reasoning) push('thinking', u.reasoning);
-          // Past a possible leading <think>, content is content: no splitter call per delta.
-          if (u.content) {
-            if (thinkTags.passthrough) push('content', u.content);
-            else pushSplit(thinkTags.push(u.content));
-          }
-          if (u.usage) usage = mergeUsage(usage, u.usage);
-          if (u.finishReason) finishReason = u.finishReason;
-          if (u.done) {
-            finished = true;
-            break;
-          }
-        }
+      for await (const _ of readSse(res.body, stats, onMessage)) {
         if (runType || out.length) yield* drain();
         if (answerBytes > maxResponseBytes) {
           ctx.received = charCount(text);

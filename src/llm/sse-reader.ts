@@ -35,21 +35,25 @@ export class NotUtf8Error extends Error {
 const MAX_BUFFER_CHARS = 16 * 1024 * 1024;
 
 /**
- * Yields the SSE messages parsed from each network read as one batch: the caller handles a whole read
- * synchronously, so the per-message cost is a function call, not an async-generator round-trip.
+ * Feeds the body to the SSE parser, handing each message to `onMessage` synchronously as it is parsed
+ * (no per-message array or object kept alive), and yields once after each network read that delivered
+ * at least one message: the caller turns what that read carried into events at that point.
  */
 export async function* readSse(
   body: AsyncIterable<Uint8Array | string>,
   stats: SseStats,
-): AsyncGenerator<EventSourceMessage[]> {
-  let pending: EventSourceMessage[] = [];
+  onMessage: (msg: EventSourceMessage) => void,
+): AsyncGenerator<void> {
+  let delivered = 0;
   let fatal: Error | undefined;
   const parser = createParser({
     maxBufferSize: MAX_BUFFER_CHARS,
-    onEvent: (msg) => pending.push(msg),
+    onEvent: (msg) => {
+      delivered++;
+      onMessage(msg);
+    },
     onError: (err) => {
-      if (err.type === 'max-buffer-size-exceeded')
-        fatal = new EventTooLargeError(MAX_BUFFER_CHARS);
+      if (err.type === 'max-buffer-size-exceeded') fatal = new EventTooLargeError(MAX_BUFFER_CHARS);
       else stats.invalidLines++;
     },
   });
@@ -64,7 +68,7 @@ export async function* readSse(
         // What came before the bad bytes is still delivered (the partial answer is kept), then the error.
         const at = Math.max(0, firstInvalidUtf8(chunk));
         parser.feed(new TextDecoder().decode(chunk.subarray(0, at)));
-        if (pending.length) yield pending;
+        if (delivered) yield;
         throw new NotUtf8Error(stats.bytes + at, chunk.subarray(at, at + 12));
       }
       stats.bytes += chunk.byteLength;
@@ -72,10 +76,9 @@ export async function* readSse(
     if (stats.head.length < HEAD_CHARS) stats.head += text.slice(0, HEAD_CHARS - stats.head.length);
     parser.feed(text);
     if (fatal) throw fatal;
-    if (pending.length) {
-      const batch = pending;
-      pending = [];
-      yield batch;
+    if (delivered) {
+      delivered = 0;
+      yield;
     }
   }
   // A last event without its blank line still counts (some servers end with `data: [DONE]`):
@@ -87,5 +90,5 @@ export async function* readSse(
     throw new NotUtf8Error(stats.bytes, new Uint8Array());
   }
   parser.feed(rest + '\n\n');
-  if (pending.length) yield pending;
+  if (delivered) yield;
 }

@@ -18,15 +18,14 @@ async function decode(kind: 'openai' | 'anthropic', parts: Uint8Array[]) {
   let reasoning = '';
   let done = false;
   let malformed = 0;
-  for await (const batch of readSse(chunks(parts), stats)) {
-    for (const msg of batch) {
-      const u = dec(msg);
-      text += u.content ?? '';
-      reasoning += u.reasoning ?? '';
-      if (u.malformed) malformed++;
-      if (u.done) done = true;
-    }
-  }
+  const onMessage = (msg: Parameters<typeof dec>[0]) => {
+    const u = dec(msg);
+    text += u.content ?? '';
+    reasoning += u.reasoning ?? '';
+    if (u.malformed) malformed++;
+    if (u.done) done = true;
+  };
+  for await (const _ of readSse(chunks(parts), stats, onMessage));
   return { text, reasoning, done, malformed: malformed + stats.invalidLines };
 }
 
