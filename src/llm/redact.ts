@@ -144,6 +144,10 @@ export function redactEvent<T>(event: T, secret: string | undefined): T {
 
 type Streamed = { type: string; stage?: string; content?: unknown };
 
+/** How long a held-back tail waits for the next delta before it is shown anyway. */
+const HOLD_MS = 50;
+const QUIET = Symbol('quiet');
+
 /**
  * Redacts a stream of events. Streamed text (thinking/content deltas) can carry the key split across
  * events, so the end of each run that could be the start of the key is held back until the next delta
@@ -166,27 +170,55 @@ export async function* redactEvents<E extends { type: string }>(
     held = undefined;
     return content === '' ? undefined : ev;
   };
-  for await (const event of source) {
-    const ev = event as unknown as Streamed;
-    if ((ev.type === 'thinking' || ev.type === 'content') && typeof ev.content === 'string') {
-      let text = ev.content;
-      if (held && held.type === ev.type && held.stage === ev.stage) {
-        text = held.content + text;
-        held = undefined;
-      } else {
-        const out = release();
-        if (out) yield out;
+  const it = source[Symbol.asyncIterator]();
+  let pending = false;
+  try {
+    for (;;) {
+      const next = it.next();
+      pending = true;
+      let r: IteratorResult<E> | typeof QUIET;
+      if (held) {
+        // A held tail is shown once the stream goes quiet (code running, a slow model): at most a piece
+        // too short to identify the key can come out this way; longer ones are masked by release().
+        let timer: NodeJS.Timeout | undefined;
+        const quiet = new Promise<typeof QUIET>((resolve) => (timer = setTimeout(() => resolve(QUIET), HOLD_MS)));
+        r = await Promise.race([next, quiet]);
+        clearTimeout(timer);
+        if (r === QUIET) {
+          const out = release();
+          if (out) yield out;
+          r = await next;
+        }
+      } else r = await next;
+      pending = false;
+      if (r.done) break;
+      const event = r.value;
+      const ev = event as unknown as Streamed;
+      if ((ev.type === 'thinking' || ev.type === 'content') && typeof ev.content === 'string') {
+        let text = ev.content;
+        if (held && held.type === ev.type && held.stage === ev.stage) {
+          text = held.content + text;
+          held = undefined;
+        } else {
+          const out = release();
+          if (out) yield out;
+        }
+        if (text.includes(key)) text = text.split(key).join(REDACTED);
+        const keep = keyPrefixTail(text, key);
+        const now = redactSecret(text.slice(0, text.length - keep), key);
+        if (keep) held = { ...ev, content: text.slice(text.length - keep) };
+        if (now) yield { ...event, content: now } as E;
+        continue;
       }
-      if (text.includes(key)) text = text.split(key).join(REDACTED);
-      const keep = keyPrefixTail(text, key);
-      const now = redactSecret(text.slice(0, text.length - keep), key);
-      if (keep) held = { ...ev, content: text.slice(text.length - keep) };
-      if (now) yield { ...event, content: now } as E;
-      continue;
+      const out = release();
+      if (out) yield out;
+      yield redactEvent(event, key);
     }
-    const out = release();
-    if (out) yield out;
-    yield redactEvent(event, key);
+  } finally {
+    // The consumer stopped early: stop the source too, as for-await would. Not awaited while the
+    // source is still busy with a next() (a held tail was shown meanwhile): Stop must not wait for it.
+    if (pending) void it.return?.()?.catch(() => {});
+    else await it.return?.();
   }
   const out = release();
   if (out) yield out;

@@ -185,4 +185,38 @@ describe('redaction that cannot corrupt', () => {
       `plan ${key.slice(0, 5)}`,
     );
   });
+
+  it('a held-back tail is shown when the stream goes quiet (e.g. while code runs), without waiting for the next event', async () => {
+    const key = realKeys()[1]; // sk-proj-…: a text ending in "s" may be the start of the key
+    let sawTail!: () => void;
+    const tailShown = new Promise<void>((resolve) => (sawTail = resolve));
+    async function* source(): AsyncGenerator<RadarmEvent> {
+      yield { type: 'content', stage: 'code_generation', content: 'print(1)\n```\nSee the results' };
+      await tailShown; // the kernel runs; nothing arrives until the consumer has the whole text
+      yield { type: 'thinking', stage: 'system', content: 'done' };
+    }
+    let text = '';
+    for await (const ev of redactEvents(source(), key)) {
+      if (ev.type === 'content') text += ev.content;
+      if (text.endsWith('See the results')) sawTail();
+    }
+    assert.equal(text, 'print(1)\n```\nSee the results');
+  });
+
+  it('a consumer that stops after a held tail was shown is not held up by a source stuck in an await', async () => {
+    const key = realKeys()[1];
+    let finished = false;
+    async function* source(): AsyncGenerator<RadarmEvent> {
+      try {
+        yield { type: 'content', stage: 'response', content: 'abc s' };
+        await new Promise(() => {}); // stuck (a kernel that never answers)
+      } finally {
+        finished = true;
+      }
+    }
+    for await (const ev of redactEvents(source(), key)) {
+      if (ev.type === 'content' && ev.content.endsWith('s')) break;
+    }
+    assert.equal(finished, false, 'a stuck source cannot finish, but the consumer was not held up by it');
+  });
 });
