@@ -4,9 +4,9 @@
 import { version } from '../../package.json';
 import { runMode } from '../agent';
 import type { AgentContext } from '../agent/types';
-import { createKernel } from '../kernel';
+import { createKernel, databaseSecrets, needsNetwork } from '../kernel';
 import type { PythonKernel } from '../kernel/types';
-import { closeLlmNetwork, createLlmService, redactSecret } from '../llm';
+import { closeLlmNetwork, createLlmService, redactEvent, redactSecret } from '../llm';
 import { encodeNdjson, encodeSse } from '../protocol/sse';
 import type { RadarmEvent } from '../protocol/events';
 import { parseCliArgs, USAGE, type CliConfig } from './args';
@@ -41,6 +41,10 @@ function useColor(stream: NodeJS.WriteStream): boolean {
 
 async function chat(config: CliConfig): Promise<number> {
   const key = config.apiKey;
+  // Database passwords given on the command line are masked in the events' text values too (the key is
+  // already masked by runMode); never in the serialized line, which would corrupt the JSON.
+  const dbSecrets = databaseSecrets(config.databases);
+  const safe = (ev: RadarmEvent) => dbSecrets.reduce((e, secret) => redactEvent(e, secret), ev);
   const message = config.message === '-' ? await readStdin() : config.message;
   if (!message) {
     process.stderr.write('radarm: the message from stdin is empty\n');
@@ -57,9 +61,15 @@ async function chat(config: CliConfig): Promise<number> {
   };
   process.on('SIGINT', onSigint);
 
-  const needsKernel = config.mode !== 'ask' || config.dataFiles.length > 0;
+  const needsKernel = config.mode !== 'ask' || config.dataFiles.length > 0 || config.databases.length > 0;
   const kernel: PythonKernel | undefined = needsKernel
-    ? createKernel({ pythonPath: config.pythonPath, cwd: process.cwd(), execTimeoutMs: config.execTimeoutMs })
+    ? createKernel({
+        pythonPath: config.pythonPath,
+        cwd: process.cwd(),
+        execTimeoutMs: config.execTimeoutMs,
+        allowDbWrites: config.allowDbWrites,
+        needsNetwork: needsNetwork(config.databases),
+      })
     : undefined;
   const locale = /^zh/i.test(process.env.LC_ALL || process.env.LC_MESSAGES || process.env.LANG || '') ? 'zh-cn' : undefined;
   const ctx: AgentContext = {
@@ -68,6 +78,7 @@ async function chat(config: CliConfig): Promise<number> {
     apiKey: key,
     kernel,
     dataFiles: config.dataFiles,
+    ...(config.databases.length ? { databases: config.databases } : {}),
     history: [],
     stallTimeoutMs: config.stallTimeoutMs,
     timeoutMs: config.timeoutMs,
@@ -87,7 +98,8 @@ async function chat(config: CliConfig): Promise<number> {
       : undefined;
   // Events come out of runMode with the key already removed from their text values (never from the
   // serialized line, which would corrupt the JSON).
-  const emit = async (ev: RadarmEvent) => {
+  const emit = async (event: RadarmEvent) => {
+    const ev = safe(event);
     if (text) return text(ev);
     await write(process.stdout, config.format === 'sse' ? encodeSse(ev) : encodeNdjson(ev));
   };

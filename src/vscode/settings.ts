@@ -25,6 +25,8 @@ export interface RadarmSettings {
   pythonPath: string;
   executionTimeoutMs: number;
   confirmBeforeRunningCode: boolean;
+  /** radarm.allowDatabaseWrites: generated code may change databases (default false: read-only). */
+  allowDatabaseWrites: boolean;
   historyLimit: number;
   /** Cap of one model answer in bytes (radarm.maxResponseMB). */
   maxResponseBytes: number;
@@ -116,6 +118,7 @@ export function readSettings(get: (key: string) => unknown): RadarmSettings {
     pythonPath: typeof get('pythonPath') === 'string' ? (get('pythonPath') as string).trim() : '',
     executionTimeoutMs: num('executionTimeout', 60, 1, 86400) * 1000,
     confirmBeforeRunningCode: get('confirmBeforeRunningCode') === true,
+    allowDatabaseWrites: get('allowDatabaseWrites') === true,
     historyLimit: Math.round(num('historyLimit', 100, 1, 1000)),
     maxResponseBytes: Math.round(num('maxResponseMB', 8, 1, 1024) * 1024 * 1024),
     settingProblems,
