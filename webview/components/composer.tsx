@@ -11,6 +11,7 @@ import { PANEL_MODES } from '../../src/protocol/messages';
 import { cancel, persistSoon, send, setMode, setProvider, store } from '../store';
 import { post } from '../vscode-api';
 import { FilePicker } from './file-picker';
+import { MentionChips, useMentions } from './mention-menu';
 import { Codicon } from './widgets';
 
 export function isImeEnter(e: KeyboardEvent, composing: boolean): boolean {
@@ -23,6 +24,15 @@ export function Composer() {
   const ta = useRef<HTMLTextAreaElement>(null);
   const composing = useRef(false);
   const [text, setText] = useState(store.draft);
+  const mentions = useMentions({
+    locale: store.locale,
+    files: store.available,
+    setText: (v) => {
+      setText(v);
+      store.draft = v;
+      persistSoon();
+    },
+  });
 
   // Prefill / focus / restore from the store.
   useEffect(() => {
@@ -41,6 +51,7 @@ export function Composer() {
   };
 
   const onKeyDown = (e: KeyboardEvent) => {
+    if (ta.current && mentions.onKeyDown(e, composing.current, ta.current)) return;
     if (e.key === 'Enter' && !e.shiftKey && !e.altKey) {
       if (isImeEnter(e, composing.current)) return; // the IME confirms its word; nothing is sent
       e.preventDefault();
@@ -70,11 +81,19 @@ export function Composer() {
             setText(v);
             store.draft = v;
             persistSoon();
+            if (!composing.current) mentions.update(e.currentTarget as HTMLTextAreaElement);
           }}
           onKeyDown={onKeyDown}
+          onKeyUp={(e) => /^(Arrow(Left|Right)|Home|End)$/.test(e.key) && mentions.update(e.currentTarget as HTMLTextAreaElement)}
+          onClick={(e) => mentions.update(e.currentTarget as HTMLTextAreaElement)}
           onCompositionStart={() => (composing.current = true)}
-          onCompositionEnd={() => (composing.current = false)}
+          onCompositionEnd={(e) => {
+            composing.current = false;
+            mentions.update(e.currentTarget as HTMLTextAreaElement);
+          }}
+          aria-autocomplete="list"
         />
+        {mentions.menu}
         <div class="composer-toolbar">
           <select
             class="select mode-select"
@@ -110,6 +129,7 @@ export function Composer() {
           )}
         </div>
       </div>
+      <MentionChips text={text} />
       {provider?.hasKey === false && (
         <div class="composer-hint">
           <Codicon name="key" />
