@@ -3,7 +3,7 @@
 import { render } from 'preact';
 import './style.css';
 import { App } from './components/app';
-import { handleHostMessage, restorePersisted, store } from './store';
+import { handleHostMessage, startStore, store } from './store';
 import { post } from './vscode-api';
 
 function onMarkdownAction(e: MouseEvent): void {
@@ -31,7 +31,7 @@ function flashCopied(button: Element): void {
   }, 1500);
 }
 
-restorePersisted();
+startStore();
 const root = document.getElementById('radarm-root') ?? document.body;
 render(<App />, root);
 window.addEventListener('message', (e: MessageEvent) => handleHostMessage(e.data));

@@ -1,7 +1,7 @@
 // The panel: banners, the conversation (only the latest turns rendered until asked), composer.
 import { useEffect, useLayoutEffect, useReducer, useRef, useState } from 'preact/hooks';
 import { format } from '../i18n';
-import { dismissNotice, persistSoon, setDraft, store, subscribe } from '../store';
+import { dismissNotice, scrolled, setDraft, store, subscribe } from '../store';
 import { post } from '../vscode-api';
 import { Composer } from './composer';
 import { TurnView } from './turn-view';
@@ -82,8 +82,7 @@ function Messages() {
       const el = ref.current;
       if (!el) return;
       pinned.current = el.scrollHeight - el.scrollTop - el.clientHeight < 32;
-      store.scrollTop = pinned.current ? null : Math.round(el.scrollTop);
-      persistSoon(800);
+      scrolled(pinned.current ? null : Math.round(el.scrollTop));
     }, 150);
   };
 

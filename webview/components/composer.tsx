@@ -8,7 +8,7 @@
 // compositionstart and compositionend.
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { PANEL_MODES } from '../../src/protocol/messages';
-import { cancel, persistSoon, send, setMode, setProvider, store } from '../store';
+import { cancel, send, setMode, setProvider, store, takePendingRun, typed } from '../store';
 import { post } from '../vscode-api';
 import { FilePicker } from './file-picker';
 import { Codicon } from './widgets';
@@ -28,10 +28,7 @@ export function Composer() {
   useEffect(() => {
     setText(store.draft);
     ta.current?.focus();
-    if (store.pendingRun) {
-      store.pendingRun = false;
-      send(store.draft) && setText('');
-    }
+    if (takePendingRun()) send(store.draft) && setText('');
   }, [store.draftVersion]);
 
   useLayoutEffect(() => autoGrow(ta.current), [text]);
@@ -68,8 +65,7 @@ export function Composer() {
           onInput={(e) => {
             const v = (e.currentTarget as HTMLTextAreaElement).value;
             setText(v);
-            store.draft = v;
-            persistSoon();
+            typed(v);
           }}
           onKeyDown={onKeyDown}
           onCompositionStart={() => (composing.current = true)}
