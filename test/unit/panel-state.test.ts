@@ -133,9 +133,10 @@ describe('panel state reducer (node, no DOM)', () => {
     assert.equal(reduce(s, { type: 'clear' }).turns.length, 0);
   });
 
-  it('importing the store does no DOM work and adds no listeners (node has no document)', async () => {
+  it('importing the store does no DOM work and adds no listeners (node has no document)', () => {
     assert.equal(typeof (globalThis as { document?: unknown }).document, 'undefined');
-    const mod = await import('../../webview/store');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const mod = require('../../webview/store') as typeof import('../../webview/store');
     assert.equal(mod.store.turns.length, 0);
     assert.equal(typeof mod.startStore, 'function');
   });
