@@ -2,6 +2,7 @@
 // delegated clicks of rendered markdown (code-block Copy / Insert), then tells the host it is ready.
 import { render } from 'preact';
 import './style.css';
+import './style-actions.css';
 import { App } from './components/app';
 import { handleHostMessage, startStore, store } from './store';
 import { post } from './vscode-api';

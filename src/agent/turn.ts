@@ -7,6 +7,7 @@ import {
   type CompleteEvent,
   type ContentEvent,
   type RadarmEvent,
+  type StatusEvent,
   type ThinkingEvent,
   type TokenUsage,
 } from '../protocol/events';
@@ -20,7 +21,7 @@ import { executionEvents, executionText } from './execution-events';
 import { explanationMessages, noCodeReminder, type Attempt, type PromptInput } from './prompts';
 
 export type LlmStage = 'planner' | 'executor' | 'verifier' | 'code_generation' | 'explanation';
-export type StageEvent = ThinkingEvent | ContentEvent;
+export type StageEvent = ThinkingEvent | ContentEvent | StatusEvent;
 
 export const DEFAULT_MAX_ROUNDS = 3;
 /** Above this many ms of data loading, a "loading data" announcement is shown. */

@@ -362,7 +362,7 @@ describe('chat panel in Chromium', function () {
     p.errors.length = 0;
   });
 
-  it('streams 100,000 tokens into one message with flat per-token cost', async function () {
+  it('streams 100,000 tokens into one message with flat per-token cost (last tenth ≤ 1.5× the first, as the benchmark)', async function () {
     this.timeout(120_000);
     const p = await panel();
     const result = await p.page.evaluate(async () => {
@@ -403,7 +403,7 @@ describe('chat panel in Chromium', function () {
     assert.ok(result.text > 200_000, `the message has ${result.text} characters`);
     const growth = costGrowth(samples);
     console.log(`      100k tokens: ${samples.length} frames, ${Math.round(result.total)} ms, cost growth ${growth.median.toFixed(2)}x`);
-    assert.ok(growth.median < 3, `per-token cost grew ${growth.median.toFixed(2)}x (${growth.first.toFixed(1)} → ${growth.last.toFixed(1)} µs)`);
+    assert.ok(growth.median <= 1.5, `per-token cost grew ${growth.median.toFixed(2)}x (${growth.first.toFixed(1)} → ${growth.last.toFixed(1)} µs)`);
     // The view followed the stream to its end (CSS scroll anchoring, no script per frame).
     assert.ok(result.atBottom, 'the message list is scrolled to the bottom');
   });

@@ -98,8 +98,15 @@ function Messages() {
               {format(store.strings.earlierTurns, hidden)}
             </button>
           )}
-          {turns.slice(hidden).map((t) => (
-            <TurnView key={t.id} turn={t} version={t.version} busy={store.busyTurnId !== null} locale={store.locale} />
+          {turns.slice(hidden).map((t, i, shown) => (
+            <TurnView
+              key={t.id}
+              turn={t}
+              version={t.version}
+              busy={store.busyTurnId !== null}
+              locale={store.locale}
+              last={i === shown.length - 1}
+            />
           ))}
         </>
       )}
