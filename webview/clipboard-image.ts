@@ -12,13 +12,21 @@ export function pngBlob(dataUrl: string): Blob | null {
   return new Blob([bytes], { type: 'image/png' });
 }
 
+const COPY_TIMEOUT_MS = 2000;
+
 export async function copyPng(dataUrl: string): Promise<boolean> {
   const blob = pngBlob(dataUrl);
   if (!blob || typeof ClipboardItem === 'undefined' || !navigator.clipboard?.write) return false;
+  // A permission prompt that nobody can answer (headless, some webviews) leaves the promise pending:
+  // give up after a while rather than showing nothing.
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), COPY_TIMEOUT_MS)));
   try {
-    await navigator.clipboard.write([new ClipboardItem({ 'image/png': blob })]);
-    return true;
+    const write = navigator.clipboard.write([new ClipboardItem({ 'image/png': blob })]).then(() => true as const);
+    return await Promise.race([write, timeout]);
   } catch {
     return false;
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -4,7 +4,7 @@ import { render } from 'preact';
 import './style.css';
 import './style-actions.css';
 import { App } from './components/app';
-import { handleHostMessage, startStore, store } from './store';
+import { dispatch, handleHostMessage, startStore, store } from './store';
 import { post } from './vscode-api';
 
 function onMarkdownAction(e: MouseEvent): void {
@@ -37,4 +37,8 @@ const root = document.getElementById('radarm-root') ?? document.body;
 render(<App />, root);
 window.addEventListener('message', (e: MessageEvent) => handleHostMessage(e.data));
 document.addEventListener('click', onMarkdownAction);
+// The panel got keyboard focus (radarm.chat.focus, Ctrl+Alt+D): the question box takes it.
+window.addEventListener('focus', () => {
+  if (document.activeElement === document.body || !document.activeElement) dispatch({ type: 'focus' });
+});
 post({ type: 'ready' });

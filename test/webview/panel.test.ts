@@ -100,8 +100,11 @@ describe('chat panel in Chromium', function () {
       // Open the planner stage: its content and its thinking are there.
       await p.page.locator('.stage-planner .stage-header').click();
       assert.match(await p.page.locator('.stage-planner .markdown').innerText(), /按 地区 分组/);
+      assert.match(await p.page.locator('.stage-planner .stage-announcement').innerText(), /架构师正在规划/);
       await p.page.locator('.stage-planner .thinking-header').click();
-      assert.match(await p.page.locator('.stage-planner .thinking-text').innerText(), /架构师正在规划/);
+      const reasoning = await p.page.locator('.stage-planner .thinking-text').innerText();
+      assert.match(reasoning, /按地区分组求和/);
+      assert.doesNotMatch(reasoning, /架构师/, 'the announcement is not glued onto the reasoning');
       await p.page.locator('.code-artifact .disclosure').click();
       await p.screenshot(`panel-done-${theme}`);
     }
@@ -319,21 +322,28 @@ describe('chat panel in Chromium', function () {
     assert.match(await section.locator('.thinking-text').innerText(), /seasonal trend/);
   });
 
-  it('shows an error with Retry (and Set API Key for a rejected key)', async () => {
+  it('shows an error with Retry when it has no code, and Set API Key when the key was rejected (code auth)', async () => {
     const p = await panel();
     await startTurn(p, 'e1', 'question');
     await stream(p, 'e1', [
       ...contentEvents('response', 'partial answer'),
-      { type: 'error', content: 'The API key was rejected by DeepSeek (401): set it with "Radarm: Set API Key".' },
+      { type: 'error', content: 'The connection was reset.' },
       { type: 'done' },
     ]);
     await p.frames();
     const box = p.page.getByRole('alert');
-    assert.match(await box.innerText(), /rejected/);
+    assert.match(await box.innerText(), /connection was reset/);
     assert.match(await p.page.locator('.answer').innerText(), /partial answer/, 'partial text kept');
     await box.getByRole('button', { name: 'Retry' }).click();
     await p.waitForPosted('retry', { turnId: 'e1' });
-    await box.getByRole('button', { name: 'Set API Key' }).click();
+    assert.equal(await box.getByRole('button', { name: 'Set API Key' }).count(), 0);
+    await startTurn(p, 'e2', 'again');
+    await stream(p, 'e2', [
+      { type: 'error', content: 'The API key was rejected by DeepSeek (401): set it with "Radarm: Set API Key".', code: 'auth' },
+      { type: 'done' },
+    ]);
+    await p.frames();
+    await p.page.getByRole('alert').nth(1).getByRole('button', { name: 'Set API Key' }).click();
     await p.waitForPosted('setApiKey', { providerId: 'deepseek' });
     await p.screenshot('panel-error-dark');
   });

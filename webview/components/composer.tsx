@@ -105,7 +105,7 @@ export function Composer() {
           <span class="spacer" />
           {running && <Elapsed since={running.startedAt} class="muted small composer-elapsed" />}
           {busy ? (
-            <button type="button" class="button stop" onClick={cancel} title={`${s.stop} (Esc)`}>
+            <button type="button" class="button stop" onClick={cancel} title={`${s.stop} (Esc)`} aria-label={s.stop}>
               <Codicon name="debug-stop" />
               <span>{s.stop}</span>
             </button>

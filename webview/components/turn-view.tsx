@@ -170,18 +170,23 @@ function Footer({ turn, busy, last }: { turn: TurnModel; busy: boolean; last: bo
   const usage = turn.complete?.usage;
   const answer = turn.answer;
   const s = store.strings;
+  // A failed turn has Retry in its error box: no second button for the same thing.
+  const regenerate = !turn.error;
+  if (!usage && !answer && !regenerate) return null;
   return (
     <div class="turn-footer">
       {usage && <UsageView usage={usage} />}
       <span class="spacer" />
       {answer && <CopyButton text={() => answer.text()} label={s.copyAnswer} />}
-      <IconButton
-        icon="refresh"
-        class="regenerate"
-        label={last ? s.regenerate : s.regenerateEarlier}
-        disabled={busy}
-        onClick={() => post({ type: 'regenerate', turnId: turn.id })}
-      />
+      {regenerate && (
+        <IconButton
+          icon="refresh"
+          class="regenerate"
+          label={last ? s.regenerate : s.regenerateEarlier}
+          disabled={busy}
+          onClick={() => post({ type: 'regenerate', turnId: turn.id })}
+        />
+      )}
     </div>
   );
 }
