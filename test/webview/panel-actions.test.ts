@@ -3,9 +3,13 @@
 // width (300 px) in light and dark themes go to test-artifacts/.
 import * as assert from 'node:assert/strict';
 import type { Browser, BrowserContext } from 'playwright-core';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { RadarmEvent } from '../../src/protocol/events';
+import { chartHtml } from '../../src/vscode/figure-html';
 import { agentMultiEvents, plotlyJson, pngDataUrl } from './fixtures';
 import {
+  DIST,
   build,
   contentEvents,
   launchChromium,
@@ -213,6 +217,25 @@ describe('chat panel actions and progress in Chromium', function () {
     await p.waitForPosted('figure', { turnId: 'p1', kind: 'chart', action: 'save' });
     await chart.getByRole('button', { name: 'Open full size in an editor tab' }).click();
     await p.waitForPosted('figure', { turnId: 'p1', kind: 'chart', action: 'open' });
+  });
+
+  it('a chart saved as HTML draws with every network request refused (plotly.js is inside the file)', async () => {
+    const page = await context.newPage();
+    try {
+      const requests: string[] = [];
+      await page.route('**/*', (route) => {
+        requests.push(route.request().url());
+        return route.abort();
+      });
+      const html = chartHtml(plotlyJson(), readFileSync(join(DIST, 'plotly.min.js'), 'utf8'), 'Chart – sales');
+      await page.setContent(html, { waitUntil: 'load' });
+      await page.locator('#chart .main-svg').first().waitFor({ timeout: 20_000 });
+      assert.equal(await page.locator('#chart .point, #chart .bars path').count() > 0, true, 'the bars are drawn');
+      assert.equal(await page.locator('#chart .modebar').count(), 1, 'the full mode bar in the saved file');
+      assert.deepEqual(requests, [], 'nothing was fetched');
+    } finally {
+      await page.close();
+    }
   });
 
   it('regenerates any answer and edits and resends an earlier question', async () => {
