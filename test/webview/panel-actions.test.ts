@@ -100,7 +100,7 @@ describe('chat panel actions and progress in Chromium', function () {
     ]);
     await p.frames();
     assert.equal(await p.page.locator('.note-refresh .note-text').innerText(), 'Retrying in 2 s, attempt 2 of 4');
-    const elapsed = p.page.locator('.composer .composer-elapsed');
+    const elapsed = p.page.locator('.composer .button.stop .composer-elapsed');
     assert.match(await elapsed.innerText(), /^1[2-3] s$/);
     assert.match(await p.page.locator('.turn .live').innerText(), /Running code ·\s*1[2-3] s/);
     // It ticks: wait for the next second to show.

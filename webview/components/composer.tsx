@@ -103,11 +103,12 @@ export function Composer() {
           </select>
           <ProviderPicker />
           <span class="spacer" />
-          {running && <Elapsed since={running.startedAt} class="muted small composer-elapsed" />}
           {busy ? (
+            // While code runs, the seconds it has been running sit on the Stop button itself.
             <button type="button" class="button stop" onClick={cancel} title={`${s.stop} (Esc)`} aria-label={s.stop}>
               <Codicon name="debug-stop" />
-              <span>{s.stop}</span>
+              <span class="stop-label">{s.stop}</span>
+              {running && <Elapsed since={running.startedAt} class="composer-elapsed" />}
             </button>
           ) : (
             <button
