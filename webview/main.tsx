@@ -38,7 +38,10 @@ render(<App />, root);
 window.addEventListener('message', (e: MessageEvent) => handleHostMessage(e.data));
 document.addEventListener('click', onMarkdownAction);
 // The panel got keyboard focus (radarm.chat.focus, Ctrl+Alt+D): the question box takes it.
-window.addEventListener('focus', () => {
-  if (document.activeElement === document.body || !document.activeElement) dispatch({ type: 'focus' });
-});
+// Checked a frame later: a click that brought the focus (on a button, a select) has moved it by then.
+window.addEventListener('focus', () =>
+  requestAnimationFrame(() => {
+    if (document.activeElement === document.body || !document.activeElement) dispatch({ type: 'focus' });
+  }),
+);
 post({ type: 'ready' });

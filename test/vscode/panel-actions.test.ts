@@ -37,6 +37,16 @@ suite('panel actions', () => {
     await server?.close();
   });
 
+  test('the focus keybinding is contributed, and focusing the panel puts the cursor in the question box', async () => {
+    const pkg = vscode.extensions.getExtension('radarm.radarm')!.packageJSON as { contributes: { keybindings: { command: string; key: string; mac?: string }[] } };
+    const binding = pkg.contributes.keybindings.find((k) => k.command === 'radarm.chat.focus');
+    assert.ok(binding, 'a keybinding for radarm.chat.focus');
+    assert.equal(binding.key, 'ctrl+alt+d');
+    await vscode.commands.executeCommand('workbench.action.focusActiveEditorGroup');
+    await vscode.commands.executeCommand('radarm.chat.focus');
+    if (hasDriver()) await waitFor(async () => (await driver.webviewCount('textarea.input:focus', 2000)) > 0, 'the question box to have the focus');
+  });
+
   test('edit and resend an earlier question: the later turns leave the conversation and the history sent to the model', async () => {
     const api = await radarm();
     await api.controller.runTurn('question one', 'ask', []);
