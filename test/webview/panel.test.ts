@@ -126,7 +126,7 @@ describe('chat panel in Chromium', function () {
     const expected = createMarkdown({ copy: labels.copy, insert: labels.insert }).render(MARKDOWN_DOC);
     const same = await p.page.evaluate((expected) => {
       const answer = document.querySelector('.answer')!;
-      const got = [...answer.querySelectorAll(':scope > .md-chunk > *, :scope > .md-open > *')].map((e) => e.outerHTML).join('');
+      const got = [...answer.querySelectorAll(':scope > .md-group > .md-chunk > *, :scope > .md-open > *')].map((e) => e.outerHTML).join('');
       const t = document.createElement('template');
       t.innerHTML = expected;
       const want = [...t.content.children].map((e) => e.outerHTML).join('');
