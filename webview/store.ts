@@ -6,9 +6,8 @@
 // webviews get no frames), so 10,000 tokens/s cost one DOM update per frame. A structural change
 // makes a new state, which re-renders the Preact tree; text growth goes straight to the stream views.
 import type { RadarmEvent } from '../src/protocol/events';
-import { isLocale, isPanelMode, parseHostMessage, type Locale, type PanelMode, type TurnRecord, type WebviewToHost } from '../src/protocol/messages';
-import type { Markdown } from './markdown';
-import { findTurn, initialState, markdownFor, reduce, type PanelMessage, type PanelStore } from './panel-state';
+import { isLocale, isPanelMode, parseHostMessage, type Locale, type PanelMode, type TurnRecord } from '../src/protocol/messages';
+import { findTurn, initialState, reduce, type PanelMessage, type PanelStore } from './panel-state';
 import { flushTurn, toRecord, type TurnModel } from './turn-model';
 import { getState, post, setState } from './vscode-api';
 
@@ -16,10 +15,6 @@ export type { Notice, PanelStore } from './panel-state';
 
 /** The current state; replaced (never mutated by views) on every change. A live binding. */
 export let store: PanelStore = initialState();
-
-export function markdown(): Markdown {
-  return markdownFor(store.locale);
-}
 
 const listeners = new Set<() => void>();
 
@@ -295,9 +290,4 @@ export function scrolled(scrollTop: number | null): void {
 
 export function dismissNotice(): void {
   dispatch({ type: 'local/dismissNotice' });
-}
-
-/** Posts a message about a turn the user acts on (regenerate, edit and resend, figures). */
-export function postTurnAction(message: WebviewToHost): void {
-  post(message);
 }
