@@ -287,9 +287,10 @@ describe('chat panel actions and progress in Chromium', function () {
     assert.equal(await ta.inputValue(), 'my own text', 'typed text is not replaced');
   });
 
-  it('at 300 px the header lines stay on one line and the model picker shows the model name (light and dark)', async () => {
+  it('at 300 px the header lines stay on one line and the model picker shows the model name (light English, dark Chinese)', async () => {
     for (const theme of ['light', 'dark'] as const) {
-      const p = await panel({ theme, width: 300 });
+      const locale = theme === 'dark' ? 'zh-cn' : 'en';
+      const p = await panel({ theme, width: 300, locale }, panelState({ locale }));
       await startTurn(p, 'h1', 'Which region has the highest total sales?', { model: 'deepseek-reasoner-long-model-name' });
       const events = agentMultiEvents({ withImage: true, withChart: true });
       const split = events.findIndex((e) => e.type === 'content' && e.stage === 'executor') + 5;
