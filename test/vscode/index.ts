@@ -14,6 +14,7 @@ export async function run(): Promise<void> {
     require('./commands.test');
     require('./proxy.test');
     require('./panel-actions.test');
+    require('./databases.test');
     require('./analyze.test');
     require('./chat-participant.test');
   } else if (phase === 'reload') {
