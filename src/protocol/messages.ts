@@ -6,6 +6,7 @@
 // per-token deltas, see coalesceEvents, and posts at most every ~16–50 ms), ending with a batch
 // that contains `done` (after `complete` or `error`). The webview never trusts the host blindly
 // either: parseHostMessage drops malformed messages and invalid events.
+import type { MentionSources } from './mentions';
 import type { Mode } from '../agent/types';
 import { isRadarmEvent, type RadarmEvent } from './events';
 
@@ -78,6 +79,8 @@ export type PanelConfig = Pick<PanelState, 'locale' | 'mode' | 'providers' | 'pr
 // Host → webview
 
 export type HostToWebview =
+  /** Column / table names for the composer's @ completion (src/protocol/mentions.ts). */
+  | MentionSources
   /** Full state; the answer to `ready` (and after a history reload). Replaces everything. */
   | { type: 'init'; state: PanelState }
   /** A turn begins (the user sent, retried, or a command ran one). The webview shows it as streaming. */

@@ -1,6 +1,7 @@
 // The chat's host side: holds the conversation (history + one Python kernel per chat), runs turns
 // through the agent modes, streams their events to the webview in batches, persists history, and
 // answers every (validated) message the webview posts.
+import { mentionSources } from './mention-sources';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AgentContext, Mode, Turn } from '../agent/types';
@@ -225,6 +226,7 @@ export class ChatController implements vscode.Disposable {
         this.running?.batcher.discard();
         this.webviewReady = true;
         this.post({ type: 'init', state });
+        this.postMentionSources();
         void this.files.refresh();
         return;
       }
@@ -335,6 +337,16 @@ export class ChatController implements vscode.Disposable {
 
   private postDataFiles(): void {
     this.post({ type: 'dataFiles', available: this.availableSources, selected: this.selectedFiles });
+    this.postMentionSources();
+  }
+
+  /** Column names of the selected files, for the composer's @ completion. */
+  private postMentionSources(): void {
+    const files = this.selectedFiles.flatMap((f) => {
+      const uri = isDatabaseEntry(f) ? undefined : this.files.resolve(f);
+      return uri ? [{ display: f, path: uri.fsPath }] : [];
+    });
+    void mentionSources(files).then((m) => this.post(m));
   }
 
   async setSelectedFiles(files: string[]): Promise<void> {
