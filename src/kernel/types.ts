@@ -1,5 +1,6 @@
 // Contracts of the Python execution engine. The implementation lives beside this file.
 
+import type { DataPreview } from '../protocol/preview';
 import type { TableData } from '../protocol/tables';
 
 export interface KernelOptions {
@@ -167,6 +168,8 @@ export interface PythonKernel {
   /** Runs code; resolves with the result even when the code fails, times out or crashes the process.
    *  Rejects (KernelStartError) only when no usable Python can be started. */
   execute(code: string, opts?: ExecuteOptions): Promise<ExecutionResult>;
+  /** Radarm: Preview Data — a file's column profile and first rows, from a sample for big files. */
+  preview?(file: string): Promise<DataPreview>;
   /** Interrupts the running execution (SIGINT, then kill and restart). */
   interrupt(): void;
   /** Ends the process; no orphans. */

@@ -156,6 +156,7 @@ import radarm_loaders as loaders  # noqa: E402
 import radarm_profile as profiles  # noqa: E402
 import radarm_sql_run as sql_sources  # noqa: E402
 import radarm_tables as tables  # noqa: E402
+import radarm_preview as preview  # noqa: E402
 
 sys.path.pop(0)
 # The workspace folder comes last, so that local helper modules import without shadowing installed packages.
@@ -643,6 +644,7 @@ def _warm_one():
 # --- main loop ------------------------------------------------------------------------------------------------------
 
 HANDLERS = {"exec": run_code, "load": sql_sources.wrap_load(load_data, NS, WORKSPACE)}
+HANDLERS["preview"] = preview.handle  # Radarm: Preview Data (radarm_preview.py)
 
 
 def handle(line):
