@@ -133,6 +133,8 @@ export type WebviewToHost =
   /** query: a setting to show, e.g. radarm.stallTimeout (only `radarm.` settings). */
   | { type: 'openSettings'; query?: string }
   | { type: 'openFile'; path: string }
+  /** Radarm: Preview Data for a data file (the preview button on its chip). */
+  | { type: 'previewData'; path: string }
   /** Run a turn's question again; that turn and every later one leave the conversation. */
   | { type: 'regenerate'; turnId: string }
   /** Ask an earlier question again, edited; the conversation continues from there (later turns leave it). */
@@ -227,6 +229,8 @@ export function parseWebviewMessage(x: unknown): WebviewToHost | undefined {
       return x.providerId === undefined ? { type: 'setApiKey' } : { type: 'setApiKey', providerId: x.providerId };
     case 'openFile':
       return nonEmpty(x.path, LIMITS.path) ? { type: 'openFile', path: x.path } : undefined;
+    case 'previewData':
+      return nonEmpty(x.path, LIMITS.path) ? { type: 'previewData', path: x.path } : undefined;
     case 'openSettings':
       if (x.query === undefined) return { type: 'openSettings' };
       return str(x.query, LIMITS.id) && /^radarm\.[\w.]*$/.test(x.query) ? { type: 'openSettings', query: x.query } : undefined;

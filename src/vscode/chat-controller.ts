@@ -281,6 +281,11 @@ export class ChatController implements vscode.Disposable {
       case 'openSettings':
         await vscode.commands.executeCommand('workbench.action.openSettings', msg.query ?? 'radarm.');
         return;
+      case 'previewData': {
+        const uri = this.files.resolve(msg.path);
+        if (uri) await vscode.commands.executeCommand('radarm.previewData', uri);
+        return;
+      }
       case 'openFile': {
         const uri = this.files.resolve(msg.path);
         if (uri) await vscode.commands.executeCommand('vscode.open', uri);

@@ -1,6 +1,7 @@
 // Extension entry point: wires the LLM service, the agent modes and the Python kernel into the chat
 // controller, the sidebar view and the commands. Everything created here is disposed on deactivate
 // (the kernel's Python process included: no orphans).
+import { registerPreviewData } from './preview-data';
 import * as vscode from 'vscode';
 import { runMode } from '../agent';
 import { createKernel } from '../kernel';
@@ -70,6 +71,7 @@ export function activate(context: vscode.ExtensionContext): RadarmApi {
   ChatViewProvider.register(context, view);
   context.subscriptions.push(...registerCommands({ controller, view, keys, files }), files, vscodeLm);
   context.subscriptions.push(...registerDatabaseCommands(databases, controller));
+  context.subscriptions.push(...registerPreviewData({ extensionUri: context.extensionUri, createKernel, pythonPath: () => settings().pythonPath }));
   const chatParticipant = registerChatParticipant(context, {
     runMode,
     createKernel: () => {
