@@ -1,6 +1,6 @@
 // Command-line arguments of `radarm chat` → a validated configuration, or a usage error.
 import { existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MODES, type Mode } from '../agent/types';
 import type { Provider, ProviderKind } from '../llm/types';
@@ -33,6 +33,8 @@ Options:
   --timeout S                          stall timeout: stop when no data arrives for S seconds (default 60)
   --exec-timeout S                     time limit per code run in agent modes (default 60)
   --format ndjson|sse|text             output: one JSON event per line, SSE, or text for people (default)
+  --save-notebook FILE                 also save the question, code, outputs and charts as a Jupyter
+                                       notebook (.ipynb) that runs on its own from its folder
   -h, --help                           this help
   -v, --version                        the version
 
@@ -58,6 +60,8 @@ export interface CliConfig {
   format: OutputFormat;
   /** The message, or '-' to read it from stdin. */
   message: string;
+  /** --save-notebook: absolute path of the .ipynb to write after a completed turn. */
+  saveNotebook?: string;
 }
 
 export type ParsedArgs = { help: true } | { version: true } | { config: CliConfig } | { error: string };
@@ -93,6 +97,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
         timeout: { type: 'string' },
         'exec-timeout': { type: 'string' },
         format: { type: 'string' },
+        'save-notebook': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -146,6 +151,13 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
     dataFiles.push(abs);
   }
 
+  let saveNotebook: string | undefined;
+  if (v['save-notebook'] !== undefined) {
+    saveNotebook = resolve(v['save-notebook']);
+    if (!saveNotebook.toLowerCase().endsWith('.ipynb')) return { error: `--save-notebook needs a file name ending in .ipynb, got "${v['save-notebook']}"` };
+    if (!existsSync(dirname(saveNotebook))) return { error: `--save-notebook: no such folder: ${dirname(saveNotebook)}` };
+  }
+
   const provider: Provider = { id: url.host, kind, baseUrl, model: model.trim() };
   if (kind === 'azure') {
     const apiVersion = env.RADARM_AZURE_API_VERSION ?? url.searchParams.get('api-version') ?? undefined;
@@ -165,6 +177,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
       execTimeoutMs: exec,
       format,
       message,
+      ...(saveNotebook ? { saveNotebook } : {}),
     },
   };
 }

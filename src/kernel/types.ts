@@ -115,6 +115,8 @@ export interface DataProfile {
     sheets?: string[];
     /** e.g. malformed lines skipped. */
     warning?: string;
+    /** How it was read: the pandas function and its arguments (see radarm_loaders.read_spec). */
+    read?: { func: string; kwargs: Record<string, unknown> };
   }[];
 }
 

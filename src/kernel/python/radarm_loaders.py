@@ -175,9 +175,11 @@ def _read_parquet(path, meta):
 
 
 def _frame_from_json_value(obj, meta):
+    # meta["table"]: the pandas function that made the table, for read_spec.
     if isinstance(obj, list):
         if obj and all(isinstance(x, dict) for x in obj[:100]):
             return pd.json_normalize(obj)
+        meta["table"] = "DataFrame"
         return pd.DataFrame(obj)
     if isinstance(obj, dict):
         record_keys = [k for k, v in obj.items() if isinstance(v, list) and v and isinstance(v[0], dict)]
@@ -185,7 +187,9 @@ def _frame_from_json_value(obj, meta):
             meta["records_key"] = record_keys[0]
             return pd.json_normalize(obj[record_keys[0]])
         try:
-            return pd.DataFrame(obj)
+            frame = pd.DataFrame(obj)
+            meta["table"] = "DataFrame"
+            return frame
         except ValueError:
             return pd.json_normalize(obj)
     raise LoadError("the JSON holds a single {} value, not a table".format(type(obj).__name__))
@@ -232,4 +236,29 @@ def load_file(path):
     else:
         raise LoadError("unsupported file type {}: Radarm reads CSV, TSV, Excel (.xlsx, .xls), Parquet, JSON and "
                         "JSON Lines".format(ext or "(no extension)"))
+    meta.setdefault("read", read_spec(ext, meta, frames))
     return collections.OrderedDict(frames), meta
+
+
+def read_spec(ext, meta, frames):
+    """How the file was read, as {func, kwargs}: enough for exported code to read it the same way
+    (src/agent/prelude.ts writes it as Python)."""
+    if ext in EXCEL_EXTS:
+        return {"func": "read_excel", "kwargs": {"sheet_name": None}}
+    if ext in PARQUET_EXTS:
+        return {"func": "read_parquet", "kwargs": {}}
+    if ext in JSON_EXTS or ext in JSONL_EXTS:
+        enc = meta.get("encoding", "utf-8")
+        if meta.get("format") == "JSON Lines":
+            return {"func": "read_json", "kwargs": {"encoding": enc, "lines": True}}
+        # Plain JSON is parsed with json.load, then made a table as _frame_from_json_value does.
+        spec = {"func": meta.get("table", "json_normalize"), "kwargs": {"encoding": enc}}
+        if meta.get("records_key"):
+            spec["kwargs"]["records_key"] = meta["records_key"]
+        return spec
+    kwargs = {"encoding": meta.get("encoding", "utf-8"), "sep": meta.get("delimiter", ",")}
+    if meta.get("decimal"):
+        kwargs["decimal"] = meta["decimal"]
+    if meta.get("warning", "").startswith("malformed lines"):
+        kwargs.update({"on_bad_lines": "skip", "engine": "python"})
+    return {"func": "read_csv", "kwargs": kwargs}
