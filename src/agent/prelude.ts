@@ -61,7 +61,8 @@ export function importsFor(code: string, files: readonly DataFileRead[]): string
  * Otherwise `dfs` is filled as the kernel fills it (Excel: every sheet too) and `df` is the first table.
  */
 export function loadStatements(code: string, files: readonly DataFileRead[], baseDir?: string): string[] {
-  if (!files.length) return [];
+  // Code that never touches the data (a snippet, `x = 3`) needs no loading.
+  if (!files.length || !/\bdfs?\b/.test(code)) return [];
   const usesDfs = /\bdfs\b/.test(code);
   if (files.length === 1 && !usesDfs) return [readInto('df', files[0], baseDir, false)];
   const out = ['dfs = {}'];

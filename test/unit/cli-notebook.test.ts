@@ -87,7 +87,7 @@ describe('CLI --save-notebook', function () {
   });
 
   it('a turn that fails writes no notebook and says so', async () => {
-    server.setHandler(() => ({ status: 401, body: { error: { message: 'bad key' } } }));
+    server.setHandler(() => ({ status: 401, json: { error: { message: 'bad key' } } }));
     const nbFile = join(dir, 'notebooks', 'failed.ipynb');
     const r = await run([...base, '--mode', 'agent_single', '--data', 'data/sales.csv', '--python', PYTHON, '--save-notebook', nbFile, 'hi'], dir);
     assert.equal(r.code, 1);

@@ -85,7 +85,8 @@ describe('prelude: exported code reads the data as the kernel did', function () 
       preludeFor(code, reads, { baseDir: '/w', existing: 'import pandas as pd\nimport numpy as np\n' }),
       'import matplotlib.pyplot as plt\nimport plotly.express as px\n\n# The data, read as Radarm read it\ndf = pd.read_csv("data/s.csv", encoding="gb18030", sep=";")\n\n',
     );
-    assert.match(preludeFor('x = 1', reads, { baseDir: '/elsewhere/deep/down/here' }), /"\/w\/data\/s\.csv"/, 'far away: absolute path');
+    assert.equal(preludeFor('x = 3', reads, { baseDir: '/w' }), '', 'code that does not use the data: nothing');
+    assert.match(preludeFor('x = df', reads, { baseDir: '/elsewhere/deep/down/here' }), /"\/w\/data\/s\.csv"/, 'far away: absolute path');
   });
 
   it('notes meant for the model are dropped from what the user sees', () => {
