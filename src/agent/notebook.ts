@@ -5,7 +5,7 @@
 // exactly as the kernel did, so that the notebook runs top to bottom in a fresh Python. Pure.
 import type { CompleteData, DataFileRead, RadarmEvent } from '../protocol/events';
 import { stripModelNotes } from './model-notes';
-import { importsFor, loadStatements } from './prelude';
+import { importsFor, loadStatements, usesData } from './prelude';
 
 /** What the builder needs of a turn (the VS Code TurnRecord and the CLI's turns both fit). */
 export interface NotebookTurn {
@@ -91,7 +91,7 @@ export function conversationToNotebook(turns: readonly NotebookTurn[], opts: Not
       const files = data.data_files ?? [];
       const setup: string[] = [];
       if (!imported) {
-        const imports = importsFor(allCode, completes.flatMap((d) => d?.data_files ?? []));
+        const imports = importsFor(allCode, usesData(allCode) ? completes.flatMap((d) => d?.data_files ?? []) : []);
         if (imports.length) setup.push(imports.join('\n'));
         imported = true;
       }

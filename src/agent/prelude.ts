@@ -27,8 +27,9 @@ export interface PreludeOptions {
 export function preludeFor(code: string, files: readonly DataFileRead[], opts: PreludeOptions = {}): string {
   const have = new Set(`${opts.existing ?? ''}\n${code}`.split('\n').map((l) => l.trim()).filter(Boolean));
   const missing = (stmt: string) => !stmt.split('\n').every((l) => have.has(l.trim()));
-  const imports = importsFor(code, opts.importsOnly ? [] : files).filter(missing);
-  const loads = opts.importsOnly ? [] : loadStatements(code, files, opts.baseDir).filter(missing);
+  const read = opts.importsOnly || !usesData(code) ? [] : files;
+  const imports = importsFor(code, read).filter(missing);
+  const loads = loadStatements(code, read, opts.baseDir).filter(missing);
   if (!imports.length && !loads.length) return '';
   const parts = [...imports];
   if (loads.length) {
@@ -42,6 +43,9 @@ export function preludeFor(code: string, files: readonly DataFileRead[], opts: P
 export function withPrelude(code: string, files: readonly DataFileRead[], opts: PreludeOptions = {}): string {
   return preludeFor(code, files, opts) + code;
 }
+
+/** Whether the code uses the data names at all (a snippet such as `x = 3` needs no loading). */
+export const usesData = (code: string) => /\bdfs?\b/.test(code);
 
 /** Import lines for the names the code (and the data loading) use. */
 export function importsFor(code: string, files: readonly DataFileRead[]): string[] {
@@ -61,8 +65,7 @@ export function importsFor(code: string, files: readonly DataFileRead[]): string
  * Otherwise `dfs` is filled as the kernel fills it (Excel: every sheet too) and `df` is the first table.
  */
 export function loadStatements(code: string, files: readonly DataFileRead[], baseDir?: string): string[] {
-  // Code that never touches the data (a snippet, `x = 3`) needs no loading.
-  if (!files.length || !/\bdfs?\b/.test(code)) return [];
+  if (!files.length || !usesData(code)) return [];
   const usesDfs = /\bdfs\b/.test(code);
   if (files.length === 1 && !usesDfs) return [readInto('df', files[0], baseDir, false)];
   const out = ['dfs = {}'];
