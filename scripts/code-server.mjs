@@ -14,7 +14,8 @@ import { CHROMIUM_ARGS, chromiumPath } from './chromium.mjs';
 import { ensurePrereqs } from './prereqs.mjs';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-export const cacheDir = join(root, '.vscode-test');
+// RADARM_CODE_SERVER_DIR: another cache folder (the install tests use a temporary one).
+export const cacheDir = process.env.RADARM_CODE_SERVER_DIR || join(root, '.vscode-test');
 // The last code-server release whose engines.node accepts Node 20.
 export const CODE_SERVER_VERSION = '4.100.3';
 const installDir = join(cacheDir, `code-server-${CODE_SERVER_VERSION}`);
