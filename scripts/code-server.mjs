@@ -330,7 +330,12 @@ export async function findFrame(page, selector, timeoutMs = 30_000) {
 
 // When run directly: install (or confirm) code-server and print its version.
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const bin = await ensureCodeServer();
-  const v = spawnSync(bin, ['--version'], { encoding: 'utf8' });
-  console.log(v.stdout.trim());
+  // No top-level await: this module is also loaded through require() (tsx).
+  ensureCodeServer().then(
+    (bin) => console.log(spawnSync(bin, ['--version'], { encoding: 'utf8' }).stdout.trim()),
+    (err) => {
+      console.error(`\n${err.message}\n`);
+      process.exit(1);
+    },
+  );
 }
