@@ -3,7 +3,7 @@
 // sheets), into the names the code uses (`df`, `dfs[...]`). Pure: used by Insert, Copy, Export as
 // Notebook and the CLI's --save-notebook.
 import * as path from 'node:path';
-import type { DataFileRead } from '../protocol/events';
+import type { DataFileRead, RadarmEvent } from '../protocol/events';
 import type { DataProfile } from '../kernel/types';
 
 /** The complete event's `data_files` from a loaded profile (nothing when no file was read). */
@@ -121,11 +121,28 @@ export function py(v: unknown): string {
   return JSON.stringify(String(v));
 }
 
-/** The data files of the latest turn that recorded them. */
-export function latestDataFiles(completes: readonly ({ data_files?: DataFileRead[] } | undefined)[]): DataFileRead[] {
+type Turn = { events: readonly RadarmEvent[] };
+const completeData = (t: Turn) => {
+  for (let i = t.events.length - 1; i >= 0; i--) {
+    const e = t.events[i];
+    if (e.type === 'complete') return e.data;
+  }
+  return undefined;
+};
+
+/** The data files the turn that produced `code` ran on, else those of the latest turn that recorded some. */
+export function dataFilesForCode(turns: readonly Turn[], code: string): DataFileRead[] {
+  const completes = turns.map(completeData);
+  const own = completes.find((d) => d?.generated_code?.trim() === code.trim() && d.data_files?.length);
+  if (own?.data_files) return own.data_files;
   for (let i = completes.length - 1; i >= 0; i--) {
     const files = completes[i]?.data_files;
     if (files?.length) return files;
   }
   return [];
+}
+
+/** Whether `text` is the code of one of the turns (Copy of a code block, not of an answer). */
+export function isGeneratedCode(turns: readonly Turn[], text: string): boolean {
+  return !!text.trim() && turns.some((t) => completeData(t)?.generated_code?.trim() === text.trim());
 }

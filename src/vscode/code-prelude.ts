@@ -5,23 +5,9 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { DataFileRead } from '../protocol/events';
-import type { TurnRecord } from '../protocol/messages';
 import { preludeFor } from '../agent/prelude';
-import { completeOf } from '../agent/notebook';
 
-/** The data files the turn that produced `code` ran on (else the latest turn's that recorded some). */
-export function dataFilesForCode(turns: readonly TurnRecord[], code: string): DataFileRead[] {
-  const completes = turns.map((t) => completeOf(t.events));
-  const own = completes.find((d) => d?.generated_code?.trim() === code.trim() && d.data_files?.length);
-  if (own) return own.data_files!;
-  for (let i = completes.length - 1; i >= 0; i--) if (completes[i]?.data_files?.length) return completes[i]!.data_files!;
-  return [];
-}
-
-/** Whether `text` is the code of one of the turns (Copy of a code block vs. Copy of an answer). */
-export function isGeneratedCode(turns: readonly TurnRecord[], text: string): boolean {
-  return turns.some((t) => completeOf(t.events)?.generated_code?.trim() === text.trim());
-}
+export { dataFilesForCode, isGeneratedCode } from '../agent/prelude';
 
 const workspaceDir = (uri?: vscode.Uri) =>
   (uri && vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath) ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;

@@ -5,7 +5,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { createKernel, type PythonKernel } from '../../src/kernel';
-import { dataFilesOf, preludeFor, withPrelude } from '../../src/agent/prelude';
+import { dataFilesForCode, dataFilesOf, isGeneratedCode, preludeFor, withPrelude } from '../../src/agent/prelude';
+import { conversationToNotebook } from '../../src/agent/notebook';
+import type { RadarmEvent } from '../../src/protocol/events';
 import { stripModelNotes } from '../../src/agent/model-notes';
 import type { DataFileRead } from '../../src/protocol/events';
 import { makeDataDir, TEST_PYTHON, type DataDir } from '../fixtures/kernel-data';
@@ -87,6 +89,46 @@ describe('prelude: exported code reads the data as the kernel did', function () 
     );
     assert.equal(preludeFor('x = 3', reads, { baseDir: '/w' }), '', 'code that does not use the data: nothing');
     assert.match(preludeFor('x = df', reads, { baseDir: '/elsewhere/deep/down/here' }), /"\/w\/data\/s\.csv"/, 'far away: absolute path');
+  });
+
+  it('Copy and Insert find the files of the turn that made the code; answers are copied as they are', () => {
+    const a: DataFileRead[] = [{ path: '/w/a.csv', key: 'a.csv', read: { func: 'read_csv', kwargs: {} } }];
+    const b: DataFileRead[] = [{ path: '/w/b.csv', key: 'b.csv', read: { func: 'read_csv', kwargs: {} } }];
+    const turn = (code: string, files?: DataFileRead[]) => ({
+      events: [{ type: 'complete', data: { reply: 'r', generated_code: code, execution_result: null, image: null, plotly_json: null, ...(files ? { data_files: files } : {}) } }, { type: 'done' }] as RadarmEvent[],
+    });
+    const turns = [turn('x = df.a', a), turn('y = df.b', b), turn('z = 1')];
+    assert.deepEqual(dataFilesForCode(turns, 'x = df.a\n'), a);
+    assert.deepEqual(dataFilesForCode(turns, 'something else'), b, 'else the latest files');
+    assert.equal(isGeneratedCode(turns, 'y = df.b'), true);
+    assert.equal(isGeneratedCode(turns, 'The answer is 3.'), false);
+  });
+
+  it('the notebook reads the data again only where a turn used other files, and keeps model notes out', () => {
+    const a: DataFileRead[] = [{ path: '/w/data/a.csv', key: 'a.csv', read: { func: 'read_csv', kwargs: { encoding: 'gb18030', sep: ',' } } }];
+    const b: DataFileRead[] = [{ path: '/w/data/b.xlsx', key: 'b.xlsx', read: { func: 'read_excel', kwargs: { sheet_name: null } } }];
+    const turn = (q: string, code: string, files: DataFileRead[], out: string) => ({
+      question: q,
+      events: [{ type: 'complete', data: { reply: 'ok', generated_code: code, execution_result: out, image: null, plotly_json: null, data_files: files } }, { type: 'done' }] as RadarmEvent[],
+    });
+    const nb = conversationToNotebook(
+      [
+        turn('q1', 'df.head()', a, 'Out: 1\n[1 matplotlib chart (PNG) shown to the user]'),
+        turn('q2', 'df.sum()', a, '(1 chart)'),
+        turn('q3', 'px.bar(df)', b, 'Out: 3'),
+      ],
+      { notebookDir: '/w/notebooks' },
+    ) as any;
+    const code = nb.cells.filter((c: any) => c.cell_type === 'code').map((c: any) => c.source.join(''));
+    assert.deepEqual(code, [
+      'import pandas as pd\nimport plotly.express as px\n\n# The data, read as Radarm read it\ndf = pd.read_csv("../data/a.csv", encoding="gb18030")',
+      'df.head()',
+      'df.sum()',
+      '# The data, read as Radarm read it\ndf = pd.read_excel("../data/b.xlsx")',
+      'px.bar(df)',
+    ]);
+    const outputs = nb.cells.filter((c: any) => c.cell_type === 'code').map((c: any) => (c.outputs ?? []).map((o: any) => o.text?.join('')));
+    assert.deepEqual(outputs, [[], ['Out: 1'], [], [], ['Out: 3']], 'no model notes, no placeholders');
   });
 
   it('notes meant for the model are dropped from what the user sees', () => {
