@@ -7,7 +7,7 @@ import type { Provider, ProviderKind } from '../llm/types';
 
 export type OutputFormat = 'ndjson' | 'sse' | 'text';
 const FORMATS: readonly OutputFormat[] = ['ndjson', 'sse', 'text'];
-const PROVIDERS: readonly ProviderKind[] = ['openai', 'azure', 'anthropic'];
+export const PROVIDERS: readonly ProviderKind[] = ['openai', 'azure', 'anthropic'];
 
 const DEFAULT_BASE_URLS: Partial<Record<ProviderKind, string>> = {
   openai: 'https://api.openai.com/v1',
@@ -16,6 +16,7 @@ const DEFAULT_BASE_URLS: Partial<Record<ProviderKind, string>> = {
 
 export const USAGE = `Usage: radarm chat [options] "message"
        radarm chat [options] -            (read the message from stdin)
+       radarm serve [options]             (an HTTP service; see radarm serve --help)
 
 Ask Radarm about your data from a terminal. Streams Radarm's events: the model's thinking,
 the answer, and in agent modes the code it writes, runs and checks.
@@ -66,14 +67,14 @@ export interface CliConfig {
 
 export type ParsedArgs = { help: true } | { version: true } | { config: CliConfig } | { error: string };
 
-function seconds(name: string, value: string | undefined): number | undefined | string {
+export function seconds(name: string, value: string | undefined): number | undefined | string {
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) return `--${name} needs a positive number of seconds, got "${value}"`;
   return Math.round(n * 1000);
 }
 
-function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[], fallback: T): T | { error: string } {
+export function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[], fallback: T): T | { error: string } {
   if (value === undefined || value === '') return fallback;
   if ((allowed as readonly string[]).includes(value)) return value as T;
   return { error: `--${name} must be one of ${allowed.join(', ')}; got "${value}"` };
@@ -111,7 +112,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
 
   const [command, ...rest] = positionals;
   if (!command) return { error: 'missing command: radarm chat [options] "message"' };
-  if (command !== 'chat') return { error: `unknown command "${command}" (the command is: chat)` };
+  if (command !== 'chat') return { error: `unknown command "${command}" (the commands are: chat, serve)` };
   if (rest.length === 0) return { error: 'missing the message: radarm chat [options] "message"' };
   if (rest.length > 1) return { error: `one message only; quote it: radarm chat "${rest.join(' ')}"` };
   const message = rest[0];
@@ -124,17 +125,8 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
   const format = oneOf('format', v.format, FORMATS, 'text');
   if (typeof format === 'object') return format;
 
-  const baseUrl = v['base-url'] ?? env.RADARM_BASE_URL ?? DEFAULT_BASE_URLS[kind];
-  if (!baseUrl) return { error: `--base-url is required for ${kind} (e.g. https://NAME.openai.azure.com)` };
-  let url: URL;
-  try {
-    url = new URL(baseUrl);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('scheme');
-  } catch {
-    return { error: `--base-url must be a full http(s) URL such as https://api.deepseek.com/v1; got "${baseUrl}"` };
-  }
-  const model = v.model ?? env.RADARM_MODEL;
-  if (!model?.trim()) return { error: '--model is required (or set RADARM_MODEL), e.g. --model deepseek-chat' };
+  const provider = providerFrom(kind, v, env);
+  if ('error' in provider) return provider;
 
   const stall = seconds('timeout', v.timeout);
   if (typeof stall === 'string') return { error: stall };
@@ -158,11 +150,6 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
     if (!existsSync(dirname(saveNotebook))) return { error: `--save-notebook: no such folder: ${dirname(saveNotebook)}` };
   }
 
-  const provider: Provider = { id: url.host, kind, baseUrl, model: model.trim() };
-  if (kind === 'azure') {
-    const apiVersion = env.RADARM_AZURE_API_VERSION ?? url.searchParams.get('api-version') ?? undefined;
-    if (apiVersion) provider.apiVersion = apiVersion;
-  }
   const apiKey = v['api-key'] ?? env.RADARM_API_KEY;
   return {
     config: {
@@ -180,4 +167,30 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
       ...(saveNotebook ? { saveNotebook } : {}),
     },
   };
+}
+
+/** The provider from --base-url / --model (or RADARM_BASE_URL / RADARM_MODEL); shared by chat and serve. */
+export function providerFrom(
+  kind: ProviderKind,
+  v: { 'base-url'?: string; model?: string },
+  env: NodeJS.ProcessEnv,
+): Provider | { error: string } {
+  const baseUrl = v['base-url'] ?? env.RADARM_BASE_URL ?? DEFAULT_BASE_URLS[kind];
+  if (!baseUrl) return { error: `--base-url is required for ${kind} (e.g. https://NAME.openai.azure.com)` };
+  let url: URL;
+  try {
+    url = new URL(baseUrl);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('scheme');
+  } catch {
+    return { error: `--base-url must be a full http(s) URL such as https://api.deepseek.com/v1; got "${baseUrl}"` };
+  }
+  const model = v.model ?? env.RADARM_MODEL;
+  if (!model?.trim()) return { error: '--model is required (or set RADARM_MODEL), e.g. --model deepseek-chat' };
+
+  const provider: Provider = { id: url.host, kind, baseUrl, model: model.trim() };
+  if (kind === 'azure') {
+    const apiVersion = env.RADARM_AZURE_API_VERSION ?? url.searchParams.get('api-version') ?? undefined;
+    if (apiVersion) provider.apiVersion = apiVersion;
+  }
+  return provider;
 }
