@@ -91,7 +91,9 @@ export function conversationToNotebook(turns: readonly NotebookTurn[], opts: Not
       const files = data.data_files ?? [];
       const setup: string[] = [];
       if (!imported) {
-        const imports = importsFor(allCode, usesData(allCode) ? completes.flatMap((d) => d?.data_files ?? []) : []);
+        // Imports the first code cell makes itself are left to it (it runs right after this cell).
+        const own = new Set(data.generated_code.split('\n').map((l) => l.trim()));
+        const imports = importsFor(allCode, usesData(allCode) ? completes.flatMap((d) => d?.data_files ?? []) : []).filter((l) => !own.has(l));
         if (imports.length) setup.push(imports.join('\n'));
         imported = true;
       }
