@@ -1,7 +1,7 @@
 // Checks a packaged .vsix the way an Open VSX editor installs it: `code-server --install-extension` (code-server
 // takes its extensions from Open VSX) into a fresh extensions folder, then a fresh code-server with a data
-// folder, headless Chromium clicks the Radarm icon and waits for the panel to render (the extension
-// activated, its webview loaded). Screenshot: test-artifacts/vsix-panel.png.
+// folder, headless Chromium clicks the Radarm icon and waits for the panel to show the host's state (the
+// extension activated, its webview loaded and talking to it). Screenshot: test-artifacts/vsix-panel.png.
 //
 // usage: node scripts/check-vsix.mjs [radarm.vsix]        (npm run package first)
 import { spawnSync } from 'node:child_process';
@@ -44,7 +44,8 @@ try {
   await icon.waitFor({ timeout: 60_000 });
   await icon.click();
   const frame = await findFrame(page, '#radarm-root', 60_000);
-  await frame.waitForSelector('#radarm-root *', { timeout: 30_000 });
+  // The host's state arrived (the default provider's name): the extension host side is running too.
+  await frame.locator('option[value="deepseek"]').first().waitFor({ state: 'attached', timeout: 60_000 });
   const text = (await frame.locator('#radarm-root').innerText()).replace(/\s+/g, ' ').slice(0, 160);
   mkdirSync(join(root, 'test-artifacts'), { recursive: true });
   await page.screenshot({ path: join(root, 'test-artifacts', 'vsix-panel.png') });

@@ -34,7 +34,7 @@ export async function ensureCodeServer() {
   if (existsSync(binary)) return binary;
   const pre = ensurePrereqs('start', { groups: ['code-server'], log });
   if (!pre.ok) throw new Error(pre.message);
-  log(`installing code-server ${CODE_SERVER_VERSION} into ${installDir} (once; about 1.5 min, ~310 MB)…`);
+  log(`installing code-server ${CODE_SERVER_VERSION} into ${installDir} (once; 1.5 to 5 minutes, ~310 MB)…`);
   const t0 = Date.now();
   mkdirSync(cacheDir, { recursive: true });
   removeAbandonedInstalls();
