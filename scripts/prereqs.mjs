@@ -28,9 +28,9 @@ export const GROUPS = {
     elsewhere: 'Python 3.8+ with pandas, matplotlib, plotly and openpyxl (pip install pandas matplotlib plotly openpyxl)',
   },
   tests: {
-    why: 'the test suites (headless Chromium, CJK and emoji fonts)',
-    packages: ['chromium', 'fonts-noto-cjk', 'fonts-noto-color-emoji'],
-    elsewhere: 'Chromium (or set CHROMIUM_PATH) and a CJK font',
+    why: 'the test suites (headless Chromium, CJK and emoji fonts, PostgreSQL and MariaDB for the database tests)',
+    packages: ['chromium', 'fonts-noto-cjk', 'fonts-noto-color-emoji', 'postgresql', 'mariadb-server', 'python3-sqlalchemy', 'python3-psycopg2', 'python3-pymysql'],
+    elsewhere: 'Chromium (or set CHROMIUM_PATH), a CJK font, PostgreSQL and MariaDB servers, and SQLAlchemy, psycopg2 and PyMySQL for Python',
   },
 };
 
