@@ -160,6 +160,24 @@ suite('Analyze Data', () => {
     assert.match(printed.join('\n'), /上海\s+47/);
   });
 
+  test('Insert into a notebook cell reads the data relative to the notebook, once', async () => {
+    const target = workspaceFile('notebooks', 'mine.ipynb');
+    const empty = { cells: [{ cell_type: 'code', metadata: {}, source: [], outputs: [], execution_count: null }], metadata: {}, nbformat: 4, nbformat_minor: 5 };
+    await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(JSON.stringify(empty)));
+    const nb = await vscode.workspace.openNotebookDocument(target);
+    await vscode.window.showNotebookDocument(nb, { selections: [new vscode.NotebookRange(0, 1)] });
+    await vscode.commands.executeCommand('notebook.cell.edit');
+    const cell = nb.cellAt(0).document;
+    await waitFor(() => vscode.window.activeTextEditor?.document === cell, 'the cell editor to be active');
+    await vscode.commands.executeCommand('radarm.insertCode');
+    const first = cell.getText();
+    assert.equal(first, `import pandas as pd\n\n# The data, read as Radarm read it\ndf = pd.read_csv("../sales.csv")\n\n${CODE}\n`);
+    // The notebook has the prelude now: a second insert brings only the code.
+    await vscode.commands.executeCommand('radarm.insertCode');
+    assert.equal(cell.getText().length - first.length, CODE.length + 1, cell.getText());
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+
   test('Stop ends a stalled stream at once and closes the connection', async () => {
     const api = await radarm();
     server.setHandler((req) =>
