@@ -241,7 +241,7 @@ def _read_parquet(path, meta):
 
 
 def _frame_from_json_value(obj, meta):
-    # meta["table"]: the pandas function that made the table (for meta["read"]).
+    # meta["table"]: the pandas function that made the table, for read_spec.
     if isinstance(obj, list):
         if obj and all(isinstance(x, dict) for x in obj[:100]):
             return pd.json_normalize(obj)
@@ -322,4 +322,3 @@ def load_file(path):
         raise LoadError("unsupported file type {}: Radarm reads CSV, TSV, Excel (.xlsx, .xls), Parquet, JSON and "
                         "JSON Lines".format(ext or "(no extension)"))
     return collections.OrderedDict(frames), meta
-
