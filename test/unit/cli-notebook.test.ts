@@ -1,6 +1,6 @@
 // `radarm chat --save-notebook FILE` (dist/cli.js, a real child process against the fake LLM server and the
 // real Python kernel): the notebook's code cells, run in order by a fresh Python from the notebook's
-// folder, reproduce the answer — with a GBK, semicolon-separated CSV in another folder.
+// folder, reproduce the answer — with a GBK, semicolon-separated, decimal-comma CSV in another folder.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -42,7 +42,8 @@ describe('CLI --save-notebook', function () {
     dir = mkdtempSync(join(tmpdir(), 'radarm-cli-nb-'));
     mkdirSync(join(dir, 'data'));
     mkdirSync(join(dir, 'notebooks'));
-    const csv = '地区;销售额;备注\n华东;120.5;a\n华南;98;b\n华东;30;c\n';
+    // Decimal commas in the last column, as European and some Chinese exports write them.
+    const csv = '地区;销售额\n华东;120,5\n华南;98\n华东;30\n';
     // GBK bytes, written by Python so that they are what a real export holds.
     spawnSync(PYTHON, ['-c', `open(${JSON.stringify(join(dir, 'data', 'sales.csv'))}, "wb").write(${JSON.stringify(csv)}.encode("gbk"))`]);
   });
@@ -75,7 +76,7 @@ describe('CLI --save-notebook', function () {
     const code = nb.cells.filter((c: any) => c.cell_type === 'code');
     assert.equal(code.length, 2, 'the set-up cell, then the generated code');
     const setup = code[0].source.join('');
-    assert.match(setup, /pd\.read_csv\("\.\.\/data\/sales\.csv", encoding="gb18030", sep=";"\)/);
+    assert.match(setup, /pd\.read_csv\("\.\.\/data\/sales\.csv", encoding="gb18030", sep=";", decimal=","\)/);
     assert.match(setup, /import matplotlib\.pyplot as plt/);
     const outputs = code[1].outputs;
     assert.match(outputs[0].text.join(''), /最高 华东 150\.5/);
