@@ -1,6 +1,6 @@
 // Command-line arguments of `radarm chat` → a validated configuration, or a usage error.
 import { existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MODES, type Mode } from '../agent/types';
 import type { Provider, ProviderKind } from '../llm/types';
@@ -40,6 +40,8 @@ Options:
   --exec-timeout S                     time limit per code run in agent modes (default 60, min 1)
   --max-response-mb MB                 cap of one model answer (default 8, min 1; env RADARM_MAX_RESPONSE_MB)
   --format ndjson|sse|text             output: one JSON event per line, SSE, or text for people (default)
+  --save-notebook FILE                 also save the question, code, outputs and charts as a Jupyter
+                                       notebook (.ipynb) that runs on its own from its folder
   -h, --help                           this help
   -v, --version                        the version
 
@@ -71,6 +73,8 @@ export interface CliConfig {
   format: OutputFormat;
   /** The message, or '-' to read it from stdin. */
   message: string;
+  /** --save-notebook: absolute path of the .ipynb to write after a completed turn. */
+  saveNotebook?: string;
 }
 
 export type ParsedArgs = { help: true } | { version: true } | { config: CliConfig } | { error: string };
@@ -117,6 +121,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
         'exec-timeout': { type: 'string' },
         'max-response-mb': { type: 'string' },
         format: { type: 'string' },
+        'save-notebook': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -171,6 +176,13 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
     databases.push(source);
   }
 
+  let saveNotebook: string | undefined;
+  if (v['save-notebook'] !== undefined) {
+    saveNotebook = resolve(v['save-notebook']);
+    if (!saveNotebook.toLowerCase().endsWith('.ipynb')) return { error: `--save-notebook needs a file name ending in .ipynb, got "${v['save-notebook']}"` };
+    if (!existsSync(dirname(saveNotebook))) return { error: `--save-notebook: no such folder: ${dirname(saveNotebook)}` };
+  }
+
   const apiKey = v['api-key'] ?? env.RADARM_API_KEY;
   return {
     config: {
@@ -188,6 +200,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
       maxResponseBytes,
       format,
       message,
+      ...(saveNotebook ? { saveNotebook } : {}),
     },
   };
 }

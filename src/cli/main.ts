@@ -11,6 +11,7 @@ import { encodeNdjson, encodeSse } from '../protocol/sse';
 import type { RadarmEvent } from '../protocol/events';
 import { parseCliArgs, USAGE, type CliConfig } from './args';
 import { createTextRenderer } from './render-text';
+import { saveNotebook } from './save-notebook';
 import { serve } from '../serve/run';
 
 export const EXIT = { ok: 0, error: 1, usage: 2, cancelled: 130 } as const;
@@ -105,12 +106,15 @@ async function chat(config: CliConfig): Promise<number> {
   };
 
   let code: number = EXIT.error;
+  const events: RadarmEvent[] = [];
   try {
     for await (const ev of runMode(config.mode, ctx, message, ac.signal)) {
+      if (config.saveNotebook) events.push(ev);
       if (ev.type === 'complete') code = EXIT.ok;
       if (ev.type === 'error') code = EXIT.error;
       await emit(ev);
     }
+    if (config.saveNotebook) process.stderr.write(`${saveNotebook(config.saveNotebook, message, events, config.dataFiles)}\n`);
   } finally {
     if (cancelled && code !== EXIT.ok) code = EXIT.cancelled;
     // Set before cleaning up: the kernel's runner does not keep the event loop alive, so node may
