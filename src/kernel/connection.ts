@@ -1,6 +1,9 @@
 // One running runner.py process and its line-delimited JSON protocol: requests out on stdin, replies in on
 // stdout (the runner keeps the real stdout private; user output never reaches it), diagnostics on stderr.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { constants as osConstants } from 'node:os';
+import { killDescendants } from './process-tree';
 
 export interface RunnerHello {
   type: 'hello';
@@ -52,6 +55,8 @@ export interface RunnerConnection {
   request(msg: Record<string, unknown>, onOutput?: (o: RunnerOutput) => void): Promise<RunnerReply>;
   /** Sends a signal to the runner process only (SIGINT interrupts the user's code). */
   signal(sig: NodeJS.Signals): void;
+  /** Interrupts the user's code: SIGINT, or a request on the channel when a sandbox stands between us. */
+  interrupt(): void;
   /** Kills the runner and its process group, at once. */
   kill(): void;
   /** Takes the stderr text (native output of the user's code, warnings) received since the last call. */
@@ -67,6 +72,10 @@ export interface StartRunnerOptions {
   /** How long to wait for the hello line (importing pandas on a cold disk can take a while). */
   helloTimeoutMs?: number;
   onLog?: (line: string) => void;
+  /** A sandbox to start the interpreter in: `command ...args python runner.py config`. */
+  wrapper?: { command: string; args: string[] };
+  /** Interrupt through the request channel (bwrap's init does not pass SIGINT on). */
+  inBandInterrupt?: boolean;
 }
 
 const STDERR_KEEP = 200_000;
@@ -84,6 +93,8 @@ function installExitHook() {
 
 function killTree(child: ChildProcess) {
   if (child.pid === undefined) return;
+  // Linux: also what left the group (setsid, double fork). Needs the runner alive: it is their subreaper.
+  if (child.exitCode === null && child.signalCode === null) killDescendants(child.pid);
   // POSIX: the runner leads its own process group (detached), so this also ends what the user's code started,
   // even after the runner itself has died (a group id is not reused while any member lives).
   if (process.platform !== 'win32') {
@@ -100,6 +111,11 @@ function killTree(child: ChildProcess) {
       /* already gone */
     }
   }
+}
+
+function signalName(n: number): NodeJS.Signals | null {
+  const entry = Object.entries(osConstants.signals).find(([, v]) => v === n);
+  return entry ? (entry[0] as NodeJS.Signals) : null;
 }
 
 /** Resolves with `p`, or with undefined after `ms`; the timer is cleared either way. */
@@ -119,7 +135,9 @@ export async function waitAtMost<T>(p: Promise<T>, ms: number): Promise<T | unde
 /** Spawns the runner and waits for its hello line. Rejects with a plain Error whose message explains. */
 export function startRunner(opts: StartRunnerOptions): Promise<RunnerConnection> {
   installExitHook();
-  const child = spawn(opts.pythonPath, [opts.runnerPath, JSON.stringify(opts.config)], {
+  const runnerArgs = [opts.pythonPath, opts.runnerPath, JSON.stringify(opts.config)];
+  const [command, ...args] = opts.wrapper ? [opts.wrapper.command, ...opts.wrapper.args, ...runnerArgs] : runnerArgs;
+  const child = spawn(command, args, {
     cwd: opts.cwd,
     env: opts.env,
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -127,6 +145,12 @@ export function startRunner(opts: StartRunnerOptions): Promise<RunnerConnection>
     windowsHide: true,
   });
   live.add(child);
+  // A secret for this process only, sent as the first request line (never in argv or the environment, which the
+  // code can read): every genuine reply line starts with it, so a line the user's code forges on the channel
+  // (printing, writing to the fd or /proc/self/fd/N, a subprocess) is not taken for a result.
+  const nonce = randomBytes(18).toString('base64url');
+  const replyPrefix = nonce + ' ';
+  child.stdin.write(nonce + '\n');
 
   const pending = new Map<number, { resolve: (r: RunnerReply) => void; reject: (e: Error) => void; onOutput?: (o: RunnerOutput) => void }>();
   let nextId = 1;
@@ -148,8 +172,15 @@ export function startRunner(opts: StartRunnerOptions): Promise<RunnerConnection>
     }
   };
 
-  const onLine = (line: string) => {
-    if (!line) return;
+  const onLine = (raw: string) => {
+    if (!raw) return;
+    const at = raw.indexOf(replyPrefix);
+    if (at < 0) {
+      opts.onLog?.(`kernel: ignored a line without the channel's secret (forged or corrupted): ${raw.slice(0, 200)}`);
+      return;
+    }
+    // Bytes before the prefix were written to the channel by someone else without a newline: drop them.
+    const line = raw.slice(at + replyPrefix.length);
     let msg: { id?: number; type?: string; [k: string]: unknown };
     try {
       msg = JSON.parse(line);
@@ -209,8 +240,11 @@ export function startRunner(opts: StartRunnerOptions): Promise<RunnerConnection>
       for (const s of [child.stdin, child.stdout, child.stderr]) s.destroy();
     }, 1000).unref();
   });
-  child.on('close', (code, signal) => {
+  child.on('close', (code, sig) => {
     alive = false;
+    // bwrap reports a child killed by a signal as exit code 128 + signal number, as a shell does.
+    const signal = sig ?? (opts.wrapper && code !== null && code > 128 ? signalName(code - 128) : null);
+    if (signal && !sig) code = null;
     live.delete(child);
     const exit: RunnerExit = { code, signal, stderrTail: stderrAll.trim().split('\n').slice(-8).join('\n') };
     const err = new RunnerExitedError(exit);
@@ -247,6 +281,11 @@ export function startRunner(opts: StartRunnerOptions): Promise<RunnerConnection>
       } catch {
         /* gone */
       }
+    },
+    interrupt() {
+      if (!alive) return;
+      if (opts.inBandInterrupt) child.stdin.write('{"op":"interrupt"}\n');
+      else conn.signal('SIGINT');
     },
     kill() {
       killTree(child);

@@ -13,5 +13,6 @@ export {
   type KernelStartErrorCode,
 } from './resolve-python';
 export { kernelEnv, SECRET_NAME } from './env';
+export { SANDBOX_MODES, type SandboxMode, type SandboxSettings, type SandboxInfo } from './sandbox';
 export { executionText } from './result';
 export type * from './types';

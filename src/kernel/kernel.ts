@@ -8,6 +8,7 @@ import { kernelEnv } from './env';
 import { crashedResult, describeExit, executionText, fromReply, stoppedResult } from './result';
 import { KernelStartError, PANDAS_FIX, resolvePython, type ResolvedPython } from './resolve-python';
 import { findRunner } from './runner-path';
+import { planSandbox, type SandboxPlan } from './sandbox';
 import type { DataProfile, ExecuteOptions, ExecutionResult, KernelInfo, KernelOptions, PythonKernel } from './types';
 
 export const DEFAULT_EXEC_TIMEOUT_MS = 60_000;
@@ -48,6 +49,8 @@ export function createKernel(options: KernelOptions): PythonKernel {
   /** A process died (crash, forced stop) since the last execution: the next result says it was restarted. */
   let restartPending = false;
   let cjkNoted = false;
+  let sandbox: SandboxPlan | undefined;
+  let sandboxNoticeShown = false;
   let current: { stop(reason: 'timeout' | 'cancelled'): void } | undefined;
   let pendingLoad: { key: string; promise: Promise<DataProfile> } | undefined;
 
@@ -68,13 +71,22 @@ export function createKernel(options: KernelOptions): PythonKernel {
       log(`kernel: using ${resolved.path} (Python ${resolved.version}, from ${resolved.source})`);
     }
     const python = resolved;
+    const runnerPath = findRunner(options.runnerPath);
+    const env = kernelEnv(process.env, options.env);
+    // Rejects with KernelStartError code 'sandbox' when radarm.sandbox is "required" and none is available.
+    sandbox ??= await planSandbox({ ...options.sandbox, pythonPath: python.path, runnerPath, cwd, env, readable: options.readablePaths });
+    if (sandbox.info.notice) log(`kernel: ${sandbox.info.notice}`);
+    else log(`kernel: sandbox ${sandbox.info.kind}${sandbox.info.kind === 'none' ? '' : `, network ${sandbox.info.network ? 'allowed' : 'blocked'}`}`);
+    const plan = sandbox;
     const run = (limitMb: number) =>
       startRunner({
         pythonPath: python.path,
-        runnerPath: findRunner(options.runnerPath),
+        runnerPath,
         config: { cwd, maxOutputChars, memoryLimitMb: limitMb, warmup: options.warmup ?? true },
         cwd,
-        env: kernelEnv(process.env, options.env),
+        env: plan.env,
+        wrapper: plan.wrapper,
+        inBandInterrupt: plan.inBandInterrupt,
         onLog: options.onLog,
       });
     let c: RunnerConnection;
@@ -115,6 +127,7 @@ export function createKernel(options: KernelOptions): PythonKernel {
       pid: c.pid,
       available: hello.available ?? {},
       memoryLimitMb: hello.memoryLimitMb ?? null,
+      sandbox: plan.info,
       ...(info && info.cjkFont !== undefined ? { cjkFont: info.cjkFont } : {}),
     };
     void c.exited.then((exit) => {
@@ -194,6 +207,8 @@ export function createKernel(options: KernelOptions): PythonKernel {
       const restarted = restartPending;
       restartPending = false;
       const restoreProblem = await restoreData(c);
+      // Starting or restarting the kernel takes a while: the user may have pressed Stop meanwhile.
+      if (eopts.signal?.aborted) return finish(stoppedResult('cancelled', timeoutMs, elapsed(), false));
 
       let stopReason: 'timeout' | 'cancelled' | undefined;
       let killed = false;
@@ -207,7 +222,7 @@ export function createKernel(options: KernelOptions): PythonKernel {
           c.kill();
           return;
         }
-        c.signal('SIGINT');
+        c.interrupt();
         graceTimer = setTimeout(() => {
           killed = true;
           log('kernel: the code ignored the interrupt; killing the process');
@@ -247,6 +262,10 @@ export function createKernel(options: KernelOptions): PythonKernel {
       }
       if (restarted) result.restarted = true;
       if (restoreProblem) (result.notes ??= []).push(restoreProblem);
+      if (sandbox?.info.notice && !sandboxNoticeShown) {
+        sandboxNoticeShown = true; // once per kernel: the user knows after the first run
+        (result.notes ??= []).push(sandbox.info.notice);
+      }
       if (result.images.length && info?.cjkFont === null && !cjkNoted) {
         cjkNoted = true;
         (result.notes ??= []).push(NO_CJK_FONT_NOTE);

@@ -37,8 +37,54 @@ OUTPUT_CAP = int(CONFIG.get("maxOutputChars") or 100000)
 sys.argv = ["radarm"]
 
 
+def _become_subreaper():
+    """Linux: orphans of the code's processes (a double fork, setsid) are re-parented to the runner instead of init,
+    so that they stay findable as its descendants and end with it."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(36, 1, 0, 0, 0) == 0  # PR_SET_CHILD_SUBREAPER
+    except Exception:
+        return False
+
+
+SUBREAPER = _become_subreaper()
+
+
+def _kill_descendants():
+    """Every process below the runner (read from /proc), frozen first so that none can fork out of reach."""
+    children = {}
+    try:
+        for name in os.listdir("/proc"):
+            if name.isdigit():
+                try:
+                    with open("/proc/{}/stat".format(name)) as f:
+                        stat = f.read()
+                    ppid = int(stat[stat.rindex(")") + 2:].split()[1])
+                except (OSError, ValueError, IndexError):
+                    continue
+                children.setdefault(ppid, []).append(int(name))
+    except OSError:
+        return
+    found, todo = [], [os.getpid()]
+    while todo:
+        for pid in children.get(todo.pop(), ()):
+            found.append(pid)
+            todo.append(pid)
+    for sig in (signal.SIGSTOP, signal.SIGKILL):
+        for pid in found:
+            try:
+                os.kill(pid, sig)
+            except OSError:
+                pass
+
+
 def _exit_now(code=0):
-    """Ends the kernel and anything it started: the runner leads its own process group on POSIX."""
+    """Ends the kernel and anything it started: its descendants on Linux, its process group on POSIX."""
+    if SUBREAPER:
+        _kill_descendants()
     try:
         if hasattr(os, "killpg") and os.getpgid(0) == os.getpid():
             os.killpg(os.getpid(), signal.SIGKILL)
@@ -79,7 +125,9 @@ def _read_requests():
         if not line:
             _exit_now(0)  # the extension closed the pipe or died: no orphans
         line = line.strip()
-        if line:
+        if line == channel.INTERRUPT_REQUEST:
+            channel.interrupt_main()  # handled here, not queued: the main thread is busy running the code
+        elif line:
             _requests.put(line)
 
 
