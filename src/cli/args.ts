@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MODES, type Mode } from '../agent/types';
 import type { Provider, ProviderKind } from '../llm/types';
+import { SANDBOX_MODES, type SandboxMode } from '../kernel/sandbox';
 
 export type OutputFormat = 'ndjson' | 'sse' | 'text';
 const FORMATS: readonly OutputFormat[] = ['ndjson', 'sse', 'text'];
@@ -33,6 +34,9 @@ Options:
   --timeout S                          stall timeout: stop when no data arrives for S seconds (default 60)
   --exec-timeout S                     time limit per code run in agent modes (default 60)
   --format ndjson|sse|text             output: one JSON event per line, SSE, or text for people (default)
+  --sandbox auto|required|off          isolate the generated code (Linux: bubblewrap): auto (default) uses it
+                                       when installed, required refuses to run code without it (env RADARM_SANDBOX)
+  --sandbox-network                    let sandboxed code reach the network (env RADARM_SANDBOX_NETWORK=1)
   -h, --help                           this help
   -v, --version                        the version
 
@@ -56,6 +60,9 @@ export interface CliConfig {
   timeoutMs?: number;
   execTimeoutMs?: number;
   format: OutputFormat;
+  sandbox: { mode: SandboxMode; network: boolean };
+  /** Things to tell the user on stderr once (e.g. the key was given on the command line). */
+  warnings: string[];
   /** The message, or '-' to read it from stdin. */
   message: string;
 }
@@ -93,6 +100,8 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
         timeout: { type: 'string' },
         'exec-timeout': { type: 'string' },
         format: { type: 'string' },
+        sandbox: { type: 'string' },
+        'sandbox-network': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -118,6 +127,9 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
   if (typeof kind === 'object') return kind;
   const format = oneOf('format', v.format, FORMATS, 'text');
   if (typeof format === 'object') return format;
+  const sandboxMode = oneOf('sandbox', v.sandbox ?? env.RADARM_SANDBOX, SANDBOX_MODES, 'auto');
+  if (typeof sandboxMode === 'object') return sandboxMode;
+  const sandboxNetwork = v['sandbox-network'] ?? /^(1|true|yes)$/i.test(env.RADARM_SANDBOX_NETWORK ?? '');
 
   const baseUrl = v['base-url'] ?? env.RADARM_BASE_URL ?? DEFAULT_BASE_URLS[kind];
   if (!baseUrl) return { error: `--base-url is required for ${kind} (e.g. https://NAME.openai.azure.com)` };
@@ -152,6 +164,13 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
     if (apiVersion) provider.apiVersion = apiVersion;
   }
   const apiKey = v['api-key'] ?? env.RADARM_API_KEY;
+  const warnings: string[] = [];
+  if (v['api-key'] !== undefined) {
+    warnings.push(
+      'the API key was given with --api-key, where every process of your user can read it (ps, /proc/*/cmdline). ' +
+        'Set it in the environment instead: RADARM_API_KEY=… radarm chat …',
+    );
+  }
   return {
     config: {
       command: 'chat',
@@ -164,6 +183,8 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
       timeoutMs: whole,
       execTimeoutMs: exec,
       format,
+      sandbox: { mode: sandboxMode, network: sandboxNetwork },
+      warnings,
       message,
     },
   };

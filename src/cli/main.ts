@@ -40,6 +40,7 @@ function useColor(stream: NodeJS.WriteStream): boolean {
 
 async function chat(config: CliConfig): Promise<number> {
   const key = config.apiKey;
+  for (const w of config.warnings) process.stderr.write(`radarm: warning: ${w}\n`);
   // Only the whole key is masked in model output; error texts are already fully redacted by the service.
   const safe = (s: string) => (key && key.length >= 8 ? redactSecret(s, key) : s);
   const message = config.message === '-' ? await readStdin() : config.message;
@@ -60,7 +61,13 @@ async function chat(config: CliConfig): Promise<number> {
 
   const needsKernel = config.mode !== 'ask' || config.dataFiles.length > 0;
   const kernel: PythonKernel | undefined = needsKernel
-    ? createKernel({ pythonPath: config.pythonPath, cwd: process.cwd(), execTimeoutMs: config.execTimeoutMs })
+    ? createKernel({
+        pythonPath: config.pythonPath,
+        cwd: process.cwd(),
+        execTimeoutMs: config.execTimeoutMs,
+        sandbox: config.sandbox,
+        readablePaths: config.dataFiles,
+      })
     : undefined;
   const locale = /^zh/i.test(process.env.LC_ALL || process.env.LC_MESSAGES || process.env.LANG || '') ? 'zh-cn' : undefined;
   const ctx: AgentContext = {

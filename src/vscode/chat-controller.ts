@@ -478,6 +478,8 @@ export class ChatController implements vscode.Disposable {
         ...(extensionPythonPath ? { extensionPythonPath } : {}),
         cwd,
         execTimeoutMs: settings.executionTimeoutMs,
+        sandbox: settings.sandbox,
+        readablePaths: dataFiles,
       });
     }
     await this.kernel.start();
