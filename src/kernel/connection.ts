@@ -79,6 +79,8 @@ export interface StartRunnerOptions {
 }
 
 const STDERR_KEEP = 200_000;
+/** Longest reply line accepted: charts (50 MB) plus capped text, with room to spare. */
+const MAX_LINE = 120 * 1024 * 1024;
 
 // Every live runner, so that they can be killed when this process exits: no orphans.
 const live = new Set<ChildProcess>();
@@ -202,7 +204,10 @@ export function startRunner(opts: StartRunnerOptions): Promise<RunnerConnection>
   };
 
   // Replies can be megabytes (images, Plotly JSON): collect pieces and join once per line.
+  // A line longer than MAX_LINE (the runner caps its replies far below it) is dropped, not buffered without end.
   let parts: string[] = [];
+  let partsLength = 0;
+  let overlong = false;
   child.stdout.setEncoding('utf8');
   child.stdout.on('data', (chunk: string) => {
     let start = 0;
@@ -211,10 +216,22 @@ export function startRunner(opts: StartRunnerOptions): Promise<RunnerConnection>
       const piece = chunk.slice(start, nl);
       const line = parts.length ? parts.join('') + piece : piece;
       parts = [];
+      partsLength = 0;
       start = nl + 1;
-      onLine(line);
+      if (overlong) {
+        overlong = false;
+        opts.onLog?.(`kernel: dropped a protocol line longer than ${MAX_LINE} characters`);
+      } else onLine(line);
     }
-    if (start < chunk.length) parts.push(chunk.slice(start));
+    if (start < chunk.length && !overlong) {
+      parts.push(chunk.slice(start));
+      partsLength += chunk.length - start;
+      if (partsLength > MAX_LINE) {
+        overlong = true;
+        parts = [];
+        partsLength = 0;
+      }
+    }
   });
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (chunk: string) => {

@@ -67,6 +67,9 @@ class Streamer(object):
 
 _cell_counter = [0]
 MAX_LIBRARY_FRAMES = 3
+# Characters of chart data (PNG data URLs and Plotly JSON together) one run may return; a chart beyond it is
+# dropped with a note. Generous: a typical PNG is 30-300 KB, a Plotly figure with 100k points about 5 MB.
+MEDIA_BUDGET = 50 * 1024 * 1024
 
 
 def _is_cell(filename):
@@ -103,6 +106,33 @@ def format_error(exc):
                 lines.append("  [\u2026 {} frames inside libraries omitted \u2026]\n".format(omitted))
     lines.extend(traceback.format_exception_only(type(exc), exc))
     return {"name": name, "message": message, "traceback": "".join(lines).rstrip()}
+
+
+def _cap_error(error, cap):
+    """Everything the kernel returns is bounded like stdout: a 10 MB exception message stays about `cap`."""
+    for field in ("message", "traceback"):
+        if isinstance(error.get(field), str):
+            error[field] = capture.cap_text(error[field], cap)
+    return error
+
+
+def _cap_media(reply):
+    """Keeps charts, in order, while they fit MEDIA_BUDGET; says how many were dropped."""
+    room = MEDIA_BUDGET
+    dropped = 0
+    for key in ("images", "plotly"):
+        kept = []
+        for item in reply.get(key) or []:
+            if len(item) <= room:
+                kept.append(item)
+                room -= len(item)
+            else:
+                dropped += 1
+        reply[key] = kept
+    if dropped:
+        reply.setdefault("notes", []).append(
+            "{} chart(s) not shown: the charts of one run may take {} MB at most (fewer points, a smaller figure "
+            "or a lower dpi help)".format(dropped, MEDIA_BUDGET // (1024 * 1024)))
 
 
 def _assigns_result(tree):
@@ -184,4 +214,7 @@ def run_code(req, ns, cap, enter_workspace):
         reply["matplotlib"] = {"cjkFont": charts.state.cjk_font}
     if charts.state.notes:
         reply["notes"] = list(charts.state.notes)
+    if "error" in reply:
+        _cap_error(reply["error"], cap)
+    _cap_media(reply)
     return reply

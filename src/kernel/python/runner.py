@@ -152,6 +152,7 @@ try:
 except BaseException as _err:  # ImportError, or a broken install raising anything
     _hello_without_pandas(_err)
 
+import radarm_capture as capture  # noqa: E402
 import radarm_charts as charts  # noqa: E402
 import radarm_data as data  # noqa: E402
 import radarm_exec as execution  # noqa: E402
@@ -265,8 +266,8 @@ def handle(line):
         reply = handler(req)
     except BaseException as exc:  # a bug in the runner must not kill the kernel
         reply = {"id": req.get("id"), "type": "result", "ok": False,
-                 "error": {"name": type(exc).__name__, "message": "radarm runner: {}".format(exc),
-                           "traceback": traceback.format_exc()}}
+                 "error": {"name": type(exc).__name__, "message": capture.cap_text("radarm runner: {}".format(exc), OUTPUT_CAP),
+                           "traceback": capture.cap_text(traceback.format_exc(), OUTPUT_CAP)}}
     send(reply)
 
 
