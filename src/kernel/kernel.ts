@@ -51,6 +51,8 @@ export function createKernel(options: KernelOptions): PythonKernel {
   let cjkNoted = false;
   let sandbox: SandboxPlan | undefined;
   let sandboxNoticeShown = false;
+  /** Paths outside the workspace that the sandbox must show (data files chosen from elsewhere). */
+  const readable = new Set((options.readablePaths ?? []).map((p) => path.resolve(cwd, p)));
   let current: { stop(reason: 'timeout' | 'cancelled'): void } | undefined;
   let pendingLoad: { key: string; promise: Promise<DataProfile> } | undefined;
 
@@ -74,7 +76,7 @@ export function createKernel(options: KernelOptions): PythonKernel {
     const runnerPath = findRunner(options.runnerPath);
     const env = kernelEnv(process.env, options.env);
     // Rejects with KernelStartError code 'sandbox' when radarm.sandbox is "required" and none is available.
-    sandbox ??= await planSandbox({ ...options.sandbox, pythonPath: python.path, runnerPath, cwd, env, readable: options.readablePaths });
+    sandbox ??= await planSandbox({ ...options.sandbox, pythonPath: python.path, runnerPath, cwd, env, readable: [...readable] });
     if (sandbox.info.notice) log(`kernel: ${sandbox.info.notice}`);
     else log(`kernel: sandbox ${sandbox.info.kind}${sandbox.info.kind === 'none' ? '' : `, network ${sandbox.info.network ? 'allowed' : 'blocked'}`}`);
     const plan = sandbox;
@@ -163,11 +165,30 @@ export function createKernel(options: KernelOptions): PythonKernel {
     }
   }
 
+  /**
+   * A sandbox shows only the folders it was started with. A data file chosen later from a hidden folder (another
+   * project under HOME, /tmp) needs a new sandbox that binds it: the kernel restarts, and the next result says so.
+   */
+  async function rebindIfHidden(files: string[]) {
+    const fresh = files.filter((f) => !readable.has(f) && !f.startsWith(cwd + path.sep));
+    if (!fresh.length) return;
+    for (const f of fresh) readable.add(f);
+    if (sandbox?.info.kind !== 'bwrap') return;
+    sandbox = undefined;
+    const c = conn;
+    if (c?.alive) {
+      log(`kernel: restarting the sandbox so that it can read ${fresh.join(', ')}`);
+      c.kill();
+      await waitAtMost(c.exited, 3000);
+    }
+  }
+
   function loadData(files: string[]): Promise<DataProfile> {
     const absolute = files.map((f) => path.resolve(cwd, f));
     const key = JSON.stringify(absolute);
     if (pendingLoad?.key === key) return pendingLoad.promise;
     const promise = enqueue(async (): Promise<DataProfile> => {
+      await rebindIfHidden(absolute);
       const c = await connect();
       try {
         const reply = await c.request({ op: 'load', files: absolute });

@@ -3,7 +3,7 @@
 // instead of running them unsandboxed.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -184,6 +184,23 @@ int(df["amount"].sum())`);
       const profile = await k.loadData([path.join(dir, 'other.csv')]);
       assert.equal(profile.files[0].error, undefined);
       assert.equal(profile.files[0].rows, 1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a data file chosen later from a hidden folder restarts the sandbox so that it can read it, and says so', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'radarm-sbx-late-'));
+    try {
+      writeFileSync(path.join(dir, 'late.csv'), 'k,v\na,1\nb,2\n');
+      const k = sandboxed();
+      await k.execute('x = 1');
+      const profile = await k.loadData([path.join(dir, 'late.csv')]);
+      assert.equal(profile.files[0].error, undefined);
+      assert.equal(profile.files[0].rows, 2);
+      const r = await k.execute('len(df)');
+      assert.equal(r.value, '2');
+      assert.equal(r.restarted, true);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
