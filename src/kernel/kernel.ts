@@ -76,7 +76,8 @@ export function createKernel(options: KernelOptions): PythonKernel {
     const runnerPath = findRunner(options.runnerPath);
     const env = kernelEnv(process.env, options.env);
     // Rejects with KernelStartError code 'sandbox' when radarm.sandbox is "required" and none is available.
-    sandbox ??= await planSandbox({ ...options.sandbox, pythonPath: python.path, runnerPath, cwd, env, readable: [...readable] });
+    const explicitEnv = options.env ? kernelEnv({}, options.env) : undefined;
+    sandbox ??= await planSandbox({ ...options.sandbox, pythonPath: python.path, runnerPath, cwd, env, explicitEnv, readable: [...readable] });
     if (sandbox.info.notice) log(`kernel: ${sandbox.info.notice}`);
     else log(`kernel: sandbox ${sandbox.info.kind}${sandbox.info.kind === 'none' ? '' : `, network ${sandbox.info.network ? 'allowed' : 'blocked'}`}`);
     const plan = sandbox;

@@ -50,6 +50,8 @@ export interface PlanInput extends SandboxSettings {
   readable?: string[];
   /** The kernel's environment, already free of secrets (kernelEnv). */
   env: NodeJS.ProcessEnv;
+  /** Variables the host passes on purpose (KernelOptions.env, already filtered): kept inside the sandbox too. */
+  explicitEnv?: NodeJS.ProcessEnv;
   platform?: NodeJS.Platform;
 }
 
@@ -170,12 +172,15 @@ export function macProfile(o: { cwd: string; home: string; tmp: string; network:
 // --- the plan --------------------------------------------------------------------------------------------------
 
 /** Variables the sandboxed process keeps: locale, paths, Python and conda/venv settings. Nothing else passes. */
-const KEEP = /^(PATH|LANG|LANGUAGE|LC_\w+|TZ|TERM|USER|LOGNAME|PYTHON\w*|MPL\w*|VIRTUAL_ENV|CONDA_\w+|LD_LIBRARY_PATH|OMP_NUM_THREADS|MKL_\w+|OPENBLAS_\w+|RADARM_\w+)$/;
+const KEEP =
+  /^(PATH|LANG|LANGUAGE|LC_\w+|TZ|TERM|USER|LOGNAME|PYTHON\w*|MPL\w*|VIRTUAL_ENV|CONDA_\w+|LD_LIBRARY_PATH|OMP_NUM_THREADS|MKL_\w+|OPENBLAS_\w+|NUMEXPR_\w+|SSL_CERT_(FILE|DIR)|REQUESTS_CA_BUNDLE|CURL_CA_BUNDLE|PROJ_(LIB|DATA)|GDAL_DATA|JAVA_HOME|RADARM_\w+)$/;
 const PROXY = /^(https?_proxy|no_proxy|all_proxy)$/i;
 
-export function sandboxEnv(env: NodeJS.ProcessEnv, network: boolean, home: string, tmp: string): NodeJS.ProcessEnv {
+/** `env` (the user's, filtered) is allow-listed; `explicit` (what the host deliberately passes, filtered) is kept. */
+export function sandboxEnv(env: NodeJS.ProcessEnv, network: boolean, home: string, tmp: string, explicit: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const out: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(env)) if (v !== undefined && (KEEP.test(k) || (network && PROXY.test(k)))) out[k] = v;
+  Object.assign(out, explicit);
   out.HOME = home;
   out.TMPDIR = tmp;
   return out;
@@ -208,7 +213,7 @@ export async function planSandbox(input: PlanInput): Promise<SandboxPlan> {
       const home = os.homedir() || '/root';
       const dirs = await pythonPaths(input.pythonPath, input.env);
       const args = bwrapArgs({ cwd: input.cwd, home, network, readable: [...readable, ...dirs, path.dirname(input.pythonPath)] });
-      return { info: { kind: 'bwrap', network }, wrapper: { command: bwrap, args }, env: sandboxEnv(input.env, network, home, '/tmp'), inBandInterrupt: true };
+      return { info: { kind: 'bwrap', network }, wrapper: { command: bwrap, args }, env: sandboxEnv(input.env, network, home, '/tmp', input.explicitEnv), inBandInterrupt: true };
     }
     unavailable = why;
   } else if (platform === 'darwin') {
@@ -216,7 +221,7 @@ export async function planSandbox(input: PlanInput): Promise<SandboxPlan> {
       const tmp = await import('node:fs/promises').then((fs) => fs.mkdtemp(path.join(os.tmpdir(), 'radarm-kernel-')));
       const dirs = await pythonPaths(input.pythonPath, input.env);
       const profile = macProfile({ cwd: input.cwd, home: os.homedir(), tmp, network, readable: [...readable, ...dirs] });
-      return { info: { kind: 'sandbox-exec', network }, wrapper: { command: '/usr/bin/sandbox-exec', args: ['-p', profile] }, env: sandboxEnv(input.env, network, tmp, tmp), inBandInterrupt: false };
+      return { info: { kind: 'sandbox-exec', network }, wrapper: { command: '/usr/bin/sandbox-exec', args: ['-p', profile] }, env: sandboxEnv(input.env, network, tmp, tmp, input.explicitEnv), inBandInterrupt: false };
     }
     unavailable = '/usr/bin/sandbox-exec is missing';
   } else {

@@ -28,6 +28,8 @@ describe('kernel: sandbox plan and environment filter', () => {
     const env = { PATH: '/bin', LANG: 'zh_CN.UTF-8', PYTHONPATH: '/p', HTTPS_PROXY: 'http://proxy:3128', EDITOR: 'vim', SSH_AUTH_SOCK: '/run/ssh', HOME: '/home/u' };
     assert.deepEqual(sandboxEnv(env, false, '/home/u', '/tmp'), { PATH: '/bin', LANG: 'zh_CN.UTF-8', PYTHONPATH: '/p', HOME: '/home/u', TMPDIR: '/tmp' });
     assert.equal(sandboxEnv(env, true, '/home/u', '/tmp').HTTPS_PROXY, 'http://proxy:3128');
+    // What the host passes on purpose (KernelOptions.env, e.g. a data source's settings) is kept.
+    assert.equal(sandboxEnv(env, false, '/home/u', '/tmp', { PGHOST: '/run/postgresql' }).PGHOST, '/run/postgresql');
   });
 
   it('the macOS profile (untested on macOS) denies the home folder, process inspection and the network', () => {

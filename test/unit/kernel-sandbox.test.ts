@@ -124,13 +124,13 @@ print(sorted(k for k, v in places.items() if any(n in v for n in needles)))
     assert.doesNotMatch(r.stdout, /os\.environ/);
   });
 
-  it('/proc lists only the sandbox processes, and the home folder is empty and private', async () => {
-    const k = sandboxed();
-    const r = await k.execute('import os\nprint(sorted(int(p) for p in os.listdir("/proc") if p.isdigit()))\nos.listdir(os.path.expanduser("~"))');
+  it('/proc lists only the sandbox processes, the home folder is empty and private, the host\'s own variables pass', async () => {
+    const k = sandboxed({ env: { DATA_SOURCE_NAME: 'warehouse' } });
+    const r = await k.execute('import os\nprint(sorted(int(p) for p in os.listdir("/proc") if p.isdigit()))\nos.listdir(os.path.expanduser("~")) + [os.environ.get("DATA_SOURCE_NAME")]');
     const pids = JSON.parse(r.stdout) as number[];
     assert.ok(pids.length <= 5, `pids: ${pids}`);
     assert.ok(!pids.includes(process.pid));
-    assert.equal(r.value, '[]');
+    assert.equal(r.value, "['warehouse']");
     assert.equal(k.info?.sandbox?.kind, 'bwrap');
     assert.equal(k.info?.sandbox?.network, false);
   });
