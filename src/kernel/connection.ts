@@ -1,7 +1,7 @@
 // One running runner.py process and its line-delimited JSON protocol: requests out on stdin, replies in on
 // stdout (the runner keeps the real stdout private; user output never reaches it), diagnostics on stderr.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import { constants as osConstants } from 'node:os';
 import { killDescendants } from './process-tree';
 
@@ -155,7 +155,6 @@ export function startRunner(opts: StartRunnerOptions): Promise<RunnerConnection>
   child.stdin.write(nonce + '\n');
 
   const pending = new Map<number, { resolve: (r: RunnerReply) => void; reject: (e: Error) => void; onOutput?: (o: RunnerOutput) => void }>();
-  let nextId = 1;
   let alive = true;
   let stderrAll = '';
   let stderrNew = '';
@@ -284,7 +283,9 @@ export function startRunner(opts: StartRunnerOptions): Promise<RunnerConnection>
     exited,
     request(msg, onOutput) {
       if (!alive) return Promise.reject(new RunnerExitedError({ code: child.exitCode, signal: child.signalCode, stderrTail: stderrAll }));
-      const id = nextId++;
+      // Unguessable ids: code that injects requests into its own stdin (/proc/self/fd/0 opens the pipe for writing)
+      // cannot make the runner answer a request the host is about to send.
+      const id = randomInt(1, 2 ** 48);
       return new Promise<RunnerReply>((resolve, reject) => {
         pending.set(id, { resolve, reject, onOutput });
         setRef(true);

@@ -302,13 +302,24 @@ for fd in range(3, 64):
         os.write(fd, b'garbage without a newline ')
     except OSError:
         pass
+# Requests injected into the runner's own stdin, answering ids the host may use next (Node's stdio is a socket
+# pair, so this fails today; were it a pipe, the host's random request ids would still not match).
+injected = "".join(json.dumps({"id": i, "op": "exec", "code": "'forged'"}) + "\\n" for i in range(1, 200))
+try:
+    with open("/proc/self/fd/0", "w") as requests:
+        requests.write(injected)
+except OSError:
+    pass
+try:
+    os.write(0, injected.encode())
+except OSError:
+    pass
 'real'`;
       const r = await k.execute(forge);
-      assert.equal(r.value, "'real'");
+      assert.equal(r.value, "'real'", r.text.slice(0, 2000));
       assert.notEqual(r.stdout, 'forged'); // a forged reply would have brought its own stdout
       // The protocol is still in step: the next requests get their own replies.
-      assert.equal((await k.execute('2 + 2')).value, '4');
-      assert.equal((await k.execute('"after"')).value, "'after'");
+      for (let i = 0; i < 5; i++) assert.equal((await k.execute(`${i} + 100`)).value, String(i + 100));
     });
   }
 
