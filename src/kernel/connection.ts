@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
 import { constants as osConstants } from 'node:os';
-import { killDescendants } from './process-tree';
+import { findDescendant, killDescendants } from './process-tree';
 
 export interface RunnerHello {
   type: 'hello';
@@ -47,7 +47,10 @@ export class RunnerExitedError extends Error {
 }
 
 export interface RunnerConnection {
+  /** The process started: the interpreter, or the sandbox wrapper around it. */
   readonly pid: number;
+  /** The Python process itself, as the host sees it (inside a sandbox, a descendant of `pid`). */
+  readonly runnerPid: number;
   readonly hello: RunnerHello;
   readonly alive: boolean;
   /** Resolves once the process has ended (never rejects). */
@@ -159,6 +162,7 @@ export function startRunner(opts: StartRunnerOptions): Promise<RunnerConnection>
   let stderrAll = '';
   let stderrNew = '';
   let hello: RunnerHello = { type: 'hello', ok: false };
+  let runnerPid: number | undefined;
   let helloResolve: (h: RunnerHello) => void = () => {};
   const helloLine = new Promise<RunnerHello>((r) => (helloResolve = r));
 
@@ -274,6 +278,9 @@ export function startRunner(opts: StartRunnerOptions): Promise<RunnerConnection>
     get pid() {
       return child.pid ?? -1;
     },
+    get runnerPid() {
+      return runnerPid ?? child.pid ?? -1;
+    },
     get hello() {
       return hello;
     },
@@ -326,6 +333,7 @@ export function startRunner(opts: StartRunnerOptions): Promise<RunnerConnection>
       clearTimeout(timer);
       if (h.ok) {
         hello = h;
+        if (opts.wrapper && child.pid !== undefined) runnerPid = findDescendant(child.pid, opts.runnerPath);
         conn.takeStderr();
         setRef(false);
         resolve(conn);

@@ -127,7 +127,7 @@ export function createKernel(options: KernelOptions): PythonKernel {
       source: python.source,
       pythonVersion: (hello.python ?? []).join('.') || python.version,
       pandasVersion: hello.pandas ?? '',
-      pid: c.pid,
+      pid: c.runnerPid,
       available: hello.available ?? {},
       memoryLimitMb: hello.memoryLimitMb ?? null,
       sandbox: plan.info,

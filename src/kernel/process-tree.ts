@@ -69,3 +69,19 @@ export function killDescendants(pid: number): void {
   }
   for (const p of seen) send(p, 'SIGKILL');
 }
+
+/**
+ * The host pid of the process below `pid` whose command line contains `marker` (the deepest one: bwrap's init is
+ * a copy of bwrap with the same command line). undefined where /proc is absent or nothing matches.
+ */
+export function findDescendant(pid: number, marker: string): number | undefined {
+  let found: number | undefined;
+  for (const p of descendants(pid)) {
+    try {
+      if (readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(marker)) found = p;
+    } catch {
+      /* ended meanwhile */
+    }
+  }
+  return found;
+}

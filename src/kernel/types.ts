@@ -54,6 +54,7 @@ export interface KernelInfo {
   source: 'setting' | 'python-extension' | 'path';
   pythonVersion: string;
   pandasVersion: string;
+  /** The Python process's pid as the host sees it (also inside a sandbox). */
   pid: number;
   /** Optional libraries found: matplotlib, plotly, openpyxl, xlrd, pyarrow, fastparquet, … */
   available: Record<string, boolean>;

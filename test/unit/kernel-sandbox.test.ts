@@ -133,6 +133,12 @@ print(sorted(k for k, v in places.items() if any(n in v for n in needles)))
     assert.equal(r.value, "['warehouse']");
     assert.equal(k.info?.sandbox?.kind, 'bwrap');
     assert.equal(k.info?.sandbox?.network, false);
+    // info.pid is the Python process as the host sees it, not the bwrap wrapper around it.
+    const pid = k.info!.pid;
+    assert.match(readFileSync(`/proc/${pid}/cmdline`, 'utf8'), /python3?\0.*runner\.py/);
+    assert.doesNotMatch(readFileSync(`/proc/${pid}/cmdline`, 'utf8'), /bwrap/);
+    await k.dispose();
+    assert.ok(await waitFor(() => !processAlive(pid), 5000));
   });
 
   it('has no network: a connection to a port this test listens on fails; with network allowed it succeeds', async () => {
