@@ -4,10 +4,12 @@ This file is the protocol loop and the start-up; the work is done beside it: rad
 channel), radarm_exec (running code), radarm_describe (describing values), radarm_data (loading files and
 profiles), radarm_loaders / radarm_profile / radarm_charts / radarm_capture.
 
-Protocol: one JSON object per line. Requests arrive on stdin ({"id", "op", ...}); replies go to the process's
-ORIGINAL stdout, which is moved to a private fd at start-up, while fd 1 is pointed at stderr so that nothing the
-user's code (or a C library) prints can corrupt the protocol. Replies: {"id", "type": "output"|"result", ...};
-a {"type": "hello"} line is sent once at start-up.
+Protocol: one JSON object per line. The first stdin line is a secret for this process; then requests arrive on
+stdin ({"id", "op", ...}; {"op":"interrupt"} interrupts the running code). Replies go to the process's ORIGINAL
+stdout, which is moved to a private fd at start-up, while fd 1 is pointed at stderr so that nothing the user's code
+(or a C library) prints can corrupt the protocol. Each reply line is "<secret> <json>", so the host can tell a
+genuine line from one the code forged. Replies: {"id", "type": "output"|"result", ...}; a {"type": "hello"} line
+is sent once at start-up.
 
 usage: python runner.py '{"cwd": "...", "maxOutputChars": 100000, "memoryLimitMb": 0, "warmup": true}'
 Python 3.8+. Runs without pandas only far enough to say that pandas is missing.
