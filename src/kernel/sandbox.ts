@@ -118,6 +118,9 @@ function privateRoots(home: string): string[] {
   return roots;
 }
 
+const SYSTEM_SECRET_FILES = ['/etc/shadow', '/etc/gshadow', '/etc/shadow-', '/etc/gshadow-'];
+const SYSTEM_SECRET_DIRS = ['/etc/ssh', '/etc/ssl/private', '/var/log', '/var/lib/sss', '/var/lib/docker'];
+
 /** True when p is r or lies under r. */
 const within = (p: string, r: string) => p === r || p.startsWith(r.endsWith('/') ? r : r + '/');
 
@@ -135,6 +138,9 @@ export function bwrapArgs(o: { cwd: string; home: string; network: boolean; read
     '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/dev/shm',
   ];
   for (const r of privateRoots(o.home)) if (existsSync(r)) args.push('--tmpfs', r);
+  // System secrets that only root can read, in case the editor runs as root (containers, CI): hidden as well.
+  for (const f of SYSTEM_SECRET_FILES) if (existsSync(f)) args.push('--ro-bind', '/dev/null', f);
+  for (const d of SYSTEM_SECRET_DIRS) if (existsSync(d)) args.push('--tmpfs', d);
   // Only what a tmpfs hid needs binding again; everything else is already visible (read-only) through /.
   const hidden = privateRoots(o.home);
   const binds = [...new Set([o.cwd, ...o.readable].map((p) => path.resolve(p)))]
