@@ -333,7 +333,9 @@ export function startRunner(opts: StartRunnerOptions): Promise<RunnerConnection>
       clearTimeout(timer);
       if (h.ok) {
         hello = h;
+        // Inside a PID namespace the runner's own pid means nothing here; outside it, it is its host pid.
         if (opts.wrapper && child.pid !== undefined) runnerPid = findDescendant(child.pid, opts.runnerPath);
+        else runnerPid = h.pid;
         conn.takeStderr();
         setRef(false);
         resolve(conn);

@@ -85,7 +85,14 @@ export function createKernel(options: KernelOptions): PythonKernel {
       startRunner({
         pythonPath: python.path,
         runnerPath,
-        config: { cwd, maxOutputChars, memoryLimitMb: limitMb, warmup: options.warmup ?? true },
+        config: {
+          cwd,
+          maxOutputChars,
+          memoryLimitMb: limitMb,
+          warmup: options.warmup ?? true,
+          // Linux without bwrap: a supervisor parent ends the code's escaped processes even if the runner crashes.
+          supervise: process.platform === 'linux' && plan.info.kind === 'none',
+        },
         cwd,
         env: plan.env,
         wrapper: plan.wrapper,

@@ -54,7 +54,7 @@ describe('kernel: lifecycle', function () {
     }
   });
 
-  it('a crash is reported even when a subprocess that left the process group holds the pipes', async () => {
+  it('a crash is reported, and a subprocess that left the process group (and held the pipes) ends with it', async () => {
     const kernel = createKernel({ cwd: process.cwd(), pythonPath: TEST_PYTHON, warmup: false, sandbox: { mode: 'off' } });
     let escaped = 0;
     try {
@@ -62,10 +62,29 @@ describe('kernel: lifecycle', function () {
       escaped = Number(r.value);
       const crash = await kernel.execute('import os\nos._exit(3)');
       assert.equal(crash.crashed, true);
+      assert.match(crash.text, /exited with code 3/);
+      // The supervisor parent outlives the crashed runner and ends what it left behind.
+      assert.ok(await waitFor(() => !processAlive(escaped), 5000), 'the setsid subprocess ended with the crashed runner');
       assert.equal((await kernel.execute('"alive"')).value, "'alive'");
     } finally {
       await kernel.dispose();
-      if (escaped) process.kill(escaped, 'SIGKILL');
+      if (escaped && processAlive(escaped)) process.kill(escaped, 'SIGKILL');
+    }
+  });
+
+  it('a segfault of the runner is still reported as one through the supervisor, and escapees end with it', async () => {
+    const kernel = createKernel({ cwd: process.cwd(), pythonPath: TEST_PYTHON, warmup: false, sandbox: { mode: 'off' } });
+    let escaped = 0;
+    try {
+      const r = await kernel.execute('import subprocess\nsubprocess.Popen(["setsid", "sleep", "300"]).pid');
+      escaped = Number(r.value);
+      const crash = await kernel.execute('import ctypes\nctypes.string_at(0)');
+      assert.equal(crash.crashed, true);
+      assert.match(crash.text, /segmentation fault/);
+      assert.ok(await waitFor(() => !processAlive(escaped), 5000), 'the setsid subprocess ended with the crashed runner');
+    } finally {
+      await kernel.dispose();
+      if (escaped && processAlive(escaped)) process.kill(escaped, 'SIGKILL');
     }
   });
 

@@ -28,65 +28,27 @@ import threading
 import traceback
 import types
 
-# The protocol channel first, before anything can print.
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import radarm_channel as channel  # noqa: E402
-from radarm_channel import send  # noqa: E402
-
 CONFIG = json.loads(sys.argv[1]) if len(sys.argv) > 1 else {}
 WORKSPACE = CONFIG.get("cwd") or os.getcwd()
 OUTPUT_CAP = int(CONFIG.get("maxOutputChars") or 100000)
 sys.argv = ["radarm"]
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+# Unsandboxed on Linux: a supervisor parent that ends whatever the code started, even if this process crashes.
+import radarm_supervisor as supervisor  # noqa: E402
 
-def _become_subreaper():
-    """Linux: orphans of the code's processes (a double fork, setsid) are re-parented to the runner instead of init,
-    so that they stay findable as its descendants and end with it."""
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        import ctypes
-        libc = ctypes.CDLL(None, use_errno=True)
-        return libc.prctl(36, 1, 0, 0, 0) == 0  # PR_SET_CHILD_SUBREAPER
-    except Exception:
-        return False
+if CONFIG.get("supervise"):
+    supervisor.supervise()
 
-
-SUBREAPER = _become_subreaper()
-
-
-def _kill_descendants():
-    """Every process below the runner (read from /proc), frozen first so that none can fork out of reach."""
-    children = {}
-    try:
-        for name in os.listdir("/proc"):
-            if name.isdigit():
-                try:
-                    with open("/proc/{}/stat".format(name)) as f:
-                        stat = f.read()
-                    ppid = int(stat[stat.rindex(")") + 2:].split()[1])
-                except (OSError, ValueError, IndexError):
-                    continue
-                children.setdefault(ppid, []).append(int(name))
-    except OSError:
-        return
-    found, todo = [], [os.getpid()]
-    while todo:
-        for pid in children.get(todo.pop(), ()):
-            found.append(pid)
-            todo.append(pid)
-    for sig in (signal.SIGSTOP, signal.SIGKILL):
-        for pid in found:
-            try:
-                os.kill(pid, sig)
-            except OSError:
-                pass
+# The protocol channel next, before anything can print.
+import radarm_channel as channel  # noqa: E402
+from radarm_channel import send  # noqa: E402
 
 
 def _exit_now(code=0):
     """Ends the kernel and anything it started: its descendants on Linux, its process group on POSIX."""
-    if SUBREAPER:
-        _kill_descendants()
+    if sys.platform.startswith("linux"):
+        supervisor.kill_descendants(os.getpid())
     try:
         if hasattr(os, "killpg") and os.getpgid(0) == os.getpid():
             os.killpg(os.getpid(), signal.SIGKILL)
