@@ -361,20 +361,22 @@ df.groupby("region")["amount"].sum()`);
     assert.doesNotMatch(r.stderr, /not writable|temporary cache directory/i);
   });
 
-  it('timeout and Stop interrupt sandboxed code and keep the kernel and its variables', async () => {
-    const k = sandboxed();
-    await k.execute('kept = 7');
-    const t0 = Date.now();
-    const timed = await k.execute('import time\ntime.sleep(30)', { timeoutMs: 800 });
-    assert.equal(timed.timedOut, true);
-    assert.ok(Date.now() - t0 < 5000);
-    assert.equal(timed.restarted, undefined);
-    const ac = new AbortController();
-    setTimeout(() => ac.abort(), 500);
-    const stopped = await k.execute('while True:\n    pass', { signal: ac.signal });
-    assert.equal(stopped.cancelled, true);
-    assert.equal((await k.execute('kept')).value, '7');
-  });
+  for (const mode of ['required', 'off'] as const) {
+    it(`timeout and Stop interrupt the code and keep the kernel and its variables (sandbox ${mode})`, async () => {
+      const k = sandboxed({ sandbox: { mode } });
+      await k.execute('kept = 7');
+      const t0 = Date.now();
+      const timed = await k.execute('import time\ntime.sleep(30)', { timeoutMs: 800 });
+      assert.equal(timed.timedOut, true);
+      assert.ok(Date.now() - t0 < 5000);
+      assert.equal(timed.restarted, undefined);
+      const ac = new AbortController();
+      setTimeout(() => ac.abort(), 500);
+      const stopped = await k.execute('while True:\n    pass', { signal: ac.signal });
+      assert.equal(stopped.cancelled, true);
+      assert.equal((await k.execute('kept')).value, '7');
+    });
+  }
 
   it('a crash inside the sandbox is reported as one, and the next run gets a fresh sandboxed kernel', async () => {
     const k = sandboxed();
