@@ -7,6 +7,7 @@
 //   Windows: no sandbox.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { KernelStartError } from './resolve-python';
@@ -224,7 +225,7 @@ export async function planSandbox(input: PlanInput): Promise<SandboxPlan> {
     unavailable = why;
   } else if (platform === 'darwin') {
     if (existsSync('/usr/bin/sandbox-exec')) {
-      const tmp = await import('node:fs/promises').then((fs) => fs.mkdtemp(path.join(os.tmpdir(), 'radarm-kernel-')));
+      const tmp = await mkdtemp(path.join(os.tmpdir(), 'radarm-kernel-'));
       const dirs = await pythonPaths(input.pythonPath, input.env);
       const profile = macProfile({ cwd: input.cwd, home: os.homedir(), tmp, network, readable: [...readable, ...dirs] });
       return { info: { kind: 'sandbox-exec', network }, wrapper: { command: '/usr/bin/sandbox-exec', args: ['-p', profile] }, env: sandboxEnv(input.env, network, tmp, tmp, input.explicitEnv), inBandInterrupt: false };

@@ -284,6 +284,40 @@ int(df["amount"].sum())`);
     });
   }
 
+  it('without the sandbox, orphans that end are reaped by the supervisor (no zombies pile up)', async () => {
+    const k = sandboxed({ sandbox: { mode: 'off' } });
+    const r = await k.execute(`
+import os
+for _ in range(20):
+    if os.fork() == 0:
+        if os.fork() == 0:
+            os._exit(0)
+        os._exit(0)
+    os.wait()
+"done"`);
+    assert.equal(r.value, "'done'", r.text);
+    const stat = (pid: number) => readFileSync(`/proc/${pid}/stat`, 'utf8').slice(readFileSync(`/proc/${pid}/stat`, 'utf8').lastIndexOf(')') + 2).split(' ');
+    const supervisor = Number(stat(k.info!.pid)[1]);
+    const zombies = () =>
+      readdirSync('/proc')
+        .filter((n) => /^\d+$/.test(n))
+        .filter((n) => {
+          try {
+            const f = stat(Number(n));
+            return f[0] === 'Z' && Number(f[1]) === supervisor;
+          } catch {
+            return false;
+          }
+        }).length;
+    assert.ok(await waitFor(() => zombies() === 0, 5000), `${zombies()} zombies under the supervisor`);
+    // The supervisor really is the runner's parent, and orphans really are adopted by it (not by init).
+    assert.match(readFileSync(`/proc/${supervisor}/cmdline`, 'utf8'), /runner\.py/);
+    const marker = `${6000 + Math.floor(Math.random() * 1000)}.${process.pid}`;
+    await k.execute(escapees(marker));
+    assert.ok(await waitFor(() => pidsWith(marker).length === 2, 5000));
+    for (const p of pidsWith(marker)) assert.ok([supervisor, k.info!.pid].includes(Number(stat(p)[1])), `parent of ${p}: ${stat(p)[1]}`);
+  });
+
   for (const sandbox of ['required', 'off'] as const) {
     it(`a reply forged on the runner's channel is not taken for the result (sandbox ${sandbox})`, async () => {
       const k = sandboxed({ sandbox: { mode: sandbox } });

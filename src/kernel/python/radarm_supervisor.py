@@ -58,12 +58,14 @@ def supervise():
     if child == 0:
         return True
     signal.signal(signal.SIGINT, lambda signum, frame: os.kill(child, signal.SIGINT))
+    # Every other child of the supervisor is an orphan it adopted: reaping them keeps zombies from piling up.
     while True:
         try:
-            _pid, status = os.waitpid(child, 0)
-            break
+            pid, status = os.waitpid(-1, 0)
         except ChildProcessError:
             status = 0
+            break
+        if pid == child:
             break
     kill_descendants(os.getpid())
     sys.stdout.flush()
