@@ -8,7 +8,7 @@ import { SANDBOX_MODES, type SandboxMode } from '../kernel/sandbox';
 
 export type OutputFormat = 'ndjson' | 'sse' | 'text';
 const FORMATS: readonly OutputFormat[] = ['ndjson', 'sse', 'text'];
-const PROVIDERS: readonly ProviderKind[] = ['openai', 'azure', 'anthropic'];
+export const PROVIDERS: readonly ProviderKind[] = ['openai', 'azure', 'anthropic'];
 
 const DEFAULT_BASE_URLS: Partial<Record<ProviderKind, string>> = {
   openai: 'https://api.openai.com/v1',
@@ -17,6 +17,7 @@ const DEFAULT_BASE_URLS: Partial<Record<ProviderKind, string>> = {
 
 export const USAGE = `Usage: radarm chat [options] "message"
        radarm chat [options] -            (read the message from stdin)
+       radarm serve [options]             (an HTTP service; see radarm serve --help)
 
 Ask Radarm about your data from a terminal. Streams Radarm's events: the model's thinking,
 the answer, and in agent modes the code it writes, runs and checks.
@@ -69,14 +70,14 @@ export interface CliConfig {
 
 export type ParsedArgs = { help: true } | { version: true } | { config: CliConfig } | { error: string };
 
-function seconds(name: string, value: string | undefined): number | undefined | string {
+export function seconds(name: string, value: string | undefined): number | undefined | string {
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) return `--${name} needs a positive number of seconds, got "${value}"`;
   return Math.round(n * 1000);
 }
 
-function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[], fallback: T): T | { error: string } {
+export function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[], fallback: T): T | { error: string } {
   if (value === undefined || value === '') return fallback;
   if ((allowed as readonly string[]).includes(value)) return value as T;
   return { error: `--${name} must be one of ${allowed.join(', ')}; got "${value}"` };
@@ -115,7 +116,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
 
   const [command, ...rest] = positionals;
   if (!command) return { error: 'missing command: radarm chat [options] "message"' };
-  if (command !== 'chat') return { error: `unknown command "${command}" (the command is: chat)` };
+  if (command !== 'chat') return { error: `unknown command "${command}" (the commands are: chat, serve)` };
   if (rest.length === 0) return { error: 'missing the message: radarm chat [options] "message"' };
   if (rest.length > 1) return { error: `one message only; quote it: radarm chat "${rest.join(' ')}"` };
   const message = rest[0];
@@ -131,17 +132,8 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
   if (typeof sandboxMode === 'object') return sandboxMode;
   const sandboxNetwork = v['sandbox-network'] ?? /^(1|true|yes)$/i.test(env.RADARM_SANDBOX_NETWORK ?? '');
 
-  const baseUrl = v['base-url'] ?? env.RADARM_BASE_URL ?? DEFAULT_BASE_URLS[kind];
-  if (!baseUrl) return { error: `--base-url is required for ${kind} (e.g. https://NAME.openai.azure.com)` };
-  let url: URL;
-  try {
-    url = new URL(baseUrl);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('scheme');
-  } catch {
-    return { error: `--base-url must be a full http(s) URL such as https://api.deepseek.com/v1; got "${baseUrl}"` };
-  }
-  const model = v.model ?? env.RADARM_MODEL;
-  if (!model?.trim()) return { error: '--model is required (or set RADARM_MODEL), e.g. --model deepseek-chat' };
+  const provider = providerFrom(kind, v, env);
+  if ('error' in provider) return provider;
 
   const stall = seconds('timeout', v.timeout);
   if (typeof stall === 'string') return { error: stall };
@@ -158,11 +150,6 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
     dataFiles.push(abs);
   }
 
-  const provider: Provider = { id: url.host, kind, baseUrl, model: model.trim() };
-  if (kind === 'azure') {
-    const apiVersion = env.RADARM_AZURE_API_VERSION ?? url.searchParams.get('api-version') ?? undefined;
-    if (apiVersion) provider.apiVersion = apiVersion;
-  }
   const apiKey = v['api-key'] ?? env.RADARM_API_KEY;
   const warnings: string[] = [];
   if (v['api-key'] !== undefined) {
@@ -188,4 +175,30 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
       message,
     },
   };
+}
+
+/** The provider from --base-url / --model (or RADARM_BASE_URL / RADARM_MODEL); shared by chat and serve. */
+export function providerFrom(
+  kind: ProviderKind,
+  v: { 'base-url'?: string; model?: string },
+  env: NodeJS.ProcessEnv,
+): Provider | { error: string } {
+  const baseUrl = v['base-url'] ?? env.RADARM_BASE_URL ?? DEFAULT_BASE_URLS[kind];
+  if (!baseUrl) return { error: `--base-url is required for ${kind} (e.g. https://NAME.openai.azure.com)` };
+  let url: URL;
+  try {
+    url = new URL(baseUrl);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('scheme');
+  } catch {
+    return { error: `--base-url must be a full http(s) URL such as https://api.deepseek.com/v1; got "${baseUrl}"` };
+  }
+  const model = v.model ?? env.RADARM_MODEL;
+  if (!model?.trim()) return { error: '--model is required (or set RADARM_MODEL), e.g. --model deepseek-chat' };
+
+  const provider: Provider = { id: url.host, kind, baseUrl, model: model.trim() };
+  if (kind === 'azure') {
+    const apiVersion = env.RADARM_AZURE_API_VERSION ?? url.searchParams.get('api-version') ?? undefined;
+    if (apiVersion) provider.apiVersion = apiVersion;
+  }
+  return provider;
 }

@@ -11,6 +11,7 @@ import { encodeNdjson, encodeSse } from '../protocol/sse';
 import type { RadarmEvent } from '../protocol/events';
 import { parseCliArgs, USAGE, type CliConfig } from './args';
 import { createTextRenderer } from './render-text';
+import { serve } from '../serve/run';
 
 export const EXIT = { ok: 0, error: 1, usage: 2, cancelled: 130 } as const;
 
@@ -118,6 +119,7 @@ async function chat(config: CliConfig): Promise<number> {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'serve') return serve(argv.slice(1));
   const parsed = parseCliArgs(argv);
   if ('help' in parsed) {
     process.stdout.write(`${USAGE}\n`);
