@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { parseCliArgs } from '../../src/cli/args';
 import { kernelEnv } from '../../src/kernel';
 import { bwrapArgs, macProfile, planSandbox, sandboxEnv } from '../../src/kernel/sandbox';
+import { parseServeArgs } from '../../src/serve/args';
 import { readSettings } from '../../src/vscode/settings';
 
 /** The values that follow each occurrence of `flag` in argv. */
@@ -73,7 +74,7 @@ describe('kernel: sandbox plan and environment filter', () => {
     );
   });
 
-  it('settings and CLI: sandbox auto by default, modes validated, env fallback, and a warning for --api-key', () => {
+  it('settings, CLI and serve: sandbox auto by default, modes validated, env fallback, and a warning for --api-key', () => {
     assert.deepEqual(readSettings(() => undefined).sandbox, { mode: 'auto', network: false });
     assert.deepEqual(readSettings((k) => ({ sandbox: 'required', 'sandbox.network': true })[k]).sandbox, { mode: 'required', network: true });
     assert.equal(readSettings((k) => (k === 'sandbox' ? 'bogus' : undefined)).sandbox.mode, 'auto');
@@ -92,5 +93,13 @@ describe('kernel: sandbox plan and environment filter', () => {
     assert.match(flagged.warnings[0], /--api-key.*ps.*RADARM_API_KEY/s);
     assert.ok(!flagged.warnings[0].includes('sk-abc'));
     assert.deepEqual(cfg([...base, 'hi'], { RADARM_API_KEY: 'sk-abc' }).warnings, []);
+    const serve = (argv: string[], env: NodeJS.ProcessEnv = {}) => {
+      const r = parseServeArgs(['--base-url', 'http://127.0.0.1:1/v1', '--model', 'm', ...argv], env);
+      if (!('config' in r)) throw new Error(JSON.stringify(r));
+      return r.config.sandbox;
+    };
+    assert.deepEqual(serve([]), { mode: 'auto', network: false });
+    assert.deepEqual(serve(['--sandbox', 'required']), { mode: 'required', network: false });
+    assert.deepEqual(serve([], { RADARM_SANDBOX: 'off', RADARM_SANDBOX_NETWORK: 'true' }), { mode: 'off', network: true });
   });
 });
