@@ -313,7 +313,12 @@ export function startRunner(opts: StartRunnerOptions): Promise<RunnerConnection>
       else conn.signal('SIGINT');
     },
     kill() {
-      killTree(child);
+      if (opts.config.supervise && alive && child.pid !== undefined) {
+        // Kill what is below the supervisor, not the supervisor: it reaps the runner and the rest, then exits the
+        // way the runner did. Killed first, the runner would be left a zombie for init to reap (if it does).
+        killDescendants(child.pid);
+        setTimeout(() => killTree(child), 2000).unref();
+      } else killTree(child);
       child.stdin.destroy();
     },
     takeStderr() {

@@ -68,6 +68,11 @@ def supervise():
         if pid == child:
             break
     kill_descendants(os.getpid())
+    while True:  # reap what was just killed, so that no zombie is left for init
+        try:
+            os.waitpid(-1, 0)
+        except ChildProcessError:
+            break
     sys.stdout.flush()
     sys.stderr.flush()
     if os.WIFSIGNALED(status):
