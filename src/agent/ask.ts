@@ -25,8 +25,8 @@ export const runAsk: ModeRunner = async function* (ctx, question, signal) {
   const lang = detectLanguage(question);
   const t = texts(announcementLanguage(ctx.locale, question));
   let data: string | undefined;
-  if (ctx.dataFiles.length) {
-    const gathering = dataContext(ctx, signal);
+  if (ctx.dataFiles.length || ctx.databases?.length) {
+    const gathering = dataContext(ctx, question, signal);
     const slow = await Promise.race([gathering.then(() => false), delay(LOADING_NOTICE_MS).then(() => true)]);
     if (slow) yield { type: 'thinking', stage: 'system', content: t.loadingData(ctx.dataFiles.length) };
     const result = await gathering;
@@ -93,12 +93,12 @@ interface DataContext {
 }
 
 /** The kernel's profile when there is a kernel, else file previews. Never throws. */
-async function dataContext(ctx: AgentContext, signal?: AbortSignal): Promise<DataContext> {
+async function dataContext(ctx: AgentContext, question: string, signal?: AbortSignal): Promise<DataContext> {
   const notes: string[] = [];
   if (ctx.kernel) {
     try {
       const profile: DataProfile = await abortable(
-        ctx.kernel.start().then(() => ctx.kernel!.loadData(ctx.dataFiles)),
+        ctx.kernel.start().then(() => ctx.kernel!.loadData(ctx.dataFiles, { databases: ctx.databases, question })),
         signal,
       );
       for (const f of profile.files) if (f.error) notes.push(`⚠️ ${f.name}: ${f.error}`);

@@ -5,6 +5,8 @@ import { parseArgs } from 'node:util';
 import { MODES, type Mode } from '../agent/types';
 import type { Provider, ProviderKind } from '../llm/types';
 import { SANDBOX_MODES, type SandboxMode } from '../kernel/sandbox';
+import { parseDatabaseArg } from '../kernel/database-sources';
+import type { DatabaseSource } from '../kernel/types';
 
 export type OutputFormat = 'ndjson' | 'sse' | 'text';
 const FORMATS: readonly OutputFormat[] = ['ndjson', 'sse', 'text'];
@@ -30,7 +32,10 @@ Options:
                                        azure: https://NAME.openai.azure.com)
   --model NAME                         model, or the Azure deployment name (env RADARM_MODEL)
   --api-key KEY                        API key; prefer env RADARM_API_KEY (a flag is visible in \`ps\`)
-  --data FILE                          a data file the question is about (repeatable)
+  --data FILE                          a data file the question is about (repeatable; SQLite .sqlite/.sqlite3/.db too)
+  --db [NAME=]URL                      a database: postgresql://user@host:5432/db or mysql://user@host/db
+                                       (repeatable; password in the URL or env RADARM_DB_PASSWORD; read-only)
+  --allow-db-writes                    let the code change databases (default: read-only)
   --python PATH                        Python with pandas that runs the code (default: python3 on PATH)
   --timeout S                          stall timeout: stop when no data arrives for S seconds (default 60)
   --exec-timeout S                     time limit per code run in agent modes (default 60)
@@ -42,7 +47,7 @@ Options:
   -v, --version                        the version
 
 Exit codes: 0 answered, 1 error, 2 bad arguments, 130 cancelled (Ctrl-C).
-Environment: RADARM_API_KEY, RADARM_BASE_URL, RADARM_MODEL, RADARM_PROVIDER, RADARM_AZURE_API_VERSION,
+Environment: RADARM_API_KEY, RADARM_DB_PASSWORD, RADARM_BASE_URL, RADARM_MODEL, RADARM_PROVIDER, RADARM_AZURE_API_VERSION,
 RADARM_REQUEST_TIMEOUT (seconds per model call, default 180), HTTPS_PROXY / HTTP_PROXY / NO_PROXY.
 
 Example:
@@ -55,6 +60,9 @@ export interface CliConfig {
   provider: Provider;
   apiKey?: string;
   dataFiles: string[];
+  /** --db sources (passwords inside: never print them). */
+  databases: DatabaseSource[];
+  allowDbWrites: boolean;
   pythonPath?: string;
   stallTimeoutMs?: number;
   /** Whole-request timeout per model call (env RADARM_REQUEST_TIMEOUT, seconds). */
@@ -97,6 +105,8 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
         model: { type: 'string' },
         'api-key': { type: 'string' },
         data: { type: 'string', multiple: true },
+        db: { type: 'string', multiple: true },
+        'allow-db-writes': { type: 'boolean' },
         python: { type: 'string' },
         timeout: { type: 'string' },
         'exec-timeout': { type: 'string' },
@@ -150,6 +160,13 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
     dataFiles.push(abs);
   }
 
+  const databases: DatabaseSource[] = [];
+  for (const d of v.db ?? []) {
+    const source = parseDatabaseArg(d, env.RADARM_DB_PASSWORD || undefined);
+    if ('error' in source) return { error: `--db: ${source.error}` };
+    databases.push(source);
+  }
+
   const apiKey = v['api-key'] ?? env.RADARM_API_KEY;
   const warnings: string[] = [];
   if (v['api-key'] !== undefined) {
@@ -165,6 +182,8 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
       provider,
       apiKey: apiKey?.trim() || undefined,
       dataFiles,
+      databases,
+      allowDbWrites: !!v['allow-db-writes'],
       pythonPath: v.python,
       stallTimeoutMs: stall,
       timeoutMs: whole,

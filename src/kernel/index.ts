@@ -15,4 +15,13 @@ export {
 export { kernelEnv, looksSecret, SECRET_NAME, SECRET_VALUE } from './env';
 export { SANDBOX_MODES, type SandboxMode, type SandboxSettings, type SandboxInfo } from './sandbox';
 export { executionText } from './result';
+export {
+  DATABASE_FILE_EXTENSIONS,
+  isDatabaseFile,
+  engineOf,
+  withoutPassword,
+  parseDatabaseArg,
+  needsNetwork,
+  databaseSecrets,
+} from './database-sources';
 export type * from './types';

@@ -28,6 +28,8 @@ export interface RadarmSettings {
   /** radarm.sandbox and radarm.sandbox.network, passed to the kernel as they are. */
   sandbox: { mode: SandboxMode; network: boolean };
   confirmBeforeRunningCode: boolean;
+  /** radarm.allowDatabaseWrites: generated code may change databases (default false: read-only). */
+  allowDatabaseWrites: boolean;
   historyLimit: number;
 }
 
@@ -103,6 +105,7 @@ export function readSettings(get: (key: string) => unknown): RadarmSettings {
       network: get('sandbox.network') === true,
     },
     confirmBeforeRunningCode: get('confirmBeforeRunningCode') === true,
+    allowDatabaseWrites: get('allowDatabaseWrites') === true,
     historyLimit: Math.round(num(get('historyLimit'), 100, 1, 1000)),
   };
 }

@@ -120,6 +120,7 @@ import radarm_capture as capture  # noqa: E402
 import radarm_charts as charts  # noqa: E402
 import radarm_data as data  # noqa: E402
 import radarm_exec as execution  # noqa: E402
+import radarm_sql_run as sql_sources  # noqa: E402
 
 sys.path.pop(0)
 # The workspace folder comes last, so that local helper modules import without shadowing installed packages.
@@ -211,7 +212,8 @@ def _warm_one():
 
 HANDLERS = {
     "exec": lambda req: execution.run_code(req, NS, OUTPUT_CAP, _chdir_workspace),
-    "load": lambda req: data.load_data(req, NS, WORKSPACE, MEMORY_LIMIT_MB, _intro()),
+    # Database files and servers become sources beside the data files (radarm_sql_run).
+    "load": sql_sources.wrap_load(lambda req: data.load_data(req, NS, WORKSPACE, MEMORY_LIMIT_MB, _intro()), NS, WORKSPACE),
 }
 
 
