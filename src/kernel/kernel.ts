@@ -9,7 +9,7 @@ import { crashedResult, describeExit, executionText, fromReply, stoppedResult } 
 import { KernelStartError, PANDAS_FIX, resolvePython, type ResolvedPython } from './resolve-python';
 import { findRunner } from './runner-path';
 import { planSandbox, type SandboxPlan } from './sandbox';
-import { databaseSecrets, isDatabaseFile, maskResult, maskSecrets } from './database-sources';
+import { databaseSecrets, isDatabaseFile, maskResult, maskSecrets, needsNetwork } from './database-sources';
 import type { DataProfile, ExecuteOptions, ExecutionResult, KernelInfo, KernelOptions, LoadOptions, PythonKernel } from './types';
 
 export const DEFAULT_EXEC_TIMEOUT_MS = 60_000;
@@ -53,6 +53,9 @@ export function createKernel(options: KernelOptions): PythonKernel {
   let cjkNoted = false;
   let sandbox: SandboxPlan | undefined;
   let sandboxNoticeShown = false;
+  /** A configured database server needs the network (needsNetwork, or servers given to loadData). */
+  let networkWanted = !!options.sandbox?.network || !!options.needsNetwork;
+  const writable = new Set<string>();
   /** Paths outside the workspace that the sandbox must show (data files chosen from elsewhere). */
   const readable = new Set((options.readablePaths ?? []).map((p) => path.resolve(cwd, p)));
   let current: { stop(reason: 'timeout' | 'cancelled'): void } | undefined;
@@ -79,9 +82,7 @@ export function createKernel(options: KernelOptions): PythonKernel {
     const env = kernelEnv(process.env, options.env);
     // Rejects with KernelStartError code 'sandbox' when radarm.sandbox is "required" and none is available.
     const explicitEnv = options.env ? kernelEnv({}, options.env) : undefined;
-    // A configured database server needs the network (needsNetwork): the sandbox then leaves it open.
-    const network = !!options.sandbox?.network || !!options.needsNetwork;
-    sandbox ??= await planSandbox({ ...options.sandbox, network, pythonPath: python.path, runnerPath, cwd, env, explicitEnv, readable: [...readable] });
+    sandbox ??= await planSandbox({ ...options.sandbox, network: networkWanted, pythonPath: python.path, runnerPath, cwd, env, explicitEnv, readable: [...readable], writable: [...writable] });
     if (sandbox.info.notice) log(`kernel: ${sandbox.info.notice}`);
     else log(`kernel: sandbox ${sandbox.info.kind}${sandbox.info.kind === 'none' ? '' : `, network ${sandbox.info.network ? 'allowed' : 'blocked'}`}`);
     const plan = sandbox;
@@ -181,15 +182,22 @@ export function createKernel(options: KernelOptions): PythonKernel {
    * A sandbox shows only the folders it was started with. A data file chosen later from a hidden folder (another
    * project under HOME, /tmp) needs a new sandbox that binds it: the kernel restarts, and the next result says so.
    */
-  async function rebindIfHidden(files: string[]) {
+  async function adaptSandbox(files: string[], opts: LoadOptions | undefined) {
     const fresh = files.filter((f) => !readable.has(f) && !f.startsWith(cwd + path.sep));
-    if (!fresh.length) return;
     for (const f of fresh) readable.add(f);
-    if (sandbox?.info.kind !== 'bwrap') return;
+    // Database files the code may write to (allowDbWrites): their folders become writable.
+    const freshDirs = options.allowDbWrites ? [...new Set(files.filter(isDatabaseFile).map((f) => path.dirname(f)))].filter((d) => !writable.has(d)) : [];
+    for (const d of freshDirs) writable.add(d);
+    // Likewise a database server given now, to a sandbox started without the network.
+    const openNetwork = !networkWanted && needsNetwork(opts?.databases);
+    if (openNetwork) networkWanted = true;
+    const rebind = (fresh.length > 0 || freshDirs.length > 0) && sandbox?.info.kind === 'bwrap';
+    const reopen = openNetwork && !!sandbox && sandbox.info.kind !== 'none';
+    if (!rebind && !reopen) return;
     sandbox = undefined;
     const c = conn;
     if (c?.alive) {
-      log(`kernel: restarting the sandbox so that it can read ${fresh.join(', ')}`);
+      log(`kernel: restarting the sandbox so that it can ${reopen ? 'reach the database server' : `read ${fresh.join(', ')}`}`);
       c.kill();
       await waitAtMost(c.exited, 3000);
     }
@@ -216,7 +224,7 @@ export function createKernel(options: KernelOptions): PythonKernel {
     const key = JSON.stringify([absolute, opts?.databases ?? [], opts?.question ?? '']);
     if (pendingLoad?.key === key) return pendingLoad.promise;
     const promise = enqueue(async (): Promise<DataProfile> => {
-      await rebindIfHidden(absolute);
+      await adaptSandbox(absolute, opts);
       const c = await connect();
       try {
         const reply = await c.request(loadRequest(absolute, opts));

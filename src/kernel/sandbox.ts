@@ -49,6 +49,8 @@ export interface PlanInput extends SandboxSettings {
   cwd: string;
   /** Further paths to make readable (data files outside the workspace). */
   readable?: string[];
+  /** Folders to make writable (those of database files when database writes are allowed). */
+  writable?: string[];
   /** The kernel's environment, already free of secrets (kernelEnv). */
   env: NodeJS.ProcessEnv;
   /** Variables the host passes on purpose (KernelOptions.env, already filtered): kept inside the sandbox too. */
@@ -130,7 +132,7 @@ const within = (p: string, r: string) => p === r || p.startsWith(r.endsWith('/')
  * so HOME and /tmp work for caches), then the workspace, the interpreter's directories, the runner and the data
  * files bound read-only on top. New PID, IPC and UTS namespaces (and network unless allowed); no capabilities.
  */
-export function bwrapArgs(o: { cwd: string; home: string; network: boolean; readable: string[] }): string[] {
+export function bwrapArgs(o: { cwd: string; home: string; network: boolean; readable: string[]; writable?: string[] }): string[] {
   const args = [
     '--unshare-pid', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup-try',
     ...(o.network ? [] : ['--unshare-net']),
@@ -148,6 +150,8 @@ export function bwrapArgs(o: { cwd: string; home: string; network: boolean; read
     .filter((p) => hidden.some((r) => within(p, r)) && existsSync(p))
     .sort((a, b) => a.length - b.length);
   for (const p of binds) args.push('--ro-bind', p, p);
+  // Folders of database files the user allowed writes to (SQLite writes its journal beside the file).
+  for (const p of [...new Set(o.writable ?? [])].filter((p) => existsSync(p))) args.push('--bind', p, p);
   args.push('--chdir', o.cwd);
   return args;
 }
@@ -219,7 +223,7 @@ export async function planSandbox(input: PlanInput): Promise<SandboxPlan> {
     if (!why) {
       const home = os.homedir() || '/root';
       const dirs = await pythonPaths(input.pythonPath, input.env);
-      const args = bwrapArgs({ cwd: input.cwd, home, network, readable: [...readable, ...dirs, path.dirname(input.pythonPath)] });
+      const args = bwrapArgs({ cwd: input.cwd, home, network, readable: [...readable, ...dirs, path.dirname(input.pythonPath)], writable: input.writable });
       return { info: { kind: 'bwrap', network }, wrapper: { command: bwrap, args }, env: sandboxEnv(input.env, network, home, '/tmp', input.explicitEnv), inBandInterrupt: true };
     }
     unavailable = why;
