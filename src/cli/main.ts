@@ -42,6 +42,7 @@ function useColor(stream: NodeJS.WriteStream): boolean {
 
 async function chat(config: CliConfig): Promise<number> {
   const key = config.apiKey;
+  for (const w of config.warnings) process.stderr.write(`radarm: warning: ${w}\n`);
   // Database passwords given on the command line are masked in the events' text values too (the key is
   // already masked by runMode); never in the serialized line, which would corrupt the JSON.
   const dbSecrets = databaseSecrets(config.databases);
@@ -68,6 +69,8 @@ async function chat(config: CliConfig): Promise<number> {
         pythonPath: config.pythonPath,
         cwd: process.cwd(),
         execTimeoutMs: config.execTimeoutMs,
+        sandbox: config.sandbox,
+        readablePaths: config.dataFiles,
         allowDbWrites: config.allowDbWrites,
         needsNetwork: needsNetwork(config.databases),
       })

@@ -548,6 +548,8 @@ export class ChatController implements vscode.Disposable {
         ...(extensionPythonPath ? { extensionPythonPath } : {}),
         cwd,
         execTimeoutMs: settings.executionTimeoutMs,
+        sandbox: settings.sandbox,
+        readablePaths: dataFiles,
         allowDbWrites: settings.allowDatabaseWrites,
         needsNetwork: this.services.databases?.needsNetwork ?? false,
       });
