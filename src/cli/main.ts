@@ -11,6 +11,7 @@ import { encodeNdjson, encodeSse } from '../protocol/sse';
 import type { RadarmEvent } from '../protocol/events';
 import { parseCliArgs, USAGE, type CliConfig } from './args';
 import { createTextRenderer } from './render-text';
+import { saveNotebook } from './save-notebook';
 import { serve } from '../serve/run';
 
 export const EXIT = { ok: 0, error: 1, usage: 2, cancelled: 130 } as const;
@@ -41,6 +42,7 @@ function useColor(stream: NodeJS.WriteStream): boolean {
 
 async function chat(config: CliConfig): Promise<number> {
   const key = config.apiKey;
+  for (const w of config.warnings) process.stderr.write(`radarm: warning: ${w}\n`);
   // Database passwords given on the command line are masked in the events' text values too (the key is
   // already masked by runMode); never in the serialized line, which would corrupt the JSON.
   const dbSecrets = databaseSecrets(config.databases);
@@ -67,6 +69,8 @@ async function chat(config: CliConfig): Promise<number> {
         pythonPath: config.pythonPath,
         cwd: process.cwd(),
         execTimeoutMs: config.execTimeoutMs,
+        sandbox: config.sandbox,
+        readablePaths: config.dataFiles,
         allowDbWrites: config.allowDbWrites,
         needsNetwork: needsNetwork(config.databases),
       })
@@ -105,12 +109,15 @@ async function chat(config: CliConfig): Promise<number> {
   };
 
   let code: number = EXIT.error;
+  const events: RadarmEvent[] = [];
   try {
     for await (const ev of runMode(config.mode, ctx, message, ac.signal)) {
+      if (config.saveNotebook) events.push(ev);
       if (ev.type === 'complete') code = EXIT.ok;
       if (ev.type === 'error') code = EXIT.error;
       await emit(ev);
     }
+    if (config.saveNotebook) process.stderr.write(`${saveNotebook(config.saveNotebook, message, events, config.dataFiles)}\n`);
   } finally {
     if (cancelled && code !== EXIT.ok) code = EXIT.cancelled;
     // Set before cleaning up: the kernel's runner does not keep the event loop alive, so node may

@@ -47,6 +47,17 @@ export interface CompleteData {
   usage?: TokenUsage;
   /** Extension to the seed: DataFrame/Series results as bounded tables (the text form stays in execution_result). */
   tables?: TableData[];
+  /** Extension: how the kernel read each data file the code ran on, so that exported code reads them the same way. */
+  data_files?: DataFileRead[];
+}
+
+/** One data file as the kernel loaded it: `df` is the first file's (first sheet's) table, `dfs[key]` each one's. */
+export interface DataFileRead {
+  /** Absolute path. */
+  path: string;
+  key: string;
+  /** The pandas reader and its arguments, e.g. {func: 'read_csv', kwargs: {encoding: 'gb18030', sep: ';'}}. */
+  read: { func: string; kwargs: Record<string, unknown> };
 }
 
 export interface ThinkingEvent {
