@@ -113,6 +113,12 @@ async function main() {
       const kernel = await benchKernel({});
       results.kernel = { ...kernel, met: Object.values(kernel.targets).every((t) => t.met) };
     }
+    if (wants('preview')) {
+      log('preview: Preview Data first screen of the 100 MB CSV (cold and warm kernel)…');
+      const { benchPreview } = await import('./preview');
+      const preview = await benchPreview({});
+      results.preview = preview;
+    }
     if (wants('panel')) {
       log('panel: 100,000 tokens into the real webview bundle in headless Chromium…');
       const { benchPanel } = await import('./panel');
