@@ -4,6 +4,7 @@ import { createKernel, type PythonKernel } from '../../src/kernel';
 import { isRadarmEvent } from '../../src/protocol/events';
 import { isTableData, isTableList, TABLE_LIMITS } from '../../src/protocol/tables';
 import { makeDataDir, TEST_PYTHON, type DataDir } from '../fixtures/kernel-data';
+import { canWriteLiteral, toPandasCode } from '../../webview/table-format';
 
 describe('kernel: results as tables', function () {
   this.timeout(60_000);
@@ -98,6 +99,18 @@ describe('kernel: results as tables', function () {
     assert.match(r.stdout, /a\s+b\n0\s+1\s+2\n[\s\S]*between/);
     const none = await kernel.execute('x = 1');
     assert.equal(none.tables, undefined, 'a run without frames carries no tables');
+  });
+
+  it('Insert as code: the pandas literal written from a table rebuilds the same table when run', async () => {
+    const made = await kernel.execute(
+      'pd.DataFrame({"城市 名": ["上海", "北京", None], "n": [3, 1, 2], "x": [0.5, float("nan"), float("inf")], "ok": [True, False, True], "d": pd.to_datetime(["2024-01-01", "2024-02-01", None])}, index=pd.Index(["a", "b", "c"], name="k"))',
+    );
+    const t = made.tables![0];
+    assert.ok(canWriteLiteral(t));
+    const again = await kernel.execute(toPandasCode(t));
+    assert.equal(again.ok, true, again.text);
+    const u = again.tables![0];
+    assert.deepEqual([u.columns, u.index, u.indexName, u.rows, u.kinds], [t.columns, t.index, t.indexName, t.rows, t.kinds]);
   });
 
   it('a complete event with tables validates, and a malformed table is rejected', () => {
