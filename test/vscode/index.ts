@@ -16,6 +16,7 @@ export async function run(): Promise<void> {
     require('./panel-actions.test');
     require('./databases.test');
     require('./analyze.test');
+    require('./tables.test');
     require('./chat-participant.test');
   } else if (phase === 'reload') {
     require('./reload.test');
