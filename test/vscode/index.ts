@@ -15,8 +15,8 @@ export async function run(): Promise<void> {
     require('./proxy.test');
     require('./panel-actions.test');
     require('./databases.test');
+    require('./tables.test'); // before analyze.test: it ends with New Chat, the reload phase expects analyze's chat
     require('./analyze.test');
-    require('./tables.test');
     require('./chat-participant.test');
   } else if (phase === 'reload') {
     require('./reload.test');
