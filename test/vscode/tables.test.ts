@@ -33,6 +33,8 @@ suite('Tables and Preview Data', () => {
   });
 
   suiteTeardown(async () => {
+    const api = await radarm();
+    await api.controller.setSelectedFiles([]);
     await vscode.commands.executeCommand('radarm.newChat');
     await server?.close();
   });
