@@ -3,8 +3,8 @@ import type { RadarmEvent } from '../protocol/events';
 import type { ChatMessage, LlmClient, Provider } from '../llm/types';
 import type { PythonKernel } from '../kernel/types';
 
-export type Mode = 'ask' | 'agent_single' | 'agent_multi';
-export const MODES: readonly Mode[] = ['ask', 'agent_single', 'agent_multi'];
+import type { Locale, Mode } from '../protocol/vocabulary';
+export { MODES, type Mode, type Locale } from '../protocol/vocabulary';
 
 /** One turn of a conversation, as kept in a session's history. */
 export interface Turn {
@@ -31,7 +31,7 @@ export interface AgentContext {
   /** false: use the non-streaming call and emit the reply at the end (the enableStream setting). */
   stream?: boolean;
   /** UI language for thinking announcements; answers follow the question's language. */
-  locale?: 'en' | 'zh-cn';
+  locale?: Locale;
   /** Asked before each generated code runs (the "confirm before running code" setting); false = do not run. */
   confirmRun?: (code: string) => Promise<boolean>;
 }

@@ -7,6 +7,7 @@
 import type * as vscode from 'vscode';
 import { isContentStage, isThinkingStage, type ContentStage, type Stage, type ThinkingStage } from '../protocol/events';
 import type { ChatMessage, ChatRequest, ChatResult, LlmClient, LlmStreamEvent, Provider } from './types';
+import type { Locale } from '../protocol/vocabulary';
 
 /** The part of `vscode.LanguageModelChat` we use (a chat view's `request.model` is one). */
 export type LmModel = Pick<
@@ -119,7 +120,6 @@ export function toLmMessages(
 // ---------------------------------------------------------------------------------------------
 // Errors
 
-type Locale = 'en' | 'zh-cn';
 type StopReason = 'cancelled' | 'timeout' | 'stall';
 
 const modelRef = (m?: Pick<LmModel, 'name' | 'vendor'>, id?: string) =>

@@ -7,6 +7,7 @@
 import * as vscode from 'vscode';
 import type { AgentContext, Mode } from '../agent/types';
 import type { PythonKernel } from '../kernel/types';
+import type { Locale } from '../protocol/vocabulary';
 import { vscodeLmProvider } from '../llm/vscode-lm';
 import { terminated, type RadarmEvent } from '../protocol/events';
 import {
@@ -43,7 +44,6 @@ export interface ChatParticipantDeps {
   settings?: () => ParticipantSettings;
 }
 
-type Locale = 'en' | 'zh-cn';
 
 const TEXTS = {
   en: {

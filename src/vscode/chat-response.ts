@@ -6,6 +6,7 @@
 // outside VS Code. src/vscode/chat-participant.ts wires it to the real API.
 import type { CompleteData, ContentStage, RadarmEvent } from '../protocol/events';
 import type { Mode, Turn } from '../agent/types';
+import type { Locale } from '../protocol/vocabulary';
 
 export const PARTICIPANT_ID = 'radarm.chat-participant';
 /** The command the "Insert code" button runs, with the code as its only argument. */
@@ -114,7 +115,6 @@ export interface ChatStreamLike {
   button(command: { command: string; title: string; arguments?: unknown[]; tooltip?: string }): void;
 }
 
-type Locale = 'en' | 'zh-cn';
 
 const TEXTS = {
   en: {
