@@ -4,11 +4,13 @@
 import { open, stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { emptyCompleteData, errorMessage, type TokenUsage } from '../protocol/events';
+import { llmCode } from './error-codes';
 import type { ChatRequest } from '../llm/types';
 import type { DataProfile } from '../kernel/types';
 import type { AgentContext, ModeRunner } from './types';
 import { announcementLanguage, detectLanguage, texts, type Lang } from './announcements';
 import { askMessages, truncateMiddle } from './prompts';
+import { abortable, delay } from '../util/abort';
 
 /** The Ask prompt itself lives with every other prompt in prompts.ts. */
 export { askMessages };
@@ -34,7 +36,7 @@ export const runAsk: ModeRunner = async function* (ctx, question, signal) {
     for (const note of result.notes) yield { type: 'thinking', stage: 'system', content: note };
   }
   if (signal?.aborted) {
-    yield { type: 'error', content: t.cancelled };
+    yield { type: 'error', content: t.cancelled, code: 'cancelled' };
     return;
   }
 
@@ -53,7 +55,7 @@ export const runAsk: ModeRunner = async function* (ctx, question, signal) {
   if (ctx.stream === false) {
     const r = await ctx.llm.chat(request, signal);
     if (!r.ok) {
-      yield { type: 'error', content: r.error ?? 'The model call failed.' };
+      yield { type: 'error', content: r.error ?? 'The model call failed.', code: llmCode((r as { code?: unknown }).code) };
       return;
     }
     if (r.reasoning) yield { type: 'thinking', stage: 'explanation', content: r.reasoning };
@@ -66,11 +68,14 @@ export const runAsk: ModeRunner = async function* (ctx, question, signal) {
         ended = ev;
         break;
       }
+      if (ev.type === 'error') {
+        yield { ...ev, code: llmCode(ev.code) };
+        return;
+      }
       yield ev;
-      if (ev.type === 'error') return;
     }
     if (!ended) {
-      yield { type: 'error', content: 'The model stream ended without a result.' };
+      yield { type: 'error', content: 'The model stream ended without a result.', code: 'bad_response' };
       return;
     }
     ({ text: reply, usage, finishReason } = ended);
@@ -92,20 +97,35 @@ interface DataContext {
   notes: string[];
 }
 
-/** The kernel's profile when there is a kernel, else file previews. Never throws. */
+/** The kernel is still starting or loading: answer from previews this time. */
+class ColdKernel extends Error {}
+
+/** How long Ask waits for a started kernel's profile before answering from previews. */
+const PROFILE_WAIT_MS = 1500;
+
+/** The kernel's profile when there is a warm kernel, else file previews. Never throws. */
 async function dataContext(ctx: AgentContext, signal?: AbortSignal): Promise<DataContext> {
   const notes: string[] = [];
   if (ctx.kernel) {
+    const kernel = ctx.kernel;
+    const loading = kernel.start().then(() => kernel.loadData(ctx.dataFiles));
     try {
+      // A cold kernel (Python still starting) never holds up the answer: the previews below serve this
+      // time, and the load goes on so that the next question gets the real profile.
+      if (!kernel.info) {
+        loading.catch(() => {});
+        throw new ColdKernel();
+      }
       const profile: DataProfile = await abortable(
-        ctx.kernel.start().then(() => ctx.kernel!.loadData(ctx.dataFiles)),
+        Promise.race([loading, delay(PROFILE_WAIT_MS).then(() => Promise.reject(new ColdKernel()))]),
         signal,
+        () => new Error('cancelled'),
       );
       for (const f of profile.files) if (f.error) notes.push(`⚠️ ${f.name}: ${f.error}`);
       if (profile.text.trim()) return { text: truncateMiddle(profile.text.trim(), PROFILE_CHARS), notes };
     } catch (err) {
       if (signal?.aborted) return { text: '', notes };
-      notes.push(`⚠️ ${errorMessage(err)} — ${previewFallbackNote(ctx.dataFiles)}`);
+      if (!(err instanceof ColdKernel)) notes.push(`⚠️ ${errorMessage(err)} — ${previewFallbackNote(ctx.dataFiles)}`);
     }
   }
   const previews = await Promise.all(ctx.dataFiles.slice(0, MAX_PREVIEW_FILES).map(previewFile));
@@ -162,18 +182,4 @@ function formatSize(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref?.());
-}
-
-function abortable<T>(p: Promise<T>, signal?: AbortSignal): Promise<T> {
-  if (!signal) return p;
-  return new Promise<T>((resolve, reject) => {
-    if (signal.aborted) return reject(new Error('cancelled'));
-    const onAbort = () => reject(new Error('cancelled'));
-    signal.addEventListener('abort', onAbort, { once: true });
-    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
 }

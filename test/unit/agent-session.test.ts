@@ -198,6 +198,7 @@ describe('agent sessions (fake LLM server + real Python kernel)', function () {
       code_generation: [py("print(df.columns.tolist())")],
       explanation: ['Three columns.'],
     });
+    await s.prepare(); // data chosen: the kernel warms up before the question
     const ask = await collect(s.run('ask', 'Which columns are there?'));
     assertContract(ask);
     assert.equal(completeOf(ask).reply, 'The columns are region, month and sales.');

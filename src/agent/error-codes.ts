@@ -1,0 +1,13 @@
+// The machine-readable codes the agent layer puts on its error events (see ERROR_CODES in the protocol).
+import { isErrorCode, type ErrorCode } from '../protocol/events';
+
+/** The code of a failed model call as the LLM layer reported it (a client that sets none: network). */
+export function llmCode(code: unknown): ErrorCode {
+  return isErrorCode(code) ? code : 'network';
+}
+
+/** Why the kernel could not start: no usable Python (not found, too old, no pandas), or another failure. */
+export function kernelCode(err: unknown): ErrorCode {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'python-not-found' || code === 'python-unusable' || code === 'pandas-missing' ? 'no_python' : 'kernel';
+}
