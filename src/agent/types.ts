@@ -1,5 +1,5 @@
 // Contracts of the agent modes: each mode is an async generator of protocol events.
-import type { RadarmEvent } from '../protocol/events';
+import type { ErrorCode, RadarmEvent } from '../protocol/events';
 import type { ChatMessage, LlmClient, Provider } from '../llm/types';
 import type { PythonKernel } from '../kernel/types';
 
@@ -12,6 +12,9 @@ export interface Turn {
   reply: string;
   code?: string | null;
   output?: string | null;
+  /** Set when the turn failed: what failed, as the user saw it, and its code. */
+  error?: string;
+  errorCode?: ErrorCode;
 }
 
 /** What a mode needs to run a turn. Plain data plus the two services. */

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createLlmService } from '../../src/llm';
 import { createKernel } from '../../src/kernel';
-import { createSession, type Session, type SessionOptions } from '../../src/agent/session';
+import { createSession, type Session, type SessionOptions } from '../../src/engine/session';
 import { runAgentSingle } from '../../src/agent/single';
 import { startFakeLlmServer, type FakeLlmServer } from '../helpers/fake-llm-server';
 import {

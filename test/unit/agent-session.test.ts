@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createLlmService } from '../../src/llm';
 import { createKernel } from '../../src/kernel';
-import { createSession, type Session, type SessionOptions } from '../../src/agent/session';
+import { createSession, type Session, type SessionOptions } from '../../src/engine/session';
 import { startFakeLlmServer, textSteps, type FakeLlmServer } from '../helpers/fake-llm-server';
 import {
   SALES_CSV,

@@ -147,7 +147,7 @@ describe('Ask mode', function () {
       const system: string = server.requests[0].body.messages[0].content;
       assert.ok(system.includes('```text\n日期,地区,销售额'), 'the raw preview is used');
       await kernel.start(); // the start begun during the answer, not a new one
-      assert.ok(kernel.info?.pid, 'Python went on starting for the next question');
+      assert.ok(kernel.pythonPath, 'Python went on starting for the next question');
     } finally {
       await kernel.dispose();
     }

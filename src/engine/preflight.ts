@@ -1,0 +1,71 @@
+// What a turn needs before it runs, checked in one place for every host: a provider, its key, the
+// permission to run code (Workspace Trust), the data files. Returns either a ready context or a typed
+// problem; the host only chooses the words (VS Code names settings and commands, the CLI its flags).
+// The kernel is deliberately not checked here: it starts alongside the first model call (never awaited
+// before it), and a kernel that cannot start ends the turn with its own typed error (no_python, kernel).
+import { existsSync } from 'node:fs';
+import type { Provider } from '../llm/types';
+import type { ErrorCode } from '../protocol/events';
+import type { Mode } from '../protocol/vocabulary';
+
+/** A provider as hosts know it: the LLM layer's plus its display name and whether it needs a key. */
+export type ProviderChoice = Provider & { label?: string; requiresKey?: boolean };
+
+/** A data file as the user chose it: its display name and where it is now (undefined: not found). */
+export interface DataFileChoice {
+  name: string;
+  path: string | undefined;
+}
+
+export interface PreflightInput {
+  mode: Mode;
+  provider: ProviderChoice | undefined;
+  apiKey: string | undefined;
+  /** false in an untrusted workspace: the agent modes may not run code (Ask still works). */
+  trusted: boolean;
+  dataFiles: readonly DataFileChoice[];
+}
+
+export type PreflightProblem =
+  | { code: 'no_provider' }
+  | { code: 'no_key'; provider: ProviderChoice }
+  | { code: 'untrusted' }
+  | { code: 'data'; file: string };
+
+export interface ReadyTurn {
+  provider: Provider;
+  apiKey: string | undefined;
+  /** Absolute paths of the turn's data files, each checked to exist. */
+  dataFiles: string[];
+}
+
+export type Preflight = { ok: true; ready: ReadyTurn } | { ok: false; problem: PreflightProblem };
+
+export function preflight(input: PreflightInput): Preflight {
+  const { provider } = input;
+  if (!provider) return { ok: false, problem: { code: 'no_provider' } };
+  if (provider.requiresKey && !input.apiKey) return { ok: false, problem: { code: 'no_key', provider } };
+  if (input.mode !== 'ask' && !input.trusted) return { ok: false, problem: { code: 'untrusted' } };
+  const dataFiles: string[] = [];
+  for (const f of input.dataFiles) {
+    if (!f.path || !existsSync(f.path)) return { ok: false, problem: { code: 'data', file: f.name } };
+    dataFiles.push(f.path);
+  }
+  return { ok: true, ready: { provider, apiKey: input.apiKey, dataFiles } };
+}
+
+/** The words of each problem; every host supplies its own (VS Code localises them, the CLI names its flags). */
+export type PreflightTexts = { [C in PreflightProblem['code']]: (p: Extract<PreflightProblem, { code: C }>) => string };
+
+/** The command line's wording. */
+export const CLI_PREFLIGHT_TEXTS: PreflightTexts = {
+  no_provider: () => 'No LLM provider is configured: pass --base-url and --model (or --provider).',
+  no_key: (p) => `No API key for ${p.provider.label ?? p.provider.id}: pass --api-key or set RADARM_API_KEY.`,
+  untrusted: () => 'Running code is not allowed here; use --mode ask.',
+  data: (p) => `The data file ${p.file} does not exist.`,
+};
+
+export function preflightMessage(problem: PreflightProblem, texts: PreflightTexts): { content: string; code: ErrorCode } {
+  const describe = texts[problem.code] as (p: PreflightProblem) => string;
+  return { content: describe(problem), code: problem.code };
+}
