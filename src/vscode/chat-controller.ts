@@ -1,32 +1,38 @@
-// The chat's host side: holds the conversation (history + one Python kernel per chat), runs turns
-// through the agent modes, streams their events to the webview in batches, persists history, and
-// answers every (validated) message the webview posts.
-import * as path from 'node:path';
+// The sidebar's adapter over the conversation engine: one engine Session per chat (history, kernel,
+// preflight, cancellation live there), the panel's stored conversation (TurnRecords with their events),
+// event batches to the webview, and the answers to every (validated) message the webview posts.
 import * as vscode from 'vscode';
-import type { AgentContext, Mode, Turn } from '../agent/types';
+import type { Mode } from '../agent/types';
+import { turnFromEvents } from '../engine/conversation-history';
+import { createSession, type Session, type TurnRequest } from '../engine/session';
 import type { KernelOptions, PythonKernel } from '../kernel/types';
 import type { LlmClient } from '../llm/types';
-import { errorMessage, type RadarmEvent } from '../protocol/events';
-import { coalesceEvents, type HostToWebview, type PanelState, type ProviderInfo, type TurnRecord, type WebviewToHost } from '../protocol/messages';
-import { toLocale } from './webview-html';
+import { errorMessage } from '../protocol/events';
+import { coalesceEvents, type HostToWebview, type PanelState, type TurnRecord, type WebviewToHost } from '../protocol/messages';
+import { toLocale } from '../protocol/vocabulary';
 import type { ApiKeys } from './api-keys';
+import { confirmRun } from './confirm-run';
 import type { DataFileIndex } from './data-files';
+import { reportTurnError } from './error-report';
 import { createEventBatcher, type EventBatcher } from './event-batcher';
 import { compactTurns } from './history-compact';
 import { newConversationId, type Conversation, type HistoryStore } from './history-store';
+import { vscodePreflightTexts } from './host-texts';
+import { radarmLog, sessionLogger } from './log';
 import { completeOf } from './notebook';
-import { pythonExtensionInterpreter } from './python-path';
-import { readSettings, type ProviderSetting, type RadarmSettings } from './settings';
+import { ProviderChoice, type VscodeLmProviders } from './provider-choice';
+import type { ProviderSetting, RadarmSettings } from './settings';
 import { runToEnd } from './turn-runner';
-import { pickDefaultProvider } from '../llm/vscode-lm';
+import { workspaceKernel } from './workspace-kernel';
+
+export { confirmRun };
 
 /** The services a turn needs; injected so that the wiring lives in extension.ts. */
 export interface ChatServices {
   llm: LlmClient;
-  runMode: (mode: Mode, ctx: AgentContext, question: string, signal?: AbortSignal) => AsyncIterable<RadarmEvent>;
   createKernel: (opts: KernelOptions) => PythonKernel;
   /** VS Code's language models (Copilot) as extra providers; absent or empty without them. */
-  vscodeLm?: { readonly providers: readonly ProviderSetting[]; readonly onDidChange: vscode.Event<void> };
+  vscodeLm?: VscodeLmProviders;
 }
 
 /** What the controller needs from the sidebar view. */
@@ -38,7 +44,7 @@ export interface ChatViewPort {
 }
 
 interface RunningTurn {
-  turn: TurnRecord;
+  record: TurnRecord;
   abort: AbortController;
   batcher: EventBatcher;
   finished: Promise<TurnRecord>;
@@ -51,31 +57,34 @@ const t = vscode.l10n.t;
 
 export class ChatController implements vscode.Disposable {
   private conversation: Conversation = emptyConversation();
+  private session: Session;
   private running: RunningTurn | undefined;
-  private kernel: PythonKernel | undefined;
   private view: ChatViewPort | undefined;
   private webviewReady = false;
   private readonly disposables: vscode.Disposable[] = [];
+  private readonly providers: ProviderChoice;
   private loaded: Promise<void>;
 
   constructor(
     private readonly services: ChatServices,
     private readonly store: HistoryStore,
-    private readonly keys: ApiKeys,
+    keys: ApiKeys,
     private readonly files: DataFileIndex,
     private readonly memento: vscode.Memento,
     private readonly plotlyUri: (view: ChatViewPort) => string,
   ) {
+    this.providers = new ProviderChoice(keys, memento, services.vscodeLm);
+    this.session = this.newSession();
     this.loaded = this.restore();
-    void this.refreshKeyed();
+    void this.providers.refreshKeyed();
     this.disposables.push(
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (!e.affectsConfiguration('radarm')) return;
-        if (e.affectsConfiguration('radarm.pythonPath') && !this.running) void this.disposeKernel();
+        if (e.affectsConfiguration('radarm.pythonPath') && !this.running) void this.session.resetKernel();
         void this.postConfig();
       }),
       vscode.workspace.onDidGrantWorkspaceTrust(() => void this.postConfig()),
-      keys.onDidChange(() => void this.refreshKeyed().then(() => this.postConfig())),
+      keys.onDidChange(() => void this.providers.refreshKeyed().then(() => this.postConfig())),
       ...(services.vscodeLm ? [services.vscodeLm.onDidChange(() => void this.postConfig())] : []),
       files.onDidChange(() => this.postDataFiles()),
     );
@@ -85,18 +94,11 @@ export class ChatController implements vscode.Disposable {
   // State
 
   settings(): RadarmSettings {
-    const cfg = vscode.workspace.getConfiguration('radarm');
-    const s = readSettings((k) => cfg.get(k));
-    const lm = this.services.vscodeLm?.providers ?? [];
-    return lm.length ? { ...s, providers: [...s.providers, ...lm] } : s;
+    return this.providers.settings();
   }
 
-  /** Ids of the configured providers that have a key stored (kept for the synchronous default choice). */
-  private keyed = new Set<string>();
-  private async refreshKeyed(): Promise<void> {
-    const ids = this.settings().providers.filter((p) => p.kind !== 'vscode-lm').map((p) => p.id);
-    const has = await Promise.all(ids.map(async (id) => !!(await this.keys.get(id))));
-    this.keyed = new Set(ids.filter((_, i) => has[i]));
+  provider(settings = this.settings()): ProviderSetting | undefined {
+    return this.providers.current(settings);
   }
 
   get turns(): readonly TurnRecord[] {
@@ -107,12 +109,17 @@ export class ChatController implements vscode.Disposable {
     return this.conversation.id;
   }
 
+  /** The engine session of the current chat (tests, diagnostics). */
+  get engine(): Session {
+    return this.session;
+  }
+
   /** Asks the user before generated code runs (radarm.confirmBeforeRunningCode); replaceable for tests. */
   confirmRunner: (code: string) => Promise<boolean> = confirmRun;
 
   /** The chat's Python process, once started (diagnostics and tests). */
   get kernelInfo(): PythonKernel['info'] {
-    return this.kernel?.info;
+    return this.session.kernel?.info;
   }
 
   get busy(): boolean {
@@ -126,26 +133,6 @@ export class ChatController implements vscode.Disposable {
 
   private get selectedFiles(): string[] {
     return (this.memento.get<string[]>('radarm.selectedFiles') ?? []).filter((f) => this.files.resolve(f));
-  }
-
-  /**
-   * The provider in use: the one picked in this workspace, else the default setting, else (no key stored
-   * for any provider) a VS Code language model such as Copilot's, else the first.
-   */
-  provider(settings = this.settings()): ProviderSetting | undefined {
-    const picked = this.memento.get<string>('radarm.providerId');
-    const byId = (id?: string) => (id ? settings.providers.find((p) => p.id === id) : undefined);
-    return (
-      byId(picked) ??
-      pickDefaultProvider({
-        configured: settings.providers.filter((p) => p.kind !== 'vscode-lm'),
-        vscodeLm: settings.providers.filter((p) => p.kind === 'vscode-lm'),
-        defaultId: settings.defaultProvider,
-        hasKey: (p) => this.keyed.has(p.id),
-        needsKey: (p) => p.requiresKey,
-      }) ??
-      settings.providers[0]
-    );
   }
 
   /** Code of the latest turn that produced some. */
@@ -164,10 +151,29 @@ export class ChatController implements vscode.Disposable {
   private async restore(): Promise<void> {
     try {
       const conv = await this.store.loadCurrent();
-      if (conv && !this.conversation.turns.length) this.conversation = conv;
+      if (conv && !this.conversation.turns.length) this.useConversation(conv);
     } catch (err) {
-      console.error('radarm: could not read the chat history:', errorMessage(err));
+      radarmLog().error(`Could not read the chat history: ${errorMessage(err)}`);
     }
+  }
+
+  /** A session for the current conversation, with the model's history rebuilt from its stored turns. */
+  private newSession(): Session {
+    const history = this.conversation.turns.flatMap((r) => turnFromEvents(r.question, r.events) ?? []);
+    const session: Session = createSession({
+      llm: this.services.llm,
+      history,
+      keepTurns: Math.max(50, this.settings().historyLimit),
+      createKernel: () => workspaceKernel(this.services.createKernel, () => this.settings(), () => session.dataFiles),
+      texts: vscodePreflightTexts(),
+      log: sessionLogger('[chat]'),
+    });
+    return session;
+  }
+
+  private useConversation(conv: Conversation): void {
+    this.conversation = conv;
+    this.session.setHistory(this.conversation.turns.flatMap((r) => turnFromEvents(r.question, r.events) ?? []));
   }
 
   // ------------------------------------------------------------------------------------------
@@ -195,7 +201,7 @@ export class ChatController implements vscode.Disposable {
         // From here on synchronous: the snapshot holds the running turn's events so far, so pending
         // batches are dropped, and later events go out as batches after init (none in between).
         state.turns = compactTurns(this.conversation.turns, { maxTurns: INIT_TURNS });
-        state.busyTurnId = this.running?.turn.id ?? null;
+        state.busyTurnId = this.running?.record.id ?? null;
         this.running?.batcher.discard();
         this.webviewReady = true;
         this.post({ type: 'init', state });
@@ -208,11 +214,9 @@ export class ChatController implements vscode.Disposable {
       case 'cancel':
         this.stop();
         return;
-      case 'retry': {
-        const turn = this.conversation.turns.find((x) => x.id === msg.turnId);
-        if (turn) void this.runTurn(turn.question, turn.mode, turn.dataFiles);
+      case 'retry':
+        void this.retry(msg.turnId);
         return;
-      }
       case 'insertCode':
         await vscode.commands.executeCommand('radarm.insertCode', msg.code);
         return;
@@ -229,10 +233,7 @@ export class ChatController implements vscode.Disposable {
         await this.memento.update('radarm.mode', msg.mode);
         return;
       case 'setProvider':
-        if (this.settings().providers.some((p) => p.id === msg.id)) {
-          await this.memento.update('radarm.providerId', msg.id);
-          await this.postConfig();
-        }
+        if (await this.providers.pick(msg.id)) await this.postConfig();
         return;
       case 'newChat':
         await this.newChat();
@@ -263,24 +264,13 @@ export class ChatController implements vscode.Disposable {
       locale: toLocale(vscode.env.language),
       turns: compactTurns(this.conversation.turns, { maxTurns: INIT_TURNS }),
       mode: this.mode,
-      providers: await this.providerInfos(settings),
+      providers: await this.providers.infos(settings),
       providerId: this.provider(settings)?.id ?? '',
       dataFiles: { available: this.files.available, selected: this.selectedFiles },
-      busyTurnId: this.running?.turn.id ?? null,
+      busyTurnId: this.running?.record.id ?? null,
       trusted: vscode.workspace.isTrusted,
       plotlyUri: this.view ? this.plotlyUri(this.view) : '',
     };
-  }
-
-  private async providerInfos(settings: RadarmSettings): Promise<ProviderInfo[]> {
-    return Promise.all(
-      settings.providers.map(async (p) => ({
-        id: p.id,
-        label: p.label,
-        model: p.model,
-        hasKey: !p.requiresKey || !!(await this.keys.get(p.id)),
-      })),
-    );
   }
 
   private async postConfig(): Promise<void> {
@@ -289,7 +279,7 @@ export class ChatController implements vscode.Disposable {
     this.post({
       type: 'config',
       config: {
-        providers: await this.providerInfos(settings),
+        providers: await this.providers.infos(settings),
         providerId: this.provider(settings)?.id ?? '',
         trusted: vscode.workspace.isTrusted,
         locale: toLocale(vscode.env.language),
@@ -301,12 +291,17 @@ export class ChatController implements vscode.Disposable {
     this.post({ type: 'dataFiles', available: this.files.available, selected: this.selectedFiles });
   }
 
+  /** Chooses the data files; Python starts and loads them at once (trusted workspaces), ahead of the question. */
   async setSelectedFiles(files: string[]): Promise<void> {
-    await this.memento.update(
-      'radarm.selectedFiles',
-      files.filter((f) => this.files.resolve(f)),
-    );
+    const chosen = files.filter((f) => this.files.resolve(f));
+    await this.memento.update('radarm.selectedFiles', chosen);
     this.postDataFiles();
+    if (!this.running) this.warmUp(chosen);
+  }
+
+  private warmUp(files: string[]): void {
+    const paths = files.flatMap((f) => this.files.resolve(f)?.fsPath ?? []);
+    this.session.setDataFiles(paths, { warmUp: vscode.workspace.isTrusted });
   }
 
   // ------------------------------------------------------------------------------------------
@@ -324,7 +319,7 @@ export class ChatController implements vscode.Disposable {
     }
     const settings = this.settings();
     const provider = this.provider(settings);
-    const turn: TurnRecord = {
+    const record: TurnRecord = {
       id: `turn-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 7)}`,
       question,
       mode,
@@ -333,162 +328,80 @@ export class ChatController implements vscode.Disposable {
       startedAt: Date.now(),
       ...(provider ? { providerId: provider.id, model: provider.model } : {}),
     };
-    const history = this.agentHistory();
-    this.conversation.turns.push(turn);
+    this.conversation.turns.push(record);
     this.conversation.updatedAt = Date.now();
     const abort = new AbortController();
-    const batcher = createEventBatcher((events) => this.post({ type: 'events', turnId: turn.id, events }));
+    const batcher = createEventBatcher((events) => this.post({ type: 'events', turnId: record.id, events }));
     let finish!: (t: TurnRecord) => void;
     const finished = new Promise<TurnRecord>((r) => (finish = r));
-    this.running = { turn, abort, batcher, finished };
+    this.running = { record, abort, batcher, finished };
     void vscode.commands.executeCommand('setContext', 'radarm.busy', true);
-    this.post({ type: 'turnStart', turn: { ...turn, events: [] } });
+    this.post({ type: 'turnStart', turn: { ...record, events: [] } });
     void this.save();
 
     try {
-      const source = this.turnEvents(turn, settings, provider, history, abort.signal);
-      const events = runToEnd(source, {
+      Object.assign(this.session.options, {
+        maxRounds: settings.maxRounds,
+        stallTimeoutMs: settings.stallTimeoutMs,
+        timeoutMs: settings.requestTimeoutMs,
+        execTimeoutMs: settings.executionTimeoutMs,
+        stream: settings.enableStream,
+        locale: toLocale(vscode.env.language),
+        confirmRun: settings.confirmBeforeRunningCode ? (code: string) => this.confirmRunner(code) : undefined,
+      });
+      const request: TurnRequest = {
+        question,
+        mode,
+        provider,
+        apiKey: await this.providers.apiKey(provider),
+        trusted: vscode.workspace.isTrusted,
+        dataFiles: dataFiles.map((name) => ({ name, path: this.files.resolve(name)?.fsPath })),
+      };
+      const events = runToEnd(this.session.send(request, abort.signal), {
         signal: abort.signal,
         stoppedText: t('Stopped.'),
         noResultText: t('The analysis ended without a result.'),
       });
       let savedAt = Date.now();
       for await (const ev of events) {
-        turn.events.push(ev);
+        record.events.push(ev);
         batcher.push(ev);
+        if (ev.type === 'error')
+          reportTurnError(ev, {
+            panelVisible: this.webviewReady,
+            providerId: provider?.id,
+            retry: () => void this.retry(record.id),
+          });
         // A long turn is saved as it goes, so a crash or reload keeps what had streamed.
         if (Date.now() - savedAt > 5000) {
           savedAt = Date.now();
-          turn.events = coalesceEvents(turn.events);
+          record.events = coalesceEvents(record.events);
           void this.save();
         }
       }
     } finally {
-      turn.events = coalesceEvents(turn.events); // one event per stage run in memory, not one per token
+      record.events = coalesceEvents(record.events); // one event per stage run in memory, not one per token
       batcher.dispose();
-      if (abort.signal.aborted) this.post({ type: 'turnEnd', turnId: turn.id, stopped: true });
+      if (abort.signal.aborted) this.post({ type: 'turnEnd', turnId: record.id, stopped: true });
       this.running = undefined;
       void vscode.commands.executeCommand('setContext', 'radarm.busy', false);
       this.conversation.updatedAt = Date.now();
       await this.save();
-      finish(turn);
+      finish(record);
     }
-    return turn;
+    return record;
   }
 
-  /** The events of one turn, before the stream contract is enforced by runToEnd. */
-  private async *turnEvents(
-    turn: TurnRecord,
-    settings: RadarmSettings,
-    provider: ProviderSetting | undefined,
-    history: Turn[],
-    signal: AbortSignal,
-  ): AsyncGenerator<RadarmEvent> {
-    if (!provider) {
-      yield { type: 'error', content: t('No LLM provider is configured. Add one in the setting radarm.providers.') };
-      return;
-    }
-    const apiKey = await this.keys.get(provider.id);
-    if (!apiKey && provider.requiresKey) {
-      this.offerSetApiKey(provider, t('No API key is set for {0}. Run "Radarm: Set API Key" to add one.', provider.label));
-      yield { type: 'error', content: t('No API key is set for {0}. Run "Radarm: Set API Key" to add one.', provider.label) };
-      return;
-    }
-    if (turn.mode !== 'ask' && !vscode.workspace.isTrusted) {
-      yield {
-        type: 'error',
-        content: t(
-          'This workspace is in Restricted Mode, so Radarm will not run generated code here. Ask mode still works. To use the agent modes, trust this folder (command "Workspaces: Manage Workspace Trust").',
-        ),
-      };
-      return;
-    }
-    const dataFiles: string[] = [];
-    for (const d of turn.dataFiles) {
-      const uri = this.files.resolve(d);
-      if (!uri) {
-        yield { type: 'error', content: t('The data file {0} is no longer in the workspace. Pick the data files again.', d) };
-        return;
-      }
-      dataFiles.push(uri.fsPath);
-    }
-    let kernel: PythonKernel | undefined;
-    if (turn.mode !== 'ask') {
-      try {
-        kernel = await this.ensureKernel(settings, dataFiles);
-      } catch (err) {
-        yield { type: 'error', content: t('Could not start Python: {0}', errorMessage(err)) };
-        return;
-      }
-    } else if (dataFiles.length && vscode.workspace.isTrusted) {
-      // Ask runs no generated code, but with a kernel its prompt gets a real data profile (columns,
-      // types, samples). Without a usable Python it still answers from a plain-text preview.
-      kernel = await this.ensureKernel(settings, dataFiles).catch(() => undefined);
-    }
-    const ctx: AgentContext = {
-      llm: this.services.llm,
-      provider,
-      apiKey,
-      kernel,
-      dataFiles,
-      history,
-      maxRounds: settings.maxRounds,
-      stallTimeoutMs: settings.stallTimeoutMs,
-      timeoutMs: settings.requestTimeoutMs,
-      execTimeoutMs: settings.executionTimeoutMs,
-      stream: settings.enableStream,
-      locale: toLocale(vscode.env.language),
-    };
-    if (settings.confirmBeforeRunningCode) ctx.confirmRun = (code) => this.confirmRunner(code);
-    for await (const ev of this.services.runMode(turn.mode, ctx, turn.question, signal)) {
-      if (ev.type === 'error' && provider.kind !== 'vscode-lm' && looksLikeAuthError(ev.content)) {
-        this.offerSetApiKey(provider, ev.content);
-      }
-      yield ev;
-    }
+  private async retry(turnId: string): Promise<void> {
+    const turn = this.conversation.turns.find((x) => x.id === turnId);
+    if (turn) await this.runTurn(turn.question, turn.mode, turn.dataFiles);
   }
 
-  private offerSetApiKey(provider: ProviderSetting, text: string): void {
-    this.post({ type: 'notice', level: 'error', text, action: 'setApiKey' });
-    const action = t('Set API Key');
-    void vscode.window.showErrorMessage(text, action).then((picked) => {
-      if (picked === action) void vscode.commands.executeCommand('radarm.setApiKey', provider.id);
-    });
-  }
-
-  /** History for the agent: the finished turns of this chat (their question, reply, code, output). */
-  private agentHistory(): Turn[] {
-    const out: Turn[] = [];
-    for (const turn of this.conversation.turns) {
-      const data = completeOf(turn.events);
-      if (data) out.push({ question: turn.question, reply: data.reply, code: data.generated_code, output: data.execution_result });
-    }
-    return out;
-  }
-
-  private async ensureKernel(settings: RadarmSettings, dataFiles: string[]): Promise<PythonKernel> {
-    if (!this.kernel) {
-      const folder =
-        (dataFiles[0] && vscode.workspace.getWorkspaceFolder(vscode.Uri.file(dataFiles[0]))) ||
-        vscode.workspace.workspaceFolders?.[0];
-      const cwd = folder?.uri.fsPath ?? (dataFiles[0] ? path.dirname(dataFiles[0]) : process.cwd());
-      const extensionPythonPath = settings.pythonPath ? undefined : await pythonExtensionInterpreter(folder?.uri);
-      this.kernel = this.services.createKernel({
-        ...(settings.pythonPath ? { pythonPath: settings.pythonPath } : {}),
-        ...(extensionPythonPath ? { extensionPythonPath } : {}),
-        cwd,
-        execTimeoutMs: settings.executionTimeoutMs,
-      });
-    }
-    await this.kernel.start();
-    return this.kernel;
-  }
-
-  /** Stop: cancels the LLM stream (the mode's signal) and interrupts the kernel. */
+  /** Stop: cancels the LLM stream and interrupts the kernel. */
   stop(): boolean {
     if (!this.running) return false;
     this.running.abort.abort();
-    this.kernel?.interrupt();
+    this.session.stop();
     return true;
   }
 
@@ -498,14 +411,20 @@ export class ChatController implements vscode.Disposable {
   }
 
   // ------------------------------------------------------------------------------------------
-  // Conversations
+  // Conversations: each has its own session, so a new or reopened chat ends the previous Python process.
+
+  private async replaceSession(conv: Conversation): Promise<void> {
+    this.stop();
+    await this.idle();
+    const old = this.session;
+    this.conversation = conv;
+    this.session = this.newSession();
+    await old.dispose().catch(() => {});
+  }
 
   async newChat(): Promise<void> {
     await this.loaded;
-    this.stop();
-    await this.idle();
-    await this.disposeKernel();
-    this.conversation = emptyConversation();
+    await this.replaceSession(emptyConversation());
     await this.store.setCurrent(null);
     this.post({ type: 'clear' });
   }
@@ -513,10 +432,7 @@ export class ChatController implements vscode.Disposable {
   async openConversation(id: string): Promise<boolean> {
     const conv = await this.store.load(id);
     if (!conv) return false;
-    this.stop();
-    await this.idle();
-    await this.disposeKernel();
-    this.conversation = conv;
+    await this.replaceSession(conv);
     await this.store.setCurrent(id);
     if (this.webviewReady) this.post({ type: 'init', state: await this.panelState() });
     return true;
@@ -527,10 +443,7 @@ export class ChatController implements vscode.Disposable {
   }
 
   async clearHistory(): Promise<void> {
-    this.stop();
-    await this.idle();
-    await this.disposeKernel();
-    this.conversation = emptyConversation();
+    await this.replaceSession(emptyConversation());
     await this.store.clear();
     this.post({ type: 'clear' });
   }
@@ -540,21 +453,15 @@ export class ChatController implements vscode.Disposable {
     try {
       await this.store.save(this.conversation);
     } catch (err) {
-      console.error('radarm: could not save the chat history:', errorMessage(err));
+      radarmLog().error(`Could not save the chat history: ${errorMessage(err)}`);
     }
-  }
-
-  private async disposeKernel(): Promise<void> {
-    const k = this.kernel;
-    this.kernel = undefined;
-    await k?.dispose().catch(() => {});
   }
 
   async dispose(): Promise<void> {
     this.stop();
     this.disposables.forEach((d) => d.dispose());
     await Promise.race([this.idle(), new Promise((r) => setTimeout(r, 2000))]);
-    await this.disposeKernel();
+    await this.session.dispose().catch(() => {});
     await this.store.flush();
   }
 }
@@ -562,21 +469,4 @@ export class ChatController implements vscode.Disposable {
 function emptyConversation(): Conversation {
   const now = Date.now();
   return { id: newConversationId(), title: '', createdAt: now, updatedAt: now, turns: [] };
-}
-
-/** 401/403 or an "invalid key" message: the user should be led to Set API Key. */
-export function looksLikeAuthError(text: string): boolean {
-  return /\b(401|403)\b|unauthori[sz]ed|invalid[ _-]?api[ _-]?key|incorrect api key|authentication/i.test(text);
-}
-
-export async function confirmRun(code: string): Promise<boolean> {
-  const run = t('Run');
-  const lines = code.split('\n');
-  const detail = lines.length > 40 ? `${lines.slice(0, 40).join('\n')}\n… (${lines.length - 40} more lines)` : code;
-  try {
-    const picked = await vscode.window.showWarningMessage(t('Run this code?'), { modal: true, detail }, run);
-    return picked === run;
-  } catch {
-    return false; // no dialog could be shown (e.g. VS Code refuses modals during tests): do not run
-  }
 }

@@ -97,7 +97,7 @@ describe('vscode host: turn runner', () => {
     assert.ok(Date.now() - t0 < 200, 'Stop must not wait for the source');
     assert.deepEqual(out, [
       { type: 'content', stage: 'code_generation', content: 'writing…' },
-      { type: 'error', content: 'Stopped.' },
+      { type: 'error', content: 'Stopped.', code: 'cancelled' },
       { type: 'done' },
     ]);
     release();
@@ -110,7 +110,7 @@ describe('vscode host: turn runner', () => {
       yield { type: 'content', stage: 'response', content: 'half' };
     }
     const out = await collect(runToEnd(partial(), opts(new AbortController().signal)));
-    assert.deepEqual(out.slice(1), [{ type: 'error', content: 'No result.' }, { type: 'done' }]);
+    assert.deepEqual(out.slice(1), [{ type: 'error', content: 'No result.', code: 'internal' }, { type: 'done' }]);
   });
 
   it('a throwing source becomes one error; events after the terminal one are dropped', async () => {
@@ -119,7 +119,7 @@ describe('vscode host: turn runner', () => {
       throw new Error('socket hang up');
     }
     const out = await collect(runToEnd(throws(), opts(new AbortController().signal)));
-    assert.deepEqual(out.slice(1), [{ type: 'error', content: 'No result. socket hang up' }, { type: 'done' }]);
+    assert.deepEqual(out.slice(1), [{ type: 'error', content: 'No result. socket hang up', code: 'internal' }, { type: 'done' }]);
 
     async function* chatty(): AsyncGenerator<RadarmEvent> {
       yield complete();
