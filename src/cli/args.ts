@@ -2,7 +2,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { MODES, type Mode } from '../agent/types';
+import { MODES, type Mode } from '../protocol/vocabulary';
 import type { Provider, ProviderKind } from '../llm/types';
 
 export type OutputFormat = 'ndjson' | 'sse' | 'text';
@@ -33,6 +33,10 @@ Options:
   --timeout S                          stall timeout: stop when no data arrives for S seconds (default 60)
   --exec-timeout S                     time limit per code run in agent modes (default 60)
   --format ndjson|sse|text             output: one JSON event per line, SSE, or text for people (default)
+  --session FILE                       continue the conversation kept in FILE (created if missing): its
+                                       history goes to the model, its data files load again, and the code
+                                       of its earlier successful turns is re-run first to rebuild Python's
+                                       variables (they cannot outlive a process); the turn is saved to FILE
   -h, --help                           this help
   -v, --version                        the version
 
@@ -56,6 +60,8 @@ export interface CliConfig {
   timeoutMs?: number;
   execTimeoutMs?: number;
   format: OutputFormat;
+  /** --session FILE: the conversation file to continue and update (absolute path). */
+  sessionFile?: string;
   /** The message, or '-' to read it from stdin. */
   message: string;
 }
@@ -93,6 +99,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
         timeout: { type: 'string' },
         'exec-timeout': { type: 'string' },
         format: { type: 'string' },
+        session: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -164,6 +171,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
       timeoutMs: whole,
       execTimeoutMs: exec,
       format,
+      ...(v.session ? { sessionFile: resolve(v.session) } : {}),
       message,
     },
   };
