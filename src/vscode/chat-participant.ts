@@ -11,6 +11,7 @@ import type { ProviderChoice } from '../engine/preflight';
 import type { PythonKernel } from '../kernel/types';
 import type { LlmClient } from '../llm/types';
 import { vscodeLmProvider } from '../llm/vscode-lm';
+import type { ErrorCode, RadarmEvent } from '../protocol/events';
 import type { Locale } from '../protocol/vocabulary';
 import {
   DATA_FILE_GLOB,
@@ -75,7 +76,8 @@ const TEXTS = {
 } as const;
 
 /** The metadata a response carries: its turn (for history) and what follow-ups need. */
-type ResultMetadata = TurnMetadata & { mode: Mode; hasData: boolean };
+/** The metadata a response carries: its history entry (absent when cancelled), what follow-ups need, and the error's code. */
+export type ResultMetadata = Partial<TurnMetadata> & { mode: Mode; hasData: boolean; errorCode?: ErrorCode };
 
 /**
  * Registers @radarm. Returns undefined (and changes nothing) when this VS Code has no chat API.
@@ -187,19 +189,23 @@ export function createChatRequestHandler(
         },
         ac.signal,
       );
-      const result = await renderEvents(events, stream, { locale, saveImage });
+      let errorCode: ErrorCode | undefined;
+      const result = await renderEvents(
+        tap(events, (ev) => ev.type === 'error' && (errorCode = ev.code ?? 'internal')),
+        stream,
+        { locale, saveImage },
+      );
       // The history entry the engine recorded for this request (none when it was cancelled).
       const entry = session.history.length > history.length ? session.history[session.history.length - 1] : undefined;
-      const metadata: ResultMetadata | undefined = entry
-        ? {
-            mode,
-            hasData: dataFiles.length > 0,
-            radarm: { ...entry, code: entry.code ?? null, output: entry.output ?? null },
-          }
-        : undefined;
+      const metadata: ResultMetadata = {
+        mode,
+        hasData: dataFiles.length > 0,
+        ...(entry ? { radarm: { ...entry, code: entry.code ?? null, output: entry.output ?? null } } : {}),
+        ...(errorCode ? { errorCode } : {}),
+      };
       // A stopped request is shown as stopped by VS Code itself; no error box on top.
       if (result.error && !token.isCancellationRequested) return { errorDetails: { message: result.error }, metadata };
-      return metadata ? { metadata } : {};
+      return { metadata };
     } finally {
       onCancel.dispose();
     }
@@ -210,6 +216,14 @@ export function createChatRequestHandler(
     engine: session,
     dispose: () => session.dispose(),
   };
+}
+
+/** Passes a stream through, showing each event to `see` first. */
+async function* tap(events: AsyncIterable<RadarmEvent>, see: (ev: RadarmEvent) => unknown): AsyncGenerator<RadarmEvent> {
+  for await (const ev of events) {
+    see(ev);
+    yield ev;
+  }
 }
 
 /** Every request names its own model client; this one is never called. */

@@ -13,6 +13,8 @@ export async function run(): Promise<void> {
     require('./activation.test');
     require('./commands.test');
     require('./proxy.test');
+    require('./adapters.test');
+    require('./first-request.test');
     require('./analyze.test');
     require('./chat-participant.test');
   } else if (phase === 'reload') {
