@@ -248,7 +248,7 @@ suite('one engine, three hosts: panel, @radarm and the CLI give the same history
     assert.equal(sawFailure, adapters.length, 'each host sent the failed turn to the model');
   });
 
-  test('a Python that cannot start ends the turn with the same typed error, and nothing is kept running', async function () {
+  test('a Python that cannot start ends the turn with the same typed error (no_python) in every host', async function () {
     this.timeout(180_000);
     script = (req) => (req.stage === 'code_generation' ? code('print(1)') : { steps: textSteps('Explained.', 4) });
     const conv = assertSame(await eachAdapter([{ question: 'Count rows', mode: 'agent_single' }], { python: '/nonexistent/python3' }));
