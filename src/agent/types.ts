@@ -3,7 +3,7 @@ import type { ErrorCode, RadarmEvent } from '../protocol/events';
 import type { ChatMessage, LlmClient, Provider } from '../llm/types';
 import type { PythonKernel } from '../kernel/types';
 
-import type { Locale, Mode } from '../protocol/vocabulary';
+import type { Locale } from '../protocol/vocabulary';
 export { MODES, type Mode, type Locale } from '../protocol/vocabulary';
 
 /** One turn of a conversation, as kept in a session's history. */

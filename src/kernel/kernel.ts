@@ -85,7 +85,7 @@ export function createKernel(options: KernelOptions): PythonKernel {
         if (!memoryLimitMb) throw e;
         // Many cores reserve much address space for BLAS threads: a cap that is too low breaks importing numpy.
         // Running without the cap beats not running (info.memoryLimitMb then says null).
-        log(`kernel: start-up failed under the ${memoryLimitMb} MB memory cap (${firstLine((e as Error).message)}); retrying without it`);
+        log(`kernel: start-up failed under the ${memoryLimitMb} MB memory cap (${lastLine((e as Error).message)}); retrying without it`);
         c = await run(0);
       }
     } catch (e) {
@@ -94,7 +94,7 @@ export function createKernel(options: KernelOptions): PythonKernel {
       if (python.source !== 'setting') resolved = undefined; // look again next time (the user may fix things)
       throw new KernelStartError(
         pandasBroken
-          ? `Python at ${python.path} could not import pandas (${firstLine(why)}).\nFix: run \`${python.path} -m ` +
+          ? `Python at ${python.path} could not import pandas (${lastLine(why)}).\nFix: run \`${python.path} -m ` +
               `${PANDAS_FIX}\`, or choose another interpreter (setting radarm.pythonPath, CLI --python).`
           : `Python at ${python.path} could not start Radarm's kernel: ${why}`,
         pandasBroken ? 'pandas-missing' : 'start-failed',
@@ -280,6 +280,7 @@ export function createKernel(options: KernelOptions): PythonKernel {
   };
 }
 
-function firstLine(s: string): string {
+/** The last line of a message: for a Python traceback, the exception itself. */
+function lastLine(s: string): string {
   return s.trim().split('\n').pop() ?? s;
 }

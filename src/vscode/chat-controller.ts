@@ -5,43 +5,31 @@ import * as vscode from 'vscode';
 import type { Mode } from '../agent/types';
 import { turnFromEvents } from '../engine/conversation-history';
 import { createSession, type Session, type TurnRequest } from '../engine/session';
-import type { KernelOptions, PythonKernel } from '../kernel/types';
-import type { LlmClient } from '../llm/types';
+import type { PythonKernel } from '../kernel/types';
 import { errorMessage } from '../protocol/events';
-import { coalesceEvents, type HostToWebview, type PanelState, type TurnRecord, type WebviewToHost } from '../protocol/messages';
+import { type HostToWebview, type PanelState, type TurnRecord, type WebviewToHost } from '../protocol/messages';
 import { toLocale } from '../protocol/vocabulary';
 import type { ApiKeys } from './api-keys';
 import { confirmRun } from './confirm-run';
 import type { DataFileIndex } from './data-files';
 import { reportTurnError } from './error-report';
 import { createEventBatcher, type EventBatcher } from './event-batcher';
+import { handlePanelMessage } from './panel-messages';
+import { newTurnRecord, recordTurn, turnSettings } from './panel-turn';
 import { compactTurns } from './history-compact';
 import { newConversationId, type Conversation, type HistoryStore } from './history-store';
 import { vscodePreflightTexts } from './host-texts';
 import { radarmLog, sessionLogger } from './log';
-import { completeOf } from './notebook';
-import { ProviderChoice, type VscodeLmProviders } from './provider-choice';
+import { lastGeneratedCode } from './notebook';
+import { ProviderChoice } from './provider-choice';
 import type { ProviderSetting, RadarmSettings } from './settings';
 import { runToEnd } from './turn-runner';
 import { workspaceKernel } from './workspace-kernel';
+import type { ChatServices, ChatViewPort } from './chat-ports';
 
 export { confirmRun };
 
-/** The services a turn needs; injected so that the wiring lives in extension.ts. */
-export interface ChatServices {
-  llm: LlmClient;
-  createKernel: (opts: KernelOptions) => PythonKernel;
-  /** VS Code's language models (Copilot) as extra providers; absent or empty without them. */
-  vscodeLm?: VscodeLmProviders;
-}
-
-/** What the controller needs from the sidebar view. */
-export interface ChatViewPort {
-  /** Posts to the webview when it is live; false when it is hidden or not loaded (the message is dropped). */
-  post(message: HostToWebview): boolean;
-  /** Shows the panel (opens the sidebar container). */
-  reveal(): Promise<void>;
-}
+export type { ChatServices, ChatViewPort };
 
 interface RunningTurn {
   record: TurnRecord;
@@ -137,11 +125,7 @@ export class ChatController implements vscode.Disposable {
 
   /** Code of the latest turn that produced some. */
   lastGeneratedCode(): string | undefined {
-    for (let i = this.conversation.turns.length - 1; i >= 0; i--) {
-      const code = completeOf(this.conversation.turns[i].events)?.generated_code;
-      if (code) return code;
-    }
-    return undefined;
+    return lastGeneratedCode(this.conversation.turns);
   }
 
   whenRestored(): Promise<void> {
@@ -193,69 +177,36 @@ export class ChatController implements vscode.Disposable {
     return this.webviewReady && !!this.view?.post(message);
   }
 
-  async handleMessage(msg: WebviewToHost): Promise<void> {
-    switch (msg.type) {
-      case 'ready': {
-        await this.loaded;
-        const state = await this.panelState();
-        // From here on synchronous: the snapshot holds the running turn's events so far, so pending
-        // batches are dropped, and later events go out as batches after init (none in between).
-        state.turns = compactTurns(this.conversation.turns, { maxTurns: INIT_TURNS });
-        state.busyTurnId = this.running?.record.id ?? null;
-        this.running?.batcher.discard();
-        this.webviewReady = true;
-        this.post({ type: 'init', state });
-        void this.files.refresh();
-        return;
-      }
-      case 'send':
-        void this.runTurn(msg.text, msg.mode, msg.dataFiles);
-        return;
-      case 'cancel':
-        this.stop();
-        return;
-      case 'retry':
-        void this.retry(msg.turnId);
-        return;
-      case 'insertCode':
-        await vscode.commands.executeCommand('radarm.insertCode', msg.code);
-        return;
-      case 'copy':
-        await vscode.env.clipboard.writeText(msg.text);
-        return;
-      case 'pickDataFiles':
-        await vscode.commands.executeCommand('radarm.pickDataFiles');
-        return;
-      case 'setDataFiles':
-        await this.setSelectedFiles(msg.files);
-        return;
-      case 'setMode':
-        await this.memento.update('radarm.mode', msg.mode);
-        return;
-      case 'setProvider':
-        if (await this.providers.pick(msg.id)) await this.postConfig();
-        return;
-      case 'newChat':
-        await this.newChat();
-        return;
-      case 'setApiKey':
-        await vscode.commands.executeCommand('radarm.setApiKey', msg.providerId ?? this.provider()?.id);
-        return;
-      case 'openSettings':
-        await vscode.commands.executeCommand('workbench.action.openSettings', 'radarm.');
-        return;
-      case 'openFile': {
-        const uri = this.files.resolve(msg.path);
-        if (uri) await vscode.commands.executeCommand('vscode.open', uri);
-        return;
-      }
-      case 'exportNotebook':
-        await vscode.commands.executeCommand('radarm.exportNotebook');
-        return;
-      case 'clearHistory':
-        await vscode.commands.executeCommand('radarm.clearHistory');
-        return;
-    }
+  /** A message from the webview (already validated); see panel-messages.ts. */
+  handleMessage(msg: WebviewToHost): Promise<void> {
+    return handlePanelMessage(this, msg);
+  }
+
+  /** The webview (re)loaded: it gets the whole state, the running turn's events so far included. */
+  async webviewLoaded(): Promise<void> {
+    await this.loaded;
+    const state = await this.panelState();
+    // From here on synchronous: the snapshot holds the running turn's events so far, so pending
+    // batches are dropped, and later events go out as batches after init (none in between).
+    state.turns = compactTurns(this.conversation.turns, { maxTurns: INIT_TURNS });
+    state.busyTurnId = this.running?.record.id ?? null;
+    this.running?.batcher.discard();
+    this.webviewReady = true;
+    this.post({ type: 'init', state });
+    void this.files.refresh();
+  }
+
+  async setMode(mode: Mode): Promise<void> {
+    await this.memento.update('radarm.mode', mode);
+  }
+
+  async pickProvider(id: string): Promise<void> {
+    if (await this.providers.pick(id)) await this.postConfig();
+  }
+
+  /** A workspace data file by its display name, when it still exists. */
+  resolveFile(name: string): vscode.Uri | undefined {
+    return this.files.resolve(name);
   }
 
   async panelState(): Promise<PanelState> {
@@ -319,15 +270,7 @@ export class ChatController implements vscode.Disposable {
     }
     const settings = this.settings();
     const provider = this.provider(settings);
-    const record: TurnRecord = {
-      id: `turn-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 7)}`,
-      question,
-      mode,
-      dataFiles,
-      events: [],
-      startedAt: Date.now(),
-      ...(provider ? { providerId: provider.id, model: provider.model } : {}),
-    };
+    const record = newTurnRecord(question, mode, dataFiles, provider);
     this.conversation.turns.push(record);
     this.conversation.updatedAt = Date.now();
     const abort = new AbortController();
@@ -340,15 +283,7 @@ export class ChatController implements vscode.Disposable {
     void this.save();
 
     try {
-      Object.assign(this.session.options, {
-        maxRounds: settings.maxRounds,
-        stallTimeoutMs: settings.stallTimeoutMs,
-        timeoutMs: settings.requestTimeoutMs,
-        execTimeoutMs: settings.executionTimeoutMs,
-        stream: settings.enableStream,
-        locale: toLocale(vscode.env.language),
-        confirmRun: settings.confirmBeforeRunningCode ? (code: string) => this.confirmRunner(code) : undefined,
-      });
+      Object.assign(this.session.options, turnSettings(settings, toLocale(vscode.env.language), (code) => this.confirmRunner(code)));
       const request: TurnRequest = {
         question,
         mode,
@@ -362,25 +297,15 @@ export class ChatController implements vscode.Disposable {
         stoppedText: t('Stopped.'),
         noResultText: t('The analysis ended without a result.'),
       });
-      let savedAt = Date.now();
-      for await (const ev of events) {
-        record.events.push(ev);
-        batcher.push(ev);
-        if (ev.type === 'error')
-          reportTurnError(ev, {
-            panelVisible: this.webviewReady,
-            providerId: provider?.id,
-            retry: () => void this.retry(record.id),
-          });
-        // A long turn is saved as it goes, so a crash or reload keeps what had streamed.
-        if (Date.now() - savedAt > 5000) {
-          savedAt = Date.now();
-          record.events = coalesceEvents(record.events);
-          void this.save();
-        }
-      }
+      await recordTurn(events, record, {
+        seen: (ev) => {
+          batcher.push(ev);
+          if (ev.type === 'error')
+            reportTurnError(ev, { panelVisible: this.webviewReady, providerId: provider?.id, retry: () => void this.retry(record.id) });
+        },
+        save: () => void this.save(),
+      });
     } finally {
-      record.events = coalesceEvents(record.events); // one event per stage run in memory, not one per token
       batcher.dispose();
       if (abort.signal.aborted) this.post({ type: 'turnEnd', turnId: record.id, stopped: true });
       this.running = undefined;
@@ -392,7 +317,8 @@ export class ChatController implements vscode.Disposable {
     return record;
   }
 
-  private async retry(turnId: string): Promise<void> {
+  /** Runs a turn's question again (the Retry action). */
+  async retry(turnId: string): Promise<void> {
     const turn = this.conversation.turns.find((x) => x.id === turnId);
     if (turn) await this.runTurn(turn.question, turn.mode, turn.dataFiles);
   }

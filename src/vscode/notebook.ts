@@ -83,3 +83,12 @@ export function conversationToNotebook(turns: readonly TurnRecord[], opts: { tit
     nbformat_minor: 5,
   };
 }
+
+/** Code of the latest turn that produced some. */
+export function lastGeneratedCode(turns: readonly TurnRecord[]): string | undefined {
+  for (let i = turns.length - 1; i >= 0; i--) {
+    const code = completeOf(turns[i].events)?.generated_code;
+    if (code) return code;
+  }
+  return undefined;
+}
