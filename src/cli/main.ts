@@ -77,7 +77,7 @@ async function chat(config: CliConfig): Promise<number> {
     dataFiles: config.dataFiles.length ? config.dataFiles : (saved?.dataFiles ?? []),
     history: saved?.history ?? [],
     replayCode: saved ? successfulCode(saved.history) : [],
-    createKernel: () => createKernel({ pythonPath: config.pythonPath, cwd: process.cwd(), execTimeoutMs: config.execTimeoutMs }),
+    createKernel: () => createKernel({ pythonPath: config.pythonPath, cwd: process.cwd(), execTimeoutMs: config.execTimeoutMs, settingName: '--python' }),
     stallTimeoutMs: config.stallTimeoutMs,
     timeoutMs: config.timeoutMs,
     execTimeoutMs: config.execTimeoutMs,

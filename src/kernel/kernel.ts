@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { RunnerExitedError, startRunner, waitAtMost, type RunnerConnection, type RunnerReply } from './connection';
 import { kernelEnv } from './env';
 import { crashedResult, describeExit, executionText, fromReply, stoppedResult } from './result';
-import { KernelStartError, PANDAS_FIX, resolvePython, type ResolvedPython } from './resolve-python';
+import { DEFAULT_SETTING_NAME, KernelStartError, PANDAS_FIX, resolvePython, type ResolvedPython } from './resolve-python';
 import { findRunner } from './runner-path';
 import type { DataProfile, ExecuteOptions, ExecutionResult, KernelInfo, KernelOptions, PythonKernel } from './types';
 
@@ -64,6 +64,7 @@ export function createKernel(options: KernelOptions): PythonKernel {
         pythonPath: options.pythonPath,
         extensionPythonPath: options.extensionPythonPath,
         env: options.env ? { ...process.env, ...options.env } : process.env,
+        settingName: options.settingName,
       });
       log(`kernel: using ${resolved.path} (Python ${resolved.version}, from ${resolved.source})`);
     }
@@ -95,7 +96,7 @@ export function createKernel(options: KernelOptions): PythonKernel {
       throw new KernelStartError(
         pandasBroken
           ? `Python at ${python.path} could not import pandas (${lastLine(why)}).\nFix: run \`${python.path} -m ` +
-              `${PANDAS_FIX}\`, or choose another interpreter (setting radarm.pythonPath, CLI --python).`
+              `${PANDAS_FIX}\`, or choose another interpreter (${options.settingName ?? DEFAULT_SETTING_NAME}).`
           : `Python at ${python.path} could not start Radarm's kernel: ${why}`,
         pandasBroken ? 'pandas-missing' : 'start-failed',
         python.tried,

@@ -21,6 +21,8 @@ export interface KernelOptions {
   interruptGraceMs?: number;
   /** Import plt/px/go in idle time after start, so that the first chart is fast (default true). */
   warmup?: boolean;
+  /** How messages name the interpreter setting: `radarm.pythonPath` (VS Code) or `--python` (CLI); default both. */
+  settingName?: string;
   /** Diagnostics (kernel stderr, restarts); never contains secrets. */
   onLog?: (line: string) => void;
 }

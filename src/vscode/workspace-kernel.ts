@@ -34,6 +34,7 @@ export function workspaceKernel(
       ...(extensionPythonPath ? { extensionPythonPath } : {}),
       cwd,
       execTimeoutMs: s.executionTimeoutMs,
+      settingName: 'radarm.pythonPath',
       onLog: (line) => radarmLog().debug(`[kernel] ${line}`),
     });
   });
