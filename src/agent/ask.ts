@@ -7,6 +7,7 @@ import { emptyCompleteData, errorMessage, type TokenUsage } from '../protocol/ev
 import { llmCode } from './error-codes';
 import type { ChatRequest } from '../llm/types';
 import type { DataProfile } from '../kernel/types';
+import { isDatabaseFile } from '../kernel/database-sources';
 import type { AgentContext, ModeRunner } from './types';
 import { announcementLanguage, detectLanguage, texts, type Lang } from './announcements';
 import { askMessages, truncateMiddle } from './prompts';
@@ -27,8 +28,8 @@ export const runAsk: ModeRunner = async function* (ctx, question, signal) {
   const lang = detectLanguage(question);
   const t = texts(announcementLanguage(ctx.locale, question));
   let data: string | undefined;
-  if (ctx.dataFiles.length) {
-    const gathering = dataContext(ctx, signal);
+  if (ctx.dataFiles.length || ctx.databases?.length) {
+    const gathering = dataContext(ctx, question, signal);
     const slow = await Promise.race([gathering.then(() => false), delay(LOADING_NOTICE_MS).then(() => true)]);
     if (slow) yield { type: 'thinking', stage: 'system', content: t.loadingData(ctx.dataFiles.length) };
     const result = await gathering;
@@ -103,21 +104,23 @@ class ColdKernel extends Error {}
 /** How long Ask waits for a started kernel's profile before answering from previews. */
 const PROFILE_WAIT_MS = 1500;
 
-/** The kernel's profile when there is a warm kernel, else file previews. Never throws. */
-async function dataContext(ctx: AgentContext, signal?: AbortSignal): Promise<DataContext> {
+/** The kernel's profile when there is a warm kernel (or a database, which has no preview), else file previews. Never throws. */
+async function dataContext(ctx: AgentContext, question: string, signal?: AbortSignal): Promise<DataContext> {
   const notes: string[] = [];
   if (ctx.kernel) {
     const kernel = ctx.kernel;
-    const loading = kernel.start().then(() => kernel.loadData(ctx.dataFiles));
+    const loading = kernel.start().then(() => kernel.loadData(ctx.dataFiles, { databases: ctx.databases, question }));
+    // A database has no text preview: its schema is what the model needs, so it is waited for.
+    const needsSchema = !!ctx.databases?.length || ctx.dataFiles.some(isDatabaseFile);
     try {
       // A cold kernel (Python still starting) never holds up the answer: the previews below serve this
       // time, and the load goes on so that the next question gets the real profile.
-      if (!kernel.info) {
+      if (!kernel.info && !needsSchema) {
         loading.catch(() => {});
         throw new ColdKernel();
       }
       const profile: DataProfile = await abortable(
-        Promise.race([loading, delay(PROFILE_WAIT_MS).then(() => Promise.reject(new ColdKernel()))]),
+        needsSchema ? loading : Promise.race([loading, delay(PROFILE_WAIT_MS).then(() => Promise.reject(new ColdKernel()))]),
         signal,
         () => new Error('cancelled'),
       );

@@ -13,6 +13,8 @@ export interface PromptInput {
   /** The kernel's data profile; undefined while still loading or when no file is chosen. */
   profile?: DataProfile;
   dataFiles: string[];
+  /** Database servers chosen as sources (only their names are used here). */
+  databases?: { name: string }[];
   history: Turn[];
 }
 
@@ -58,7 +60,29 @@ function languageRule(lang: Lang): string {
     : 'Answer in the language of the question (the user wrote in English).';
 }
 
+/** Databases (servers, or SQLite files among the data files): query them with sql(), in the database. */
+const DB_FILE = /\.(sqlite3?|db|duckdb)$/i;
+function databaseSection(p: PromptInput): string {
+  const names = [...(p.databases ?? []).map((d) => d.name), ...p.dataFiles.filter((f) => DB_FILE.test(f)).map(baseName)];
+  const profile = p.profile?.text.trim() || `Databases: ${names.join(', ')} (the schema is still loading).`;
+  return [
+    '## Data (databases, already connected)',
+    `Database sources: ${names.map((n) => `\`${n}\``).join(', ')}. Query them with \`sql("SELECT …")\` (returns a pandas DataFrame; ` +
+      (names.length > 1 ? 'the first source is the default, others by `sql(query, source="name")`; ' : '') +
+      '`db` is the default source\'s SQLAlchemy engine, `dbs["name"]` each source\'s).',
+    ...(p.dataFiles.some((f) => !DB_FILE.test(f))
+      ? ['The data files are already loaded in memory as `df` / `dfs` (see the profile below): never read them again.']
+      : []),
+    '- Filter, join, group and aggregate IN SQL so only the rows you need come back; then use pandas on the result (further steps, charts).',
+    '- Use the table and column names exactly as in the schema below (schema-qualified where shown; quote names with spaces or Chinese characters: "名称" in PostgreSQL/SQLite, `名称` in MySQL). Write SQL for the engine named in each heading.',
+    '- The databases are read-only unless the user allowed writes: never run INSERT, UPDATE, DELETE, DROP or other changes unless asked. sql() returns at most a capped number of rows (a note says when rows were cut): aggregate instead of fetching whole big tables.',
+    '',
+    profile,
+  ].join('\n');
+}
+
 function dataSection(p: PromptInput): string {
+  if (p.databases?.length || p.dataFiles.some((f) => DB_FILE.test(f))) return databaseSection(p);
   if (!p.dataFiles.length)
     return '## Data\nNo data file is loaded. If the question needs data, compute what you can or say which file the user should choose.';
   const known = p.profile?.variables ?? [];
@@ -296,7 +320,7 @@ export function askMessages(
       '## How to answer',
       '- Answer from the data description above, the conversation and your own knowledge. Be concise and concrete; use Markdown (short lists, small tables).',
       '- You only see a profile or a preview of the data, not every row. Never invent numbers that would need computing over the whole data: say what you can tell from what you see.',
-      '- When the question needs a calculation over the data, say so briefly, show the pandas code that would answer it in one ```python block (the data is in `df`, or `dfs["file name"]` for several files), and suggest Agent mode, which runs it.',
+      '- When the question needs a calculation over the data, say so briefly, show the pandas code that would answer it in one ```python block (the data is in `df`, or `dfs["file name"]` for several files; a database is queried with `sql("SELECT …")`, which returns a DataFrame), and suggest Agent mode, which runs it.',
     ].join('\n'),
     '## Language\n' +
       (lang === 'zh'

@@ -4,15 +4,16 @@
 import {
   errorMessage,
   terminated,
-  type ErrorCode,
   type CompleteEvent,
   type ContentEvent,
+  type ErrorCode,
   type RadarmEvent,
   type ThinkingEvent,
   type TokenUsage,
 } from '../protocol/events';
 import type { ChatMessage, ChatRequest } from '../llm/types';
 import type { DataProfile, ExecutionResult, PythonKernel } from '../kernel/types';
+import { isDatabaseFile } from '../kernel/database-sources';
 import type { AgentContext, ModeRunner } from './types';
 import { announcementLanguage, detectLanguage, texts, type Lang } from './announcements';
 import { previewFile } from './ask';
@@ -140,7 +141,7 @@ function warmUp(turn: TurnState, ac: AbortController): Promise<DataProfile | und
   const ready = (async () => {
     await kernel.start();
     phase = 'load';
-    return ctx.dataFiles.length ? kernel.loadData(ctx.dataFiles) : undefined;
+    return hasData(ctx) ? kernel.loadData(ctx.dataFiles, { databases: ctx.databases, question: turn.question }) : undefined;
   })();
   ready.catch((err: unknown) => {
     turn.warmUpError =
@@ -160,7 +161,9 @@ function warmUp(turn: TurnState, ac: AbortController): Promise<DataProfile | und
  */
 export async function* firstCallProfile(turn: TurnState): AsyncGenerator<StageEvent, DataProfile | undefined> {
   const files = turn.ctx.dataFiles;
-  if (!files.length) return undefined; // nothing to describe; the kernel keeps starting meanwhile
+  if (!hasData(turn.ctx)) return undefined; // nothing to describe; the kernel keeps starting meanwhile
+  // A database has no text preview: its profile (the schema) is what the model needs.
+  if (turn.ctx.databases?.length || files.some(isDatabaseFile)) return yield* awaitProfile(turn);
   // A cold kernel (Python still starting) never holds up the first call: its profile would take
   // seconds. A warm one usually has the data loaded (or cached) within the wait.
   const wait = turn.kernelWasWarm ? PROFILE_WAIT_MS : 0;
@@ -186,7 +189,7 @@ export async function* awaitProfile(turn: TurnState): AsyncGenerator<StageEvent,
       turn.profile.then(() => false, () => false),
       delay(LOADING_NOTICE_MS).then(() => true),
     ]);
-    if (slow && turn.ctx.dataFiles.length) {
+    if (slow && hasData(turn.ctx)) {
       yield { type: 'thinking', stage: 'system', content: turn.t.loadingData(turn.ctx.dataFiles.length) };
       turn.loadingAnnounced = true;
     }
@@ -195,9 +198,17 @@ export async function* awaitProfile(turn: TurnState): AsyncGenerator<StageEvent,
   if (!turn.fileErrorsAnnounced) {
     turn.fileErrorsAnnounced = true;
     for (const f of profile?.files ?? [])
-      if (f.error) yield { type: 'thinking', stage: 'system', content: turn.t.fileFailed(f.name, f.error) };
+      if (f.error && f.kind !== 'database') yield { type: 'thinking', stage: 'system', content: turn.t.fileFailed(f.name, f.error) };
+    // A chosen database that cannot be opened stops the turn: its message says what to fix.
+    const failed = profile?.files.find((f) => f.kind === 'database' && f.error);
+    if (failed) throw new TurnStop(failed.error!, 'database');
   }
   return profile;
+}
+
+/** Whether the turn has data: files, or database servers. */
+export function hasData(ctx: AgentContext): boolean {
+  return ctx.dataFiles.length > 0 || (ctx.databases?.length ?? 0) > 0;
 }
 
 export function promptInput(turn: TurnState, profile: DataProfile | undefined): PromptInput {
@@ -206,6 +217,7 @@ export function promptInput(turn: TurnState, profile: DataProfile | undefined): 
     lang: turn.lang,
     profile,
     dataFiles: turn.ctx.dataFiles,
+    databases: turn.ctx.databases,
     history: turn.ctx.history,
   };
 }

@@ -1,7 +1,7 @@
 // Contracts of the agent modes: each mode is an async generator of protocol events.
 import type { ErrorCode, RadarmEvent } from '../protocol/events';
 import type { ChatMessage, LlmClient, Provider } from '../llm/types';
-import type { PythonKernel } from '../kernel/types';
+import type { DatabaseSource, PythonKernel } from '../kernel/types';
 
 import type { Locale } from '../protocol/vocabulary';
 export { MODES, type Mode, type Locale } from '../protocol/vocabulary';
@@ -25,6 +25,8 @@ export interface AgentContext {
   /** Absent in Ask mode, or when code execution is not allowed (untrusted workspace). */
   kernel?: PythonKernel;
   dataFiles: string[];
+  /** Database servers chosen as data sources (SQLite files are among dataFiles). */
+  databases?: DatabaseSource[];
   history: Turn[];
   /** Maximum rounds for agent modes (default 3). */
   maxRounds?: number;

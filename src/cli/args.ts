@@ -4,10 +4,12 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MODES, type Mode } from '../protocol/vocabulary';
 import type { Provider, ProviderKind } from '../llm/types';
+import { parseDatabaseArg } from '../kernel/database-sources';
+import type { DatabaseSource } from '../kernel/types';
 
 export type OutputFormat = 'ndjson' | 'sse' | 'text';
 const FORMATS: readonly OutputFormat[] = ['ndjson', 'sse', 'text'];
-const PROVIDERS: readonly ProviderKind[] = ['openai', 'azure', 'anthropic'];
+export const PROVIDERS: readonly ProviderKind[] = ['openai', 'azure', 'anthropic'];
 
 const DEFAULT_BASE_URLS: Partial<Record<ProviderKind, string>> = {
   openai: 'https://api.openai.com/v1',
@@ -16,6 +18,7 @@ const DEFAULT_BASE_URLS: Partial<Record<ProviderKind, string>> = {
 
 export const USAGE = `Usage: radarm chat [options] "message"
        radarm chat [options] -            (read the message from stdin)
+       radarm serve [options]             (an HTTP service; see radarm serve --help)
 
 Ask Radarm about your data from a terminal. Streams Radarm's events: the model's thinking,
 the answer, and in agent modes the code it writes, runs and checks.
@@ -28,7 +31,10 @@ Options:
                                        azure: https://NAME.openai.azure.com)
   --model NAME                         model, or the Azure deployment name (env RADARM_MODEL)
   --api-key KEY                        API key; prefer env RADARM_API_KEY (a flag is visible in \`ps\`)
-  --data FILE                          a data file the question is about (repeatable)
+  --data FILE                          a data file the question is about (repeatable; SQLite .sqlite/.sqlite3/.db too)
+  --db [NAME=]URL                      a database: postgresql://user@host:5432/db or mysql://user@host/db
+                                       (repeatable; password in the URL or env RADARM_DB_PASSWORD; read-only)
+  --allow-db-writes                    let the code change databases (default: read-only)
   --python PATH                        Python with pandas that runs the code (default: python3 on PATH)
   --timeout S                          stall timeout: stop when no data arrives for S seconds (default 60)
   --exec-timeout S                     time limit per code run in agent modes (default 60)
@@ -41,7 +47,7 @@ Options:
   -v, --version                        the version
 
 Exit codes: 0 answered, 1 error, 2 bad arguments, 130 cancelled (Ctrl-C).
-Environment: RADARM_API_KEY, RADARM_BASE_URL, RADARM_MODEL, RADARM_PROVIDER, RADARM_AZURE_API_VERSION,
+Environment: RADARM_API_KEY, RADARM_DB_PASSWORD, RADARM_BASE_URL, RADARM_MODEL, RADARM_PROVIDER, RADARM_AZURE_API_VERSION,
 RADARM_REQUEST_TIMEOUT (seconds per model call, default 180), HTTPS_PROXY / HTTP_PROXY / NO_PROXY.
 
 Example:
@@ -54,6 +60,9 @@ export interface CliConfig {
   provider: Provider;
   apiKey?: string;
   dataFiles: string[];
+  /** --db sources (passwords inside: never print them). */
+  databases: DatabaseSource[];
+  allowDbWrites: boolean;
   pythonPath?: string;
   stallTimeoutMs?: number;
   /** Whole-request timeout per model call (env RADARM_REQUEST_TIMEOUT, seconds). */
@@ -68,14 +77,14 @@ export interface CliConfig {
 
 export type ParsedArgs = { help: true } | { version: true } | { config: CliConfig } | { error: string };
 
-function seconds(name: string, value: string | undefined): number | undefined | string {
+export function seconds(name: string, value: string | undefined): number | undefined | string {
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) return `--${name} needs a positive number of seconds, got "${value}"`;
   return Math.round(n * 1000);
 }
 
-function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[], fallback: T): T | { error: string } {
+export function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[], fallback: T): T | { error: string } {
   if (value === undefined || value === '') return fallback;
   if ((allowed as readonly string[]).includes(value)) return value as T;
   return { error: `--${name} must be one of ${allowed.join(', ')}; got "${value}"` };
@@ -95,6 +104,8 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
         model: { type: 'string' },
         'api-key': { type: 'string' },
         data: { type: 'string', multiple: true },
+        db: { type: 'string', multiple: true },
+        'allow-db-writes': { type: 'boolean' },
         python: { type: 'string' },
         timeout: { type: 'string' },
         'exec-timeout': { type: 'string' },
@@ -113,7 +124,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
 
   const [command, ...rest] = positionals;
   if (!command) return { error: 'missing command: radarm chat [options] "message"' };
-  if (command !== 'chat') return { error: `unknown command "${command}" (the command is: chat)` };
+  if (command !== 'chat') return { error: `unknown command "${command}" (the commands are: chat, serve)` };
   if (rest.length === 0) return { error: 'missing the message: radarm chat [options] "message"' };
   if (rest.length > 1) return { error: `one message only; quote it: radarm chat "${rest.join(' ')}"` };
   const message = rest[0];
@@ -126,17 +137,8 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
   const format = oneOf('format', v.format, FORMATS, 'text');
   if (typeof format === 'object') return format;
 
-  const baseUrl = v['base-url'] ?? env.RADARM_BASE_URL ?? DEFAULT_BASE_URLS[kind];
-  if (!baseUrl) return { error: `--base-url is required for ${kind} (e.g. https://NAME.openai.azure.com)` };
-  let url: URL;
-  try {
-    url = new URL(baseUrl);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('scheme');
-  } catch {
-    return { error: `--base-url must be a full http(s) URL such as https://api.deepseek.com/v1; got "${baseUrl}"` };
-  }
-  const model = v.model ?? env.RADARM_MODEL;
-  if (!model?.trim()) return { error: '--model is required (or set RADARM_MODEL), e.g. --model deepseek-chat' };
+  const provider = providerFrom(kind, v, env);
+  if ('error' in provider) return provider;
 
   const stall = seconds('timeout', v.timeout);
   if (typeof stall === 'string') return { error: stall };
@@ -153,11 +155,13 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
     dataFiles.push(abs);
   }
 
-  const provider: Provider = { id: url.host, kind, baseUrl, model: model.trim() };
-  if (kind === 'azure') {
-    const apiVersion = env.RADARM_AZURE_API_VERSION ?? url.searchParams.get('api-version') ?? undefined;
-    if (apiVersion) provider.apiVersion = apiVersion;
+  const databases: DatabaseSource[] = [];
+  for (const d of v.db ?? []) {
+    const source = parseDatabaseArg(d, env.RADARM_DB_PASSWORD || undefined);
+    if ('error' in source) return { error: `--db: ${source.error}` };
+    databases.push(source);
   }
+
   const apiKey = v['api-key'] ?? env.RADARM_API_KEY;
   return {
     config: {
@@ -166,6 +170,8 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
       provider,
       apiKey: apiKey?.trim() || undefined,
       dataFiles,
+      databases,
+      allowDbWrites: !!v['allow-db-writes'],
       pythonPath: v.python,
       stallTimeoutMs: stall,
       timeoutMs: whole,
@@ -175,4 +181,30 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
       message,
     },
   };
+}
+
+/** The provider from --base-url / --model (or RADARM_BASE_URL / RADARM_MODEL); shared by chat and serve. */
+export function providerFrom(
+  kind: ProviderKind,
+  v: { 'base-url'?: string; model?: string },
+  env: NodeJS.ProcessEnv,
+): Provider | { error: string } {
+  const baseUrl = v['base-url'] ?? env.RADARM_BASE_URL ?? DEFAULT_BASE_URLS[kind];
+  if (!baseUrl) return { error: `--base-url is required for ${kind} (e.g. https://NAME.openai.azure.com)` };
+  let url: URL;
+  try {
+    url = new URL(baseUrl);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('scheme');
+  } catch {
+    return { error: `--base-url must be a full http(s) URL such as https://api.deepseek.com/v1; got "${baseUrl}"` };
+  }
+  const model = v.model ?? env.RADARM_MODEL;
+  if (!model?.trim()) return { error: '--model is required (or set RADARM_MODEL), e.g. --model deepseek-chat' };
+
+  const provider: Provider = { id: url.host, kind, baseUrl, model: model.trim() };
+  if (kind === 'azure') {
+    const apiVersion = env.RADARM_AZURE_API_VERSION ?? url.searchParams.get('api-version') ?? undefined;
+    if (apiVersion) provider.apiVersion = apiVersion;
+  }
+  return provider;
 }

@@ -4,7 +4,7 @@
 import { version } from '../../package.json';
 import { successfulCode } from '../engine/conversation-history';
 import { createSession } from '../engine/session';
-import { createKernel } from '../kernel';
+import { createKernel, databaseSecrets, needsNetwork } from '../kernel';
 import { closeLlmNetwork, createLlmService, redactSecret } from '../llm';
 import { toLocale } from '../protocol/vocabulary';
 import { encodeNdjson, encodeSse } from '../protocol/sse';
@@ -12,6 +12,7 @@ import type { RadarmEvent } from '../protocol/events';
 import { parseCliArgs, USAGE, type CliConfig } from './args';
 import { createTextRenderer } from './render-text';
 import { readSessionFile, writeSessionFile, type SessionFile } from './session-file';
+import { serve } from '../serve/run';
 
 export const EXIT = { ok: 0, error: 1, usage: 2, cancelled: 130 } as const;
 
@@ -42,7 +43,8 @@ function useColor(stream: NodeJS.WriteStream): boolean {
 async function chat(config: CliConfig): Promise<number> {
   const key = config.apiKey;
   // Only the whole key is masked in model output; error texts are already fully redacted by the service.
-  const safe = (s: string) => (key && key.length >= 8 ? redactSecret(s, key) : s);
+  const secrets = [key, ...databaseSecrets(config.databases)].filter((k): k is string => !!k && k.length >= 4);
+  const safe = (s: string) => secrets.reduce((text, k) => redactSecret(text, k), s);
   const message = config.message === '-' ? await readStdin() : config.message;
   if (!message) {
     process.stderr.write('radarm: the message from stdin is empty\n');
@@ -75,9 +77,18 @@ async function chat(config: CliConfig): Promise<number> {
     provider: config.provider,
     apiKey: key,
     dataFiles: config.dataFiles.length ? config.dataFiles : (saved?.dataFiles ?? []),
+    databases: config.databases,
     history: saved?.history ?? [],
     replayCode: saved ? successfulCode(saved.history) : [],
-    createKernel: () => createKernel({ pythonPath: config.pythonPath, cwd: process.cwd(), execTimeoutMs: config.execTimeoutMs, settingName: '--python' }),
+    createKernel: () =>
+      createKernel({
+        pythonPath: config.pythonPath,
+        cwd: process.cwd(),
+        execTimeoutMs: config.execTimeoutMs,
+        allowDbWrites: config.allowDbWrites,
+        needsNetwork: needsNetwork(config.databases),
+        settingName: '--python',
+      }),
     stallTimeoutMs: config.stallTimeoutMs,
     timeoutMs: config.timeoutMs,
     execTimeoutMs: config.execTimeoutMs,
@@ -130,6 +141,7 @@ function saveSession(file: string, history: SessionFile['history'], dataFiles: s
 }
 
 export async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'serve') return serve(argv.slice(1));
   const parsed = parseCliArgs(argv);
   if ('help' in parsed) {
     process.stdout.write(`${USAGE}\n`);

@@ -24,13 +24,16 @@ export interface PreflightInput {
   /** false in an untrusted workspace: the agent modes may not run code (Ask still works). */
   trusted: boolean;
   dataFiles: readonly DataFileChoice[];
+  /** Database connections chosen as data sources: their names, and how many could be resolved. */
+  databases?: { chosen: readonly string[]; found: number };
 }
 
 export type PreflightProblem =
   | { code: 'no_provider' }
   | { code: 'no_key'; provider: ProviderChoice }
   | { code: 'untrusted' }
-  | { code: 'data'; file: string };
+  | { code: 'data'; file: string }
+  | { code: 'database'; chosen: readonly string[] };
 
 export interface ReadyTurn {
   provider: Provider;
@@ -51,6 +54,8 @@ export function preflight(input: PreflightInput): Preflight {
     if (!f.path || !existsSync(f.path)) return { ok: false, problem: { code: 'data', file: f.name } };
     dataFiles.push(f.path);
   }
+  const dbs = input.databases;
+  if (dbs && dbs.found < dbs.chosen.length) return { ok: false, problem: { code: 'database', chosen: dbs.chosen } };
   return { ok: true, ready: { provider, apiKey: input.apiKey, dataFiles } };
 }
 
@@ -63,6 +68,7 @@ export const CLI_PREFLIGHT_TEXTS: PreflightTexts = {
   no_key: (p) => `No API key for ${p.provider.label ?? p.provider.id}: pass --api-key or set RADARM_API_KEY.`,
   untrusted: () => 'Running code is not allowed here; use --mode ask.',
   data: (p) => `The data file ${p.file} does not exist.`,
+  database: (p) => `A chosen database (${p.chosen.join(', ')}) cannot be found; check --db.`,
 };
 
 export function preflightMessage(problem: PreflightProblem, texts: PreflightTexts): { content: string; code: ErrorCode } {

@@ -11,7 +11,7 @@ export function deferredKernel(make: () => Promise<PythonKernel>): PythonKernel 
   const get = () => (made ??= make().then((k) => (kernel = k)));
   return {
     start: async () => (await get()).start(),
-    loadData: async (files) => (await get()).loadData(files),
+    loadData: async (files, opts) => (await get()).loadData(files, opts),
     execute: async (code, opts) => (await get()).execute(code, opts),
     interrupt: () => kernel?.interrupt(),
     dispose: async () => {
@@ -30,7 +30,7 @@ export function deferredKernel(make: () => Promise<PythonKernel>): PythonKernel 
 export function gatedKernel(kernel: PythonKernel, gate: () => Promise<void>): PythonKernel {
   return {
     start: () => kernel.start(),
-    loadData: (files) => kernel.loadData(files),
+    loadData: (files, opts) => kernel.loadData(files, opts),
     execute: async (code, opts) => {
       await gate();
       return kernel.execute(code, opts);

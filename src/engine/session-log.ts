@@ -27,10 +27,10 @@ export function loggedKernel(kernel: PythonKernel, log: (line: string) => void):
       );
       return started;
     },
-    async loadData(files) {
+    async loadData(files, opts) {
       const t0 = Date.now();
       try {
-        const profile = await kernel.loadData(files);
+        const profile = await kernel.loadData(files, opts);
         for (const f of profile.files)
           log(
             f.error

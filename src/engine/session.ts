@@ -7,7 +7,7 @@
 // their input into a TurnRequest and the events into their UI.
 import { runMode } from '../agent';
 import type { AgentContext, Mode, Turn } from '../agent/types';
-import type { DataProfile, PythonKernel } from '../kernel/types';
+import type { DatabaseSource, DataProfile, PythonKernel } from '../kernel/types';
 import type { LlmClient } from '../llm/types';
 import { errorMessage, terminated, type RadarmEvent } from '../protocol/events';
 import { turnRecorder } from './conversation-history';
@@ -33,6 +33,8 @@ export interface SessionOptions
   provider?: ProviderChoice;
   apiKey?: string;
   dataFiles?: string[];
+  /** Database servers chosen as data sources (SQLite files are among dataFiles). */
+  databases?: DatabaseSource[];
   /** Where the conversation starts (a restored chat, a CLI session file). */
   history?: Turn[];
   /**
@@ -62,6 +64,8 @@ export interface TurnRequest {
   trusted?: boolean;
   /** Default: the session's data files. */
   dataFiles?: readonly DataFileChoice[];
+  /** The database connections chosen (by name) and those resolved; default: the session's. */
+  databases?: { chosen: readonly string[]; sources: DatabaseSource[] };
   /** This request's model client (the @radarm participant's pick); default the session's. */
   llm?: LlmClient;
 }
@@ -76,6 +80,8 @@ export interface Session {
   readonly busy: boolean;
   /** Chooses the data files for the next turns; warmUp: start Python and load them now, in the background. */
   setDataFiles(files: string[], opts?: { warmUp?: boolean }): void;
+  /** Chooses the database servers for the next turns. */
+  setDatabases(databases: DatabaseSource[]): void;
   /** Replaces the history (a conversation opened again, or one whose history the host keeps). */
   setHistory(turns: readonly Turn[]): void;
   /** Starts the kernel and loads the data now, ahead of the first question. */
@@ -99,6 +105,8 @@ export interface Session {
 export function createSession(options: SessionOptions): Session {
   const history: Turn[] = [...(options.history ?? [])];
   let dataFiles = [...(options.dataFiles ?? [])];
+  let databases = [...(options.databases ?? [])];
+  const hasData = () => dataFiles.length > 0 || databases.length > 0;
   let kernel: PythonKernel | undefined;
   /** The set-up steps of the current kernel (data sources, replayed code), once begun. */
   let setUp: Promise<void> | undefined;
@@ -111,7 +119,7 @@ export function createSession(options: SessionOptions): Session {
   const hasSetUp = () => !!(options.replayCode?.length || options.dataSources?.length);
   const runSetUp = async (k: PythonKernel, files: string[]) => {
     await k.start();
-    if (files.length) await k.loadData(files);
+    if (files.length || databases.length) await k.loadData(files, { databases });
     for (const source of options.dataSources ?? []) await source.attach(k);
     const replay = options.replayCode ?? [];
     if (replay.length) log(`Re-running the code of ${replay.length} earlier turn(s) to rebuild the namespace`);
@@ -163,6 +171,7 @@ export function createSession(options: SessionOptions): Session {
         apiKey: request.apiKey ?? options.apiKey,
         trusted: request.trusted ?? true,
         dataFiles: request.dataFiles ?? dataFiles.map((f) => ({ name: f, path: f })),
+        ...(request.databases ? { databases: { chosen: request.databases.chosen, found: request.databases.sources.length } } : {}),
       });
       if (!checked.ok) {
         const { content, code } = preflightMessage(checked.problem, options.texts ?? CLI_PREFLIGHT_TEXTS);
@@ -172,9 +181,10 @@ export function createSession(options: SessionOptions): Session {
       }
       const { ready } = checked;
       dataFiles = ready.dataFiles;
+      if (request.databases) databases = [...request.databases.sources];
       const mayRunCode = request.trusted ?? true;
       // Ask runs no code, but with a kernel its prompt gets the real data profile (and the kernel warms up).
-      const k = !mayRunCode ? undefined : request.mode === 'ask' && !dataFiles.length ? kernel : getKernel();
+      const k = !mayRunCode ? undefined : request.mode === 'ask' && !hasData() ? kernel : getKernel();
       // The set-up steps (data sources, replayed code) run in the background alongside the model call.
       if (k && request.mode !== 'ask') void startSetUp?.();
       const ctx: AgentContext = {
@@ -183,6 +193,7 @@ export function createSession(options: SessionOptions): Session {
         apiKey: ready.apiKey,
         kernel: k,
         dataFiles: [...dataFiles],
+        ...(databases.length ? { databases: [...databases] } : {}),
         history: history.slice(),
         maxRounds: options.maxRounds,
         stallTimeoutMs: options.stallTimeoutMs,
@@ -242,6 +253,9 @@ export function createSession(options: SessionOptions): Session {
       if (opts?.warmUp && changed && files.length)
         session.prepare().catch((err: unknown) => log(`Warm-up failed: ${errorMessage(err)}`));
     },
+    setDatabases(list) {
+      databases = [...list];
+    },
     setHistory(turns) {
       history.splice(0, history.length, ...turns);
     },
@@ -249,8 +263,7 @@ export function createSession(options: SessionOptions): Session {
       const k = getKernel();
       if (!k) return undefined;
       await k.start();
-      const profile = dataFiles.length ? await k.loadData(dataFiles) : undefined;
-      return profile;
+      return hasData() ? k.loadData(dataFiles, { databases }) : undefined;
     },
     send(request, signal) {
       return terminated(turn(request, signal));

@@ -25,6 +25,32 @@ export interface KernelOptions {
   settingName?: string;
   /** Diagnostics (kernel stderr, restarts); never contains secrets. */
   onLog?: (line: string) => void;
+  /** Database sources may be changed by the code (default false: every source is opened read-only). */
+  allowDbWrites?: boolean;
+  /** Rows sql() pulls into memory unless the code asks for more (default 1 000 000). */
+  dbRowLimit?: number;
+  /**
+   * The kernel must reach the network: a database server is configured (see needsNetwork() in
+   * database-sources.ts). A sandbox that cuts the network off must open it (or the server's socket) then.
+   */
+  needsNetwork?: boolean;
+}
+
+/** A database server as a data source. The password travels to Python over the private stdin pipe only. */
+export interface DatabaseSource {
+  /** Key in `dbs` and in `sql(query, source=name)`. */
+  name: string;
+  /** postgresql://…, mysql://… (MariaDB too), sqlite:///path, duckdb:///path; may contain the password. */
+  url: string;
+  /** Used when the URL has none (RADARM_DB_PASSWORD, SecretStorage). */
+  password?: string;
+}
+
+/** What loadData() takes besides the data files. */
+export interface LoadOptions {
+  databases?: DatabaseSource[];
+  /** The question: a database profile lists the tables most relevant to it first. */
+  question?: string;
 }
 
 /** What execute() accepts besides the code. */
@@ -117,6 +143,11 @@ export interface DataProfile {
     sheets?: string[];
     /** e.g. malformed lines skipped. */
     warning?: string;
+    /** 'database': a SQLite/DuckDB file or a server (path is then the URL without its password). */
+    kind?: 'file' | 'database';
+    engine?: 'sqlite' | 'duckdb' | 'postgresql' | 'mysql';
+    tables?: number;
+    views?: number;
   }[];
 }
 
@@ -124,8 +155,9 @@ export interface DataProfile {
 export interface PythonKernel {
   /** Starts the process and checks Python >= 3.8 and pandas; idempotent. Rejects with an actionable message. */
   start(): Promise<void>;
-  /** Loads (or keeps, when unchanged by mtime) the data files into the namespace: df / dfs. */
-  loadData(files: string[]): Promise<DataProfile>;
+  /** Loads (or keeps, when unchanged by mtime) the data files into the namespace: df / dfs; database sources
+   *  (SQLite files among `files`, servers in `opts.databases`) become sql() / db / dbs. */
+  loadData(files: string[], opts?: LoadOptions): Promise<DataProfile>;
   /** Runs code; resolves with the result even when the code fails, times out or crashes the process.
    *  Rejects (KernelStartError) only when no usable Python can be started. */
   execute(code: string, opts?: ExecuteOptions): Promise<ExecutionResult>;

@@ -64,6 +64,7 @@ type Validators<M extends { type: string }> = { [K in M['type']]: (x: Obj) => Ex
 const WEBVIEW_VALIDATORS: Validators<WebviewToHost> = {
   ready: () => ({ type: 'ready' }),
   pickDataFiles: () => ({ type: 'pickDataFiles' }),
+  addDatabase: () => ({ type: 'addDatabase' }),
   newChat: () => ({ type: 'newChat' }),
   openSettings: () => ({ type: 'openSettings' }),
   exportNotebook: () => ({ type: 'exportNotebook' }),

@@ -116,6 +116,8 @@ export type WebviewToHost =
   | { type: 'copy'; text: string }
   /** Show the host's quick pick of data files. */
   | { type: 'pickDataFiles' }
+  /** Runs "Radarm: Add Database"; connections are then listed with the data files as "db:<name>". */
+  | { type: 'addDatabase' }
   | { type: 'setDataFiles'; files: string[] }
   | { type: 'setMode'; mode: PanelMode }
   | { type: 'setProvider'; id: string }

@@ -13,6 +13,7 @@ import type { ApiKeys } from './api-keys';
 import { confirmRun } from './confirm-run';
 import type { DataFileIndex } from './data-files';
 import { reportTurnError } from './error-report';
+import { isDatabaseEntry } from './databases';
 import { createEventBatcher, type EventBatcher } from './event-batcher';
 import { handlePanelMessage } from './panel-messages';
 import { newTurnRecord, recordTurn, turnSettings } from './panel-turn';
@@ -52,6 +53,8 @@ export class ChatController implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private readonly providers: ProviderChoice;
   private loaded: Promise<void>;
+  /** The kernel was created without KernelOptions.needsNetwork (no database server configured then). */
+  private kernelWithoutNetwork = false;
 
   constructor(
     private readonly services: ChatServices,
@@ -68,13 +71,23 @@ export class ChatController implements vscode.Disposable {
     this.disposables.push(
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (!e.affectsConfiguration('radarm')) return;
-        if (e.affectsConfiguration('radarm.pythonPath') && !this.running) void this.session.resetKernel();
+        const reopen = e.affectsConfiguration('radarm.pythonPath') || e.affectsConfiguration('radarm.allowDatabaseWrites');
+        if (reopen && !this.running) void this.session.resetKernel();
         void this.postConfig();
       }),
       vscode.workspace.onDidGrantWorkspaceTrust(() => void this.postConfig()),
       keys.onDidChange(() => void this.providers.refreshKeyed().then(() => this.postConfig())),
       ...(services.vscodeLm ? [services.vscodeLm.onDidChange(() => void this.postConfig())] : []),
       files.onDidChange(() => this.postDataFiles()),
+      ...(services.databases
+        ? [
+            services.databases.onDidChange(() => {
+              this.postDataFiles();
+              // A kernel started without network access (sandbox) cannot reach a newly added server.
+              if (services.databases?.needsNetwork && this.kernelWithoutNetwork && !this.running) void this.session.resetKernel();
+            }),
+          ]
+        : []),
     );
   }
 
@@ -119,8 +132,18 @@ export class ChatController implements vscode.Disposable {
     return m === 'ask' || m === 'agent_single' || m === 'agent_multi' ? m : this.settings().defaultMode;
   }
 
-  private get selectedFiles(): string[] {
-    return (this.memento.get<string[]>('radarm.selectedFiles') ?? []).filter((f) => this.files.resolve(f));
+  /** The chosen data files and database connections ("db:<name>") for the next question. */
+  get selectedFiles(): string[] {
+    return (this.memento.get<string[]>('radarm.selectedFiles') ?? []).filter((f) => this.knownSource(f));
+  }
+
+  /** A data file of the workspace, or a database connection (listed next to the files). */
+  private knownSource(entry: string): boolean {
+    return isDatabaseEntry(entry) ? !!this.services.databases?.entries.includes(entry) : !!this.files.resolve(entry);
+  }
+
+  private get availableSources(): string[] {
+    return [...this.files.available, ...(this.services.databases?.entries ?? [])];
   }
 
   /** Code of the latest turn that produced some. */
@@ -148,7 +171,12 @@ export class ChatController implements vscode.Disposable {
       llm: this.services.llm,
       history,
       keepTurns: Math.max(50, this.settings().historyLimit),
-      createKernel: () => workspaceKernel(this.services.createKernel, () => this.settings(), () => session.dataFiles),
+      createKernel: () =>
+        workspaceKernel(this.services.createKernel, () => this.settings(), () => session.dataFiles, () => {
+          const needsNetwork = this.services.databases?.needsNetwork ?? false;
+          this.kernelWithoutNetwork = !needsNetwork;
+          return { needsNetwork };
+        }),
       texts: vscodePreflightTexts(),
       log: sessionLogger('[chat]'),
     });
@@ -217,7 +245,7 @@ export class ChatController implements vscode.Disposable {
       mode: this.mode,
       providers: await this.providers.infos(settings),
       providerId: this.provider(settings)?.id ?? '',
-      dataFiles: { available: this.files.available, selected: this.selectedFiles },
+      dataFiles: { available: this.availableSources, selected: this.selectedFiles },
       busyTurnId: this.running?.record.id ?? null,
       trusted: vscode.workspace.isTrusted,
       plotlyUri: this.view ? this.plotlyUri(this.view) : '',
@@ -239,19 +267,22 @@ export class ChatController implements vscode.Disposable {
   }
 
   private postDataFiles(): void {
-    this.post({ type: 'dataFiles', available: this.files.available, selected: this.selectedFiles });
+    this.post({ type: 'dataFiles', available: this.availableSources, selected: this.selectedFiles });
   }
 
   /** Chooses the data files; Python starts and loads them at once (trusted workspaces), ahead of the question. */
   async setSelectedFiles(files: string[]): Promise<void> {
-    const chosen = files.filter((f) => this.files.resolve(f));
+    const chosen = files.filter((f) => this.knownSource(f));
     await this.memento.update('radarm.selectedFiles', chosen);
     this.postDataFiles();
-    if (!this.running) this.warmUp(chosen);
+    if (!this.running) {
+      this.session.setDatabases((await this.chosenDatabases(chosen))?.sources ?? []);
+      this.warmUp(chosen);
+    }
   }
 
   private warmUp(files: string[]): void {
-    const paths = files.flatMap((f) => this.files.resolve(f)?.fsPath ?? []);
+    const paths = files.flatMap((f) => (isDatabaseEntry(f) ? [] : (this.files.resolve(f)?.fsPath ?? [])));
     this.session.setDataFiles(paths, { warmUp: vscode.workspace.isTrusted });
   }
 
@@ -290,7 +321,8 @@ export class ChatController implements vscode.Disposable {
         provider,
         apiKey: await this.providers.apiKey(provider),
         trusted: vscode.workspace.isTrusted,
-        dataFiles: dataFiles.map((name) => ({ name, path: this.files.resolve(name)?.fsPath })),
+        dataFiles: dataFiles.filter((d) => !isDatabaseEntry(d)).map((name) => ({ name, path: this.files.resolve(name)?.fsPath })),
+        databases: await this.chosenDatabases(dataFiles),
       };
       const events = runToEnd(this.session.send(request, abort.signal), {
         signal: abort.signal,
@@ -315,6 +347,12 @@ export class ChatController implements vscode.Disposable {
       finish(record);
     }
     return record;
+  }
+
+  /** The database connections among the chosen sources, with their passwords (from SecretStorage). */
+  private async chosenDatabases(entries: string[]): Promise<TurnRequest['databases']> {
+    const chosen = entries.filter(isDatabaseEntry);
+    return { chosen, sources: chosen.length ? ((await this.services.databases?.resolve(chosen)) ?? []) : [] };
   }
 
   /** Runs a turn's question again (the Retry action). */

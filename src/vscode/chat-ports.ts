@@ -2,12 +2,15 @@
 import type { KernelOptions, PythonKernel } from '../kernel/types';
 import type { LlmClient } from '../llm/types';
 import type { HostToWebview } from '../protocol/messages';
+import type { DatabaseRegistry } from './databases';
 import type { VscodeLmProviders } from './provider-choice';
 
 /** The services a turn needs; injected so that the wiring lives in extension.ts. */
 export interface ChatServices {
   llm: LlmClient;
   createKernel: (opts: KernelOptions) => PythonKernel;
+  /** Database connections of this workspace (Radarm: Add Database); absent in tests that need none. */
+  databases?: DatabaseRegistry;
   /** VS Code's language models (Copilot) as extra providers; absent or empty without them. */
   vscodeLm?: VscodeLmProviders;
 }

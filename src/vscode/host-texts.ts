@@ -15,6 +15,7 @@ export const vscodePreflightTexts = (): PreflightTexts => ({
       'This workspace is in Restricted Mode, so Radarm will not run generated code here. Ask mode still works. To use the agent modes, trust this folder (command "Workspaces: Manage Workspace Trust").',
     ),
   data: (p) => t('The data file {0} is no longer in the workspace. Pick the data files again.', p.file),
+  database: () => t('A chosen database connection no longer exists. Pick the data sources again, or run "Radarm: Add Database".'),
 });
 
 export function actionLabel(action: ErrorAction): string {

@@ -17,6 +17,7 @@ const HANDLERS: Handlers = {
   insertCode: (_, m) => run('radarm.insertCode', m.code),
   copy: (_, m) => vscode.env.clipboard.writeText(m.text),
   pickDataFiles: () => run('radarm.pickDataFiles'),
+  addDatabase: () => run('radarm.addDatabase'),
   setDataFiles: (c, m) => c.setSelectedFiles(m.files),
   setMode: (c, m) => c.setMode(m.mode),
   setProvider: (c, m) => c.pickProvider(m.id),

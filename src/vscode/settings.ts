@@ -25,6 +25,8 @@ export interface RadarmSettings {
   pythonPath: string;
   executionTimeoutMs: number;
   confirmBeforeRunningCode: boolean;
+  /** radarm.allowDatabaseWrites: generated code may change databases (default false: read-only). */
+  allowDatabaseWrites: boolean;
   historyLimit: number;
 }
 
@@ -96,6 +98,7 @@ export function readSettings(get: (key: string) => unknown): RadarmSettings {
     pythonPath: typeof get('pythonPath') === 'string' ? (get('pythonPath') as string).trim() : '',
     executionTimeoutMs: num(get('executionTimeout'), 60, 1, 86400) * 1000,
     confirmBeforeRunningCode: get('confirmBeforeRunningCode') === true,
+    allowDatabaseWrites: get('allowDatabaseWrites') === true,
     historyLimit: Math.round(num(get('historyLimit'), 100, 1, 1000)),
   };
 }

@@ -14,6 +14,8 @@ export function workspaceKernel(
   createKernel: (opts: KernelOptions) => PythonKernel,
   settings: () => RadarmSettings,
   dataFiles: () => readonly string[],
+  /** Options known only when the kernel starts (database writes, network for database servers). */
+  more: () => Partial<KernelOptions> = () => ({}),
 ): PythonKernel {
   return deferredKernel(async () => {
     const s = settings();
@@ -35,6 +37,8 @@ export function workspaceKernel(
       cwd,
       execTimeoutMs: s.executionTimeoutMs,
       settingName: 'radarm.pythonPath',
+      allowDbWrites: s.allowDatabaseWrites,
+      ...more(),
       onLog: (line) => radarmLog().debug(`[kernel] ${line}`),
     });
   });

@@ -154,6 +154,7 @@ import radarm_capture as capture  # noqa: E402
 import radarm_charts as charts  # noqa: E402
 import radarm_loaders as loaders  # noqa: E402
 import radarm_profile as profiles  # noqa: E402
+import radarm_sql_run as sql_sources  # noqa: E402
 
 sys.path.pop(0)
 # The workspace folder comes last, so that local helper modules import without shadowing installed packages.
@@ -637,7 +638,7 @@ def _warm_one():
 
 # --- main loop ------------------------------------------------------------------------------------------------------
 
-HANDLERS = {"exec": run_code, "load": load_data}
+HANDLERS = {"exec": run_code, "load": sql_sources.wrap_load(load_data, NS, WORKSPACE)}
 
 
 def handle(line):
