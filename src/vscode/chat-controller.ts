@@ -13,7 +13,6 @@ import type { ApiKeys } from './api-keys';
 import { confirmRun } from './confirm-run';
 import type { DataFileIndex } from './data-files';
 import { reportTurnError } from './error-report';
-import { isDatabaseEntry } from './databases';
 import { createEventBatcher, type EventBatcher } from './event-batcher';
 import { handlePanelMessage } from './panel-messages';
 import { newTurnRecord, recordTurn, turnSettings } from './panel-turn';
@@ -23,6 +22,7 @@ import { vscodePreflightTexts } from './host-texts';
 import { radarmLog, sessionLogger } from './log';
 import { lastGeneratedCode } from './notebook';
 import { ProviderChoice } from './provider-choice';
+import { SourceChoice } from './source-choice';
 import type { ProviderSetting, RadarmSettings } from './settings';
 import { runToEnd } from './turn-runner';
 import { workspaceKernel } from './workspace-kernel';
@@ -52,6 +52,7 @@ export class ChatController implements vscode.Disposable {
   private webviewReady = false;
   private readonly disposables: vscode.Disposable[] = [];
   private readonly providers: ProviderChoice;
+  private readonly sources: SourceChoice;
   private loaded: Promise<void>;
   /** The kernel was created without KernelOptions.needsNetwork (no database server configured then). */
   private kernelWithoutNetwork = false;
@@ -64,6 +65,7 @@ export class ChatController implements vscode.Disposable {
     private readonly memento: vscode.Memento,
     private readonly plotlyUri: (view: ChatViewPort) => string,
   ) {
+    this.sources = new SourceChoice(files, services.databases, memento);
     this.providers = new ProviderChoice(keys, memento, services.vscodeLm);
     this.session = this.newSession();
     this.loaded = this.restore();
@@ -134,16 +136,7 @@ export class ChatController implements vscode.Disposable {
 
   /** The chosen data files and database connections ("db:<name>") for the next question. */
   get selectedFiles(): string[] {
-    return (this.memento.get<string[]>('radarm.selectedFiles') ?? []).filter((f) => this.knownSource(f));
-  }
-
-  /** A data file of the workspace, or a database connection (listed next to the files). */
-  private knownSource(entry: string): boolean {
-    return isDatabaseEntry(entry) ? !!this.services.databases?.entries.includes(entry) : !!this.files.resolve(entry);
-  }
-
-  private get availableSources(): string[] {
-    return [...this.files.available, ...(this.services.databases?.entries ?? [])];
+    return this.sources.selected;
   }
 
   /** Code of the latest turn that produced some. */
@@ -245,7 +238,7 @@ export class ChatController implements vscode.Disposable {
       mode: this.mode,
       providers: await this.providers.infos(settings),
       providerId: this.provider(settings)?.id ?? '',
-      dataFiles: { available: this.availableSources, selected: this.selectedFiles },
+      dataFiles: { available: this.sources.available, selected: this.selectedFiles },
       busyTurnId: this.running?.record.id ?? null,
       trusted: vscode.workspace.isTrusted,
       plotlyUri: this.view ? this.plotlyUri(this.view) : '',
@@ -267,24 +260,20 @@ export class ChatController implements vscode.Disposable {
   }
 
   private postDataFiles(): void {
-    this.post({ type: 'dataFiles', available: this.availableSources, selected: this.selectedFiles });
+    this.post({ type: 'dataFiles', available: this.sources.available, selected: this.selectedFiles });
   }
 
   /** Chooses the data files; Python starts and loads them at once (trusted workspaces), ahead of the question. */
   async setSelectedFiles(files: string[]): Promise<void> {
-    const chosen = files.filter((f) => this.knownSource(f));
-    await this.memento.update('radarm.selectedFiles', chosen);
+    const chosen = await this.sources.choose(files);
     this.postDataFiles();
     if (!this.running) {
-      this.session.setDatabases((await this.chosenDatabases(chosen))?.sources ?? []);
-      this.warmUp(chosen);
+      this.session.setDatabases((await this.sources.databasesOf(chosen)).sources);
+      const paths = this.sources.dataFiles(chosen).flatMap((f) => f.path ?? []);
+      this.session.setDataFiles(paths, { warmUp: vscode.workspace.isTrusted });
     }
   }
 
-  private warmUp(files: string[]): void {
-    const paths = files.flatMap((f) => (isDatabaseEntry(f) ? [] : (this.files.resolve(f)?.fsPath ?? [])));
-    this.session.setDataFiles(paths, { warmUp: vscode.workspace.isTrusted });
-  }
 
   // ------------------------------------------------------------------------------------------
   // Turns
@@ -321,8 +310,8 @@ export class ChatController implements vscode.Disposable {
         provider,
         apiKey: await this.providers.apiKey(provider),
         trusted: vscode.workspace.isTrusted,
-        dataFiles: dataFiles.filter((d) => !isDatabaseEntry(d)).map((name) => ({ name, path: this.files.resolve(name)?.fsPath })),
-        databases: await this.chosenDatabases(dataFiles),
+        dataFiles: this.sources.dataFiles(dataFiles),
+        databases: await this.sources.databasesOf(dataFiles),
       };
       const events = runToEnd(this.session.send(request, abort.signal), {
         signal: abort.signal,
@@ -347,12 +336,6 @@ export class ChatController implements vscode.Disposable {
       finish(record);
     }
     return record;
-  }
-
-  /** The database connections among the chosen sources, with their passwords (from SecretStorage). */
-  private async chosenDatabases(entries: string[]): Promise<TurnRequest['databases']> {
-    const chosen = entries.filter(isDatabaseEntry);
-    return { chosen, sources: chosen.length ? ((await this.services.databases?.resolve(chosen)) ?? []) : [] };
   }
 
   /** Runs a turn's question again (the Retry action). */
