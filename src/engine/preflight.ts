@@ -3,7 +3,6 @@
 // problem; the host only chooses the words (VS Code names settings and commands, the CLI its flags).
 // The kernel is deliberately not checked here: it starts alongside the first model call (never awaited
 // before it), and a kernel that cannot start ends the turn with its own typed error (no_python, kernel).
-import { existsSync } from 'node:fs';
 import type { Provider } from '../llm/types';
 import type { ErrorCode } from '../protocol/events';
 import type { Mode } from '../protocol/vocabulary';
@@ -38,7 +37,7 @@ export type PreflightProblem =
 export interface ReadyTurn {
   provider: Provider;
   apiKey: string | undefined;
-  /** Absolute paths of the turn's data files, each checked to exist. */
+  /** Absolute paths of the turn's data files. */
   dataFiles: string[];
 }
 
@@ -51,7 +50,9 @@ export function preflight(input: PreflightInput): Preflight {
   if (input.mode !== 'ask' && !input.trusted) return { ok: false, problem: { code: 'untrusted' } };
   const dataFiles: string[] = [];
   for (const f of input.dataFiles) {
-    if (!f.path || !existsSync(f.path)) return { ok: false, problem: { code: 'data', file: f.name } };
+    // Only a choice that no longer resolves (gone from the workspace). Files that exist but cannot load,
+    // or vanished from disk, are the agent's data check: it names every file with what is wrong.
+    if (!f.path) return { ok: false, problem: { code: 'data', file: f.name } };
     dataFiles.push(f.path);
   }
   const dbs = input.databases;

@@ -147,8 +147,8 @@ describe('Ask mode', function () {
       const events = await collect(runMode('ask', ctx({ kernel, dataFiles: [join(dir, 'sales.csv')] }), '哪个地区销售额最高？'));
       assertContract(events);
       assert.equal(kernel.info, undefined, 'answered before Python had even started');
-      const system: string = server.requests[0].body.messages[0].content;
-      assert.ok(system.includes('```text\n日期,地区,销售额'), 'the raw preview is used');
+      const user: string = lastUserText(server.requests[0]);
+      assert.ok(user.includes('```text\n日期,地区,销售额'), 'the raw preview is used');
       await kernel.start(); // the start begun during the answer, not a new one
       assert.ok(kernel.pythonPath, 'Python went on starting for the next question');
     } finally {

@@ -21,7 +21,7 @@ describe('engine: preflight', () => {
     assert.deepEqual(preflight({ ...ok, provider: undefined }), { ok: false, problem: { code: 'no_provider' } });
     assert.deepEqual(preflight({ ...ok, apiKey: undefined }), { ok: false, problem: { code: 'no_key', provider } });
     assert.deepEqual(preflight({ ...ok, trusted: false }), { ok: false, problem: { code: 'untrusted' } });
-    assert.deepEqual(preflight({ ...ok, dataFiles: [{ name: 'gone.csv', path: '/no/such/gone.csv' }] }), {
+    assert.deepEqual(preflight({ ...ok, dataFiles: [{ name: 'gone.csv', path: undefined }] }), {
       ok: false,
       problem: { code: 'data', file: 'gone.csv' },
     });
