@@ -55,6 +55,7 @@ export const runAsk: ModeRunner = async function* (ctx, question, signal) {
     stage: 'response',
     timeoutMs: ctx.timeoutMs,
     stallTimeoutMs: ctx.stallTimeoutMs,
+    locale: ctx.locale,
   };
 
   let reply: string;

@@ -8,6 +8,7 @@ import {
   type ContentEvent,
   type ErrorCode,
   type RadarmEvent,
+  type StatusEvent,
   type ThinkingEvent,
   type TokenUsage,
 } from '../protocol/events';
@@ -28,7 +29,7 @@ import { abortable as raceAbort, delay } from '../util/abort';
 const abortable = <T>(p: Promise<T>, signal: AbortSignal) => raceAbort(p, signal, () => new TurnStop('aborted', 'cancelled'));
 
 export type LlmStage = 'planner' | 'executor' | 'verifier' | 'code_generation' | 'explanation';
-export type StageEvent = ThinkingEvent | ContentEvent;
+export type StageEvent = ThinkingEvent | ContentEvent | StatusEvent;
 
 export const DEFAULT_MAX_ROUNDS = 3;
 /** Above this many ms of data loading, a "loading data" announcement is shown. */
@@ -252,6 +253,7 @@ export async function* llmStage(
     stage,
     timeoutMs: ctx.timeoutMs,
     stallTimeoutMs: ctx.stallTimeoutMs,
+    locale: ctx.locale,
   };
   if (ctx.stream === false) {
     const r = await ctx.llm.chat(request, turn.signal);

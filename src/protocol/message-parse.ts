@@ -2,6 +2,8 @@
 // side runs them on what it receives. Dependency-free, like the rest of the protocol.
 import { isRadarmEvent, type RadarmEvent } from './events';
 import {
+  FIGURE_ACTIONS,
+  FIGURE_KINDS,
   NOTICE_ACTIONS,
   NOTICE_LEVELS,
   type DataFilesState,
@@ -66,7 +68,19 @@ const WEBVIEW_VALIDATORS: Validators<WebviewToHost> = {
   pickDataFiles: () => ({ type: 'pickDataFiles' }),
   addDatabase: () => ({ type: 'addDatabase' }),
   newChat: () => ({ type: 'newChat' }),
-  openSettings: () => ({ type: 'openSettings' }),
+  openSettings: (x) => {
+    if (x.query === undefined) return { type: 'openSettings' };
+    return str(x.query, LIMITS.id) && /^radarm\.[\w.]*$/.test(x.query) ? { type: 'openSettings', query: x.query } : undefined;
+  },
+  regenerate: (x) => (nonEmpty(x.turnId, LIMITS.id) ? { type: 'regenerate', turnId: x.turnId } : undefined),
+  editResend: (x) => {
+    if (!nonEmpty(x.turnId, LIMITS.id) || !nonEmpty(x.text, LIMITS.question) || x.text.trim() === '') return undefined;
+    return { type: 'editResend', turnId: x.turnId, text: x.text };
+  },
+  figure: (x) => {
+    if (!nonEmpty(x.turnId, LIMITS.id) || !oneOf(FIGURE_KINDS, x.kind) || !oneOf(FIGURE_ACTIONS, x.action)) return undefined;
+    return { type: 'figure', turnId: x.turnId, kind: x.kind, action: x.action };
+  },
   exportNotebook: () => ({ type: 'exportNotebook' }),
   clearHistory: () => ({ type: 'clearHistory' }),
   send: (x) => {

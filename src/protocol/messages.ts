@@ -123,10 +123,22 @@ export type WebviewToHost =
   | { type: 'setProvider'; id: string }
   | { type: 'newChat' }
   | { type: 'setApiKey'; providerId?: string }
-  | { type: 'openSettings' }
+  /** query: a setting to show, e.g. radarm.stallTimeout (only `radarm.` settings). */
+  | { type: 'openSettings'; query?: string }
   | { type: 'openFile'; path: string }
+  /** Run a turn's question again; that turn and every later one leave the conversation. */
+  | { type: 'regenerate'; turnId: string }
+  /** Ask an earlier question again, edited; the conversation continues from there (later turns leave it). */
+  | { type: 'editResend'; turnId: string; text: string }
+  /** A turn's figure (its image, or its Plotly chart): open it full size in an editor tab, or save it. */
+  | { type: 'figure'; turnId: string; kind: FigureKind; action: FigureAction }
   | { type: 'exportNotebook' }
   | { type: 'clearHistory' };
+
+export const FIGURE_ACTIONS = ['open', 'save'] as const;
+export type FigureAction = (typeof FIGURE_ACTIONS)[number];
+export const FIGURE_KINDS = ['image', 'chart'] as const;
+export type FigureKind = (typeof FIGURE_KINDS)[number];
 
 // Limits and validators: message-parse.ts (one validator per message type).
 export { LIMITS, isPanelMode, parseHostMessage, parseWebviewMessage } from './message-parse';

@@ -14,6 +14,7 @@ import { confirmRun } from './confirm-run';
 import type { DataFileIndex } from './data-files';
 import { reportTurnError } from './error-report';
 import { createEventBatcher, type EventBatcher } from './event-batcher';
+import { figureAction, webviewRoot } from './figure-actions';
 import { handlePanelMessage } from './panel-messages';
 import { newTurnRecord, recordTurn, turnSettings } from './panel-turn';
 import { compactTurns } from './history-compact';
@@ -336,6 +337,31 @@ export class ChatController implements vscode.Disposable {
       finish(record);
     }
     return record;
+  }
+
+  /**
+   * Regenerate / edit and resend: the conversation continues from that turn, so it and every later
+   * turn leave the history (the model no longer sees them), then the question (edited) runs again.
+   * The kernel's variables are not rolled back.
+   */
+  async rerunFrom(turnId: string, text?: string): Promise<TurnRecord | undefined> {
+    await this.loaded;
+    const i = this.conversation.turns.findIndex((x) => x.id === turnId);
+    if (i < 0) return undefined;
+    if (this.running) {
+      this.post({ type: 'notice', level: 'warning', text: t('Radarm is still answering. Press Stop first.') });
+      return undefined;
+    }
+    const turn = this.conversation.turns[i];
+    this.conversation.turns.splice(i);
+    this.useConversation(this.conversation); // the engine's history follows the shortened conversation
+    if (this.webviewReady) this.post({ type: 'init', state: await this.panelState() });
+    return this.runTurn(text ?? turn.question, turn.mode, turn.dataFiles);
+  }
+
+  /** A turn's figure: open it full size, or save it. */
+  figure(msg: Extract<WebviewToHost, { type: 'figure' }>): Promise<unknown> {
+    return figureAction(this.conversation.turns, msg, { webviewRoot: webviewRoot() });
   }
 
   /** Runs a turn's question again (the Retry action). */

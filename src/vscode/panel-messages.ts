@@ -23,7 +23,10 @@ const HANDLERS: Handlers = {
   setProvider: (c, m) => c.pickProvider(m.id),
   newChat: (c) => c.newChat(),
   setApiKey: (c, m) => run('radarm.setApiKey', m.providerId ?? c.provider()?.id),
-  openSettings: () => run('workbench.action.openSettings', 'radarm.'),
+  openSettings: (_, m) => run('workbench.action.openSettings', m.query ?? 'radarm.'),
+  regenerate: (c, m) => void c.rerunFrom(m.turnId),
+  editResend: (c, m) => void c.rerunFrom(m.turnId, m.text),
+  figure: (c, m) => c.figure(m),
   openFile: (c, m) => {
     const uri = c.resolveFile(m.path);
     return uri && run('vscode.open', uri);
