@@ -29,7 +29,7 @@ export function Composer() {
   const recallIndex = useRef(-1);
   const mentions = useMentions({
     locale: store.locale,
-    files: store.available,
+    files: store.available.filter((f) => !f.startsWith('db:')), // database connections are not files
     setText: (v) => {
       setText(v);
       typed(v);
