@@ -45,6 +45,8 @@ export function registerPreviewData(deps: PreviewDeps): vscode.Disposable[] {
     }));
 
   async function preview(arg: unknown): Promise<void> {
+    // The preview kernel starts while the user picks a file (Python + pandas take most of a cold first screen).
+    void getKernel().start().catch(() => undefined);
     const uri = await chooseFile(arg);
     if (!uri) return;
     const name = path.basename(uri.fsPath);
