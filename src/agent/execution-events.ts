@@ -1,19 +1,20 @@
 // The execution stage as protocol events: `thinking{execution}` when code starts running, then
 // `content{execution}` with what it printed, returned, drew or raised.
-import type { ContentEvent, ThinkingEvent } from '../protocol/events';
+import type { ContentEvent, StatusEvent, ThinkingEvent } from '../protocol/events';
 import { errorMessage } from '../protocol/events';
 import type { ExecutionResult, PythonKernel } from '../kernel/types';
 import { texts, type Lang } from './announcements';
+import { executeWithProgress } from './progress-events';
 
 export async function* executionEvents(
   kernel: PythonKernel,
   code: string,
   opts: { lang: Lang; signal?: AbortSignal; timeoutMs?: number },
-): AsyncGenerator<ThinkingEvent | ContentEvent, ExecutionResult> {
+): AsyncGenerator<ThinkingEvent | ContentEvent | StatusEvent, ExecutionResult> {
   yield { type: 'thinking', stage: 'execution', content: texts(opts.lang).execution };
   let result: ExecutionResult;
   try {
-    result = await kernel.execute(code, { signal: opts.signal, timeoutMs: opts.timeoutMs });
+    result = yield* executeWithProgress(kernel, code, opts); // Dask progress as status events meanwhile
   } catch (err) {
     // The contract says execute reports failures in its result; a rejection is still turned into one.
     const message = errorMessage(err);

@@ -6,7 +6,9 @@ import {
   terminated,
   type CompleteEvent,
   type ContentEvent,
+  type ErrorCode,
   type RadarmEvent,
+  type StatusEvent,
   type ThinkingEvent,
   type TokenUsage,
 } from '../protocol/events';
@@ -20,13 +22,15 @@ import { executionEvents, executionText } from './execution-events';
 import { explanationMessages, noCodeReminder, type Attempt, type PromptInput } from './prompts';
 
 export type LlmStage = 'planner' | 'executor' | 'verifier' | 'code_generation' | 'explanation';
-export type StageEvent = ThinkingEvent | ContentEvent;
+export type StageEvent = ThinkingEvent | ContentEvent | StatusEvent;
 
 export const DEFAULT_MAX_ROUNDS = 3;
 /** Above this many ms of data loading, a "loading data" announcement is shown. */
 const LOADING_NOTICE_MS = 300;
 /** How long the first model call waits for the kernel's data profile before going on with a preview. */
 export const PROFILE_WAIT_MS = 1500;
+
+class DaskUnavailable extends Error {}
 
 /** Ends the turn with an error event carrying this (user-facing) message. */
 export class TurnStop extends Error {}
@@ -47,6 +51,8 @@ export interface TurnState {
   profile: Promise<DataProfile | undefined>;
   /** Set when the warm-up failed; the turn then ends with this message. */
   warmUpError?: string;
+  /** Its error code, when more precise than none (e.g. 'dask': the scheduler is unreachable). */
+  warmUpCode?: ErrorCode;
   loadingAnnounced?: boolean;
   fileErrorsAnnounced?: boolean;
   usage?: TokenUsage;
@@ -100,7 +106,8 @@ async function* guarded(
       }
     } catch (err) {
       settled = true;
-      yield { type: 'error', content: stopMessage(err, turn, outer) };
+      const code = !outer?.aborted && turn.warmUpError ? turn.warmUpCode : undefined;
+      yield { type: 'error', content: stopMessage(err, turn, outer), ...(code ? { code } : {}) };
     }
   } finally {
     outer?.removeEventListener('abort', onAbort);
@@ -123,9 +130,14 @@ function warmUp(turn: TurnState, ac: AbortController): Promise<DataProfile | und
   const ready = (async () => {
     await kernel.start();
     phase = 'load';
-    return ctx.dataFiles.length ? kernel.loadData(ctx.dataFiles) : undefined;
+    const profile = ctx.dataFiles.length ? await kernel.loadData(ctx.dataFiles) : undefined;
+    // Dask failures (an unreachable scheduler, Dask missing) end the turn: the question needs that engine.
+    const dask = profile?.files.find((f) => f.errorCode === 'dask');
+    if (dask) throw new DaskUnavailable(`${dask.name}: ${dask.error}`);
+    return profile;
   })();
   ready.catch((err: unknown) => {
+    if (err instanceof DaskUnavailable) turn.warmUpCode = 'dask';
     turn.warmUpError = phase === 'start' ? t.kernelFailed(errorMessage(err)) : t.dataFailed(errorMessage(err));
     ac.abort(); // fail fast: stop the LLM call that runs meanwhile
   });

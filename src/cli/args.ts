@@ -1,9 +1,9 @@
 // Command-line arguments of `radarm chat` → a validated configuration, or a usage error.
-import { existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MODES, type Mode } from '../agent/types';
 import type { Provider, ProviderKind } from '../llm/types';
+import { checkDataSource, checkSchedulerAddress } from '../kernel/data-sources';
+import { DATA_ENGINES, type DataEngine } from '../kernel/types';
 
 export type OutputFormat = 'ndjson' | 'sse' | 'text';
 const FORMATS: readonly OutputFormat[] = ['ndjson', 'sse', 'text'];
@@ -29,7 +29,12 @@ Options:
                                        azure: https://NAME.openai.azure.com)
   --model NAME                         model, or the Azure deployment name (env RADARM_MODEL)
   --api-key KEY                        API key; prefer env RADARM_API_KEY (a flag is visible in \`ps\`)
-  --data FILE                          a data file the question is about (repeatable)
+  --data FILE|FOLDER|GLOB              data the question is about (repeatable); a folder or a quoted glob
+                                       ('exports/*.csv') is one dataset of many files with one schema
+  --engine auto|pandas|dask            what holds the data (default auto: pandas while it fits comfortably
+                                       in memory, else Dask when installed)
+  --dask-scheduler ADDRESS             an existing Dask scheduler, e.g. tcp://host:8786 (env
+                                       RADARM_DASK_SCHEDULER); default: a local cluster when Dask is used
   --python PATH                        Python with pandas that runs the code (default: python3 on PATH)
   --timeout S                          stall timeout: stop when no data arrives for S seconds (default 60)
   --exec-timeout S                     time limit per code run in agent modes (default 60)
@@ -39,7 +44,8 @@ Options:
 
 Exit codes: 0 answered, 1 error, 2 bad arguments, 130 cancelled (Ctrl-C).
 Environment: RADARM_API_KEY, RADARM_BASE_URL, RADARM_MODEL, RADARM_PROVIDER, RADARM_AZURE_API_VERSION,
-RADARM_REQUEST_TIMEOUT (seconds per model call, default 180), HTTPS_PROXY / HTTP_PROXY / NO_PROXY.
+RADARM_REQUEST_TIMEOUT (seconds per model call, default 180), RADARM_ENGINE, RADARM_DASK_SCHEDULER,
+HTTPS_PROXY / HTTP_PROXY / NO_PROXY.
 
 Example:
   RADARM_API_KEY=sk-… radarm chat --base-url https://api.deepseek.com/v1 --model deepseek-chat \\
@@ -56,6 +62,8 @@ export interface CliConfig {
   /** Whole-request timeout per model call (env RADARM_REQUEST_TIMEOUT, seconds). */
   timeoutMs?: number;
   execTimeoutMs?: number;
+  engine: DataEngine;
+  daskScheduler?: string;
   format: OutputFormat;
   /** The message, or '-' to read it from stdin. */
   message: string;
@@ -91,6 +99,8 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
         'api-key': { type: 'string' },
         data: { type: 'string', multiple: true },
         python: { type: 'string' },
+        engine: { type: 'string' },
+        'dask-scheduler': { type: 'string' },
         timeout: { type: 'string' },
         'exec-timeout': { type: 'string' },
         format: { type: 'string' },
@@ -132,11 +142,15 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
 
   const dataFiles: string[] = [];
   for (const f of v.data ?? []) {
-    const abs = resolve(f);
-    if (!existsSync(abs)) return { error: `--data: no such file: ${f}` };
-    if (!statSync(abs).isFile()) return { error: `--data: not a file: ${f}` };
-    dataFiles.push(abs);
+    const checked = checkDataSource(f);
+    if ('error' in checked) return { error: `--data: ${checked.error}` };
+    dataFiles.push(checked.path);
   }
+  const engine = oneOf('engine', v.engine ?? env.RADARM_ENGINE, DATA_ENGINES, 'auto');
+  if (typeof engine === 'object') return engine;
+  const daskScheduler = (v['dask-scheduler'] ?? env.RADARM_DASK_SCHEDULER)?.trim() || undefined;
+  const badAddress = daskScheduler ? checkSchedulerAddress(daskScheduler) : undefined;
+  if (badAddress) return { error: `--dask-scheduler: ${badAddress}` };
 
   const apiKey = v['api-key'] ?? env.RADARM_API_KEY;
   return {
@@ -150,6 +164,8 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
       stallTimeoutMs: stall,
       timeoutMs: whole,
       execTimeoutMs: exec,
+      engine,
+      ...(daskScheduler ? { daskScheduler } : {}),
       format,
       message,
     },

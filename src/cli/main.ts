@@ -61,7 +61,13 @@ async function chat(config: CliConfig): Promise<number> {
 
   const needsKernel = config.mode !== 'ask' || config.dataFiles.length > 0;
   const kernel: PythonKernel | undefined = needsKernel
-    ? createKernel({ pythonPath: config.pythonPath, cwd: process.cwd(), execTimeoutMs: config.execTimeoutMs })
+    ? createKernel({
+        pythonPath: config.pythonPath,
+        cwd: process.cwd(),
+        execTimeoutMs: config.execTimeoutMs,
+        engine: config.engine,
+        daskScheduler: config.daskScheduler,
+      })
     : undefined;
   const locale = /^zh/i.test(process.env.LC_ALL || process.env.LC_MESSAGES || process.env.LANG || '') ? 'zh-cn' : undefined;
   const ctx: AgentContext = {

@@ -15,3 +15,4 @@ export {
 export { kernelEnv, SECRET_NAME } from './env';
 export { executionText } from './result';
 export type * from './types';
+export { DATA_ENGINES } from './types';

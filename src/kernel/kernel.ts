@@ -72,7 +72,14 @@ export function createKernel(options: KernelOptions): PythonKernel {
       startRunner({
         pythonPath: python.path,
         runnerPath: findRunner(options.runnerPath),
-        config: { cwd, maxOutputChars, memoryLimitMb: limitMb, warmup: options.warmup ?? true },
+        config: {
+          cwd,
+          maxOutputChars,
+          memoryLimitMb: limitMb,
+          warmup: options.warmup ?? true,
+          engine: options.engine ?? 'auto',
+          ...(options.daskScheduler ? { daskScheduler: options.daskScheduler } : {}),
+        },
         cwd,
         env: kernelEnv(process.env, options.env),
         onLog: options.onLog,
@@ -221,7 +228,7 @@ export function createKernel(options: KernelOptions): PythonKernel {
       c.takeStderr(); // what came before this run is not its output
       let result: ExecutionResult;
       try {
-        const reply: RunnerReply = await c.request({ op: 'exec', code, stream: !!eopts.onOutput }, eopts.onOutput);
+        const reply: RunnerReply = await c.request({ op: 'exec', code, stream: !!eopts.onOutput }, eopts.onOutput, eopts.onProgress);
         // Native output (subprocesses, C libraries) travels on stderr, a different pipe than the reply; it was
         // written before the reply, and one turn of the event loop lets a chunk that is already there arrive.
         await new Promise((r) => setImmediate(r));

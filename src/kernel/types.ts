@@ -11,6 +11,11 @@ export interface KernelOptions {
   maxOutputChars?: number;
   /** Memory cap in MB where the OS allows (RLIMIT_AS); 0 or absent = default. */
   memoryLimitMb?: number;
+  /** Which engine holds the data: pandas, Dask (lazy, out of memory, on a cluster), or auto (default: pandas
+   *  while the data fits comfortably in the kernel's memory, else Dask when installed). */
+  engine?: DataEngine;
+  /** An existing Dask scheduler (tcp://host:8786, …); absent = a local cluster when Dask is used. */
+  daskScheduler?: string;
   /** Extra environment; the kernel always drops variables whose names contain KEY, SECRET, TOKEN or PASSWORD. */
   env?: NodeJS.ProcessEnv;
   /** The Python extension's active interpreter (the VS Code layer passes it); used when pythonPath is absent. */
@@ -25,12 +30,24 @@ export interface KernelOptions {
   onLog?: (line: string) => void;
 }
 
+export type DataEngine = 'auto' | 'pandas' | 'dask';
+export const DATA_ENGINES: readonly DataEngine[] = ['auto', 'pandas', 'dask'];
+
+/** Progress of a long computation: tasks done of total (Dask's own progress), and its dashboard if any. */
+export interface ExecutionProgress {
+  done: number;
+  total: number;
+  url?: string;
+}
+
 /** What execute() accepts besides the code. */
 export interface ExecuteOptions {
   signal?: AbortSignal;
   timeoutMs?: number;
   /** Live output while the code runs (the head of the capped output; the full capped text is in the result). */
   onOutput?: (chunk: { stream: 'stdout' | 'stderr'; text: string }) => void;
+  /** Progress of Dask computations while the code runs. */
+  onProgress?: (progress: ExecutionProgress) => void;
 }
 
 /** First rows of a DataFrame/Series value, JSON-safe, for a table view. */
@@ -115,6 +132,17 @@ export interface DataProfile {
     sheets?: string[];
     /** e.g. malformed lines skipped. */
     warning?: string;
+    /** Why it failed, for the turn's error: 'dask' (scheduler unreachable, Dask missing) or 'data'. */
+    errorCode?: 'data' | 'dask';
+    /** A dataset (folder or glob): how many part files, their total size, whether `rows` is exact. */
+    parts?: number;
+    totalBytes?: number;
+    rowsExact?: boolean;
+    /** The engine holding it; for Dask, its partitions, scheduler ('local' or the address) and dashboard. */
+    engine?: 'pandas' | 'dask';
+    partitions?: number;
+    scheduler?: string;
+    dashboard?: string;
   }[];
 }
 

@@ -478,6 +478,8 @@ export class ChatController implements vscode.Disposable {
         ...(extensionPythonPath ? { extensionPythonPath } : {}),
         cwd,
         execTimeoutMs: settings.executionTimeoutMs,
+        engine: settings.engine,
+        ...(settings.daskScheduler ? { daskScheduler: settings.daskScheduler } : {}),
       });
     }
     await this.kernel.start();

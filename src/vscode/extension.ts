@@ -66,6 +66,8 @@ export function activate(context: vscode.ExtensionContext): RadarmApi {
         ...(s.pythonPath ? { pythonPath: s.pythonPath } : {}),
         cwd: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? process.cwd(),
         execTimeoutMs: s.executionTimeoutMs,
+        engine: s.engine,
+        ...(s.daskScheduler ? { daskScheduler: s.daskScheduler } : {}),
       });
     },
     settings: () => {

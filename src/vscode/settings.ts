@@ -3,6 +3,7 @@
 import type { Mode } from '../agent/types';
 import { MODES } from '../agent/types';
 import type { Provider, ProviderKind } from '../llm/types';
+import { DATA_ENGINES, type DataEngine } from '../kernel/types';
 
 /** A configured provider plus what only the UI needs. */
 export interface ProviderSetting extends Provider {
@@ -26,6 +27,10 @@ export interface RadarmSettings {
   executionTimeoutMs: number;
   confirmBeforeRunningCode: boolean;
   historyLimit: number;
+  /** radarm.engine: what holds the data (auto: pandas while it fits comfortably in memory, else Dask). */
+  engine: DataEngine;
+  /** radarm.dask.scheduler: an existing Dask scheduler's address; empty = a local cluster. */
+  daskScheduler: string;
 }
 
 export const DEFAULT_PROVIDERS: ProviderSetting[] = [
@@ -97,5 +102,7 @@ export function readSettings(get: (key: string) => unknown): RadarmSettings {
     executionTimeoutMs: num(get('executionTimeout'), 60, 1, 86400) * 1000,
     confirmBeforeRunningCode: get('confirmBeforeRunningCode') === true,
     historyLimit: Math.round(num(get('historyLimit'), 100, 1, 1000)),
+    engine: DATA_ENGINES.includes(get('engine') as DataEngine) ? (get('engine') as DataEngine) : 'auto',
+    daskScheduler: typeof get('dask.scheduler') === 'string' ? (get('dask.scheduler') as string).trim() : '',
   };
 }

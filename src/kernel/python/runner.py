@@ -154,6 +154,8 @@ import radarm_capture as capture  # noqa: E402
 import radarm_charts as charts  # noqa: E402
 import radarm_loaders as loaders  # noqa: E402
 import radarm_profile as profiles  # noqa: E402
+import radarm_dask as daskx  # noqa: E402
+import radarm_sources as sources  # noqa: E402
 
 sys.path.pop(0)
 # The workspace folder comes last, so that local helper modules import without shadowing installed packages.
@@ -169,7 +171,8 @@ def _installed(name):
 
 
 AVAILABLE = {name: _installed(name) for name in
-             ("matplotlib", "plotly", "openpyxl", "xlrd", "pyarrow", "fastparquet", "seaborn", "scipy")}
+             ("matplotlib", "plotly", "openpyxl", "xlrd", "pyarrow", "fastparquet", "seaborn", "scipy", "dask",
+              "distributed")}
 
 
 class LazyModule(types.ModuleType):
@@ -203,6 +206,9 @@ if AVAILABLE["plotly"]:
     LAZY["go"] = "plotly.graph_objects"
 for _alias, _name in LAZY.items():
     NS[_alias] = LazyModule(_alias, _name)
+# Datasets (folders, globs) and the Dask engine: radarm_sources decides per path, radarm_dask runs the client.
+daskx.bind(send, NS)
+sources.configure(CONFIG.get("engine"), CONFIG.get("daskScheduler"), MEMORY_LIMIT_MB)
 
 
 def _chdir_workspace():
@@ -341,6 +347,7 @@ def describe_value(value, reply):
     """Fills reply's value fields from the value of the final expression (or `result`)."""
     if value is None or value is _NOTHING:
         return
+    value = daskx.materialize(value)  # a lazy Dask `result`: its computed value or first rows
     if charts.is_plotly_figure(value):
         charts.add_plotly(value)
         return
@@ -382,6 +389,7 @@ def run_code(req):
     charts.state.plotly = []
     charts.state.notes = []
     reply = {"id": req["id"], "type": "result", "ok": True, "images": []}
+    daskx.begin_run(req["id"])  # Dask progress lines of this run carry its id
     value = _NOTHING
     _chdir_workspace()
     saved = sys.stdout, sys.stderr, sys.stdin
@@ -403,6 +411,7 @@ def run_code(req):
                 exec(body, NS)
                 if last_code is not None:
                     value = eval(last_code, NS)
+                    value = daskx.materialize(value)  # computed while Stop can still interrupt it
             finally:
                 FLAGS.in_user_code = False
         except KeyboardInterrupt as exc:
@@ -529,6 +538,7 @@ def load_data(req):
         del LOADED[path]
     if dropped:
         gc.collect()
+    sources.forget_except(paths)
     files = []
     sections = []
     variables = []
@@ -537,6 +547,15 @@ def load_data(req):
     for path, key in zip(paths, keys):
         info = {"path": path, "name": os.path.basename(path), "key": key}
         files.append(info)
+        claimed = sources.load_entry(path, key, first is None)  # datasets, and files for the Dask engine
+        if claimed is not None:
+            info.update(claimed["info"])
+            sections.append(claimed["section"])
+            if claimed["frame"] is not None:
+                first = claimed["frame"] if first is None else first
+                dfs[key] = claimed["frame"]
+                variables.extend(claimed["variables"])
+            continue
         try:
             stamp = _stamp(path)
         except OSError as exc:
