@@ -19,8 +19,8 @@ import radarm_loaders as loaders
 
 GLOB_CHARS = "*?["
 TEXT_FORMATS = ("csv",)
-# pandas needs the parsed frame plus parsing buffers: "comfortably" means the estimate times this fits.
-COMFORT_FACTOR = 3.0
+# "Comfortably": the peak of a pandas load times this fits in the free memory (room left for the analysis).
+COMFORT_FACTOR = 1.5
 SAMPLE_ROWS_PER_PART = 200
 EXACT_ROWS_MAX_BYTES = 64 * 1024 * 1024
 
@@ -126,7 +126,20 @@ def check_schema(parts, fmt, opts):
     return expected
 
 
-def count_rows(parts, fmt, total_bytes, sample):
+def _count_lines(path, chunk=8 << 20):
+    """Data rows of a CSV part: its newlines (a last line without one counts), minus the header."""
+    lines, last = 0, b"\n"
+    with open(path, "rb") as f:
+        while True:
+            block = f.read(chunk)
+            if not block:
+                break
+            lines += block.count(b"\n")
+            last = block[-1:]
+    return max(0, lines + (0 if last == b"\n" else 1) - 1)
+
+
+def count_rows(parts, fmt, total_bytes):
     """(rows, exact): exact when cheap (Parquet metadata; CSV up to 64 MB), else estimated from the samples."""
     if fmt == "parquet":
         try:
@@ -135,13 +148,7 @@ def count_rows(parts, fmt, total_bytes, sample):
         except Exception:
             pass
     if fmt == "csv" and total_bytes <= EXACT_ROWS_MAX_BYTES:
-        rows = 0
-        for p in parts:
-            with open(p, "rb") as f:
-                data = f.read()
-            lines = data.count(b"\n") + (0 if data.endswith(b"\n") or not data else 1)
-            rows += max(0, lines - 1)  # the header
-        return rows, True
+        return sum(_count_lines(p) for p in parts), True
     first = parts[0]
     with open(first, "rb") as f:
         raw = f.read(loaders.SAMPLE_BYTES)
@@ -159,17 +166,28 @@ def sample_across(parts, fmt, opts, total_rows=SAMPLE_ROWS_PER_PART * 3):
 
 
 def memory_estimate(parts, fmt, opts, total_bytes):
-    """Bytes the data would take in pandas: the first 1 MB parsed, its deep memory scaled to the total size."""
+    """Peak bytes pandas needs to load the data: the frame (from the first 1 MB parsed, text columns counted
+    with their distinct values once, as pandas' parser shares equal strings) plus about twice the file size of
+    parsing buffers."""
     if fmt == "parquet":
         return total_bytes * 5  # compressed columnar data grows a lot in pandas
     with open(parts[0], "rb") as f:
         raw = f.read(loaders.SAMPLE_BYTES)
     cut = raw.rfind(b"\n") + 1 or len(raw)
-    if cut < 2:
+    frame = pd.read_csv(io.BytesIO(raw[:cut]), **opts) if cut > 1 else None
+    if frame is None or not len(frame):
         return total_bytes * 3
-    frame = pd.read_csv(io.BytesIO(raw[:cut]), **opts)
-    per_byte = frame.memory_usage(deep=True, index=True).sum() / float(cut)
-    return int(per_byte * total_bytes)
+    rows = len(frame)
+    size = 0
+    for name in frame.columns:
+        col = frame[name]
+        if col.dtype == object:
+            distinct = col.drop_duplicates()
+            size += rows * 8 + sum(sys.getsizeof(v) for v in distinct)
+        else:
+            size += col.memory_usage(index=False, deep=False)
+    scale = total_bytes / float(cut)
+    return int(size * scale + 2 * total_bytes)
 
 
 def memory_budget(limit_mb):
@@ -205,21 +223,33 @@ def dask_installed():
         return False
 
 
-def choose_engine(engine, estimate, budget):
-    """'pandas' or 'dask' for data of `estimate` bytes; auto falls back to a clear message without Dask."""
-    if engine in ("pandas", "dask"):
-        if engine == "dask" and not dask_installed():
-            raise DatasetError("the Dask engine is chosen but Dask is not installed in this Python: run {}".format(
-                INSTALL_DASK.format(sys.executable or "python")), code="dask")
+def _mb(n):
+    return "{:,} MB".format(int(n) >> 20)
+
+
+def choose_engine(engine, peak, budget, limit_mb=None):
+    """'pandas' or 'dask' for data whose pandas load needs `peak` bytes, with `budget` bytes free."""
+    python = sys.executable or "python"
+    if engine == "dask" and not dask_installed():
+        raise DatasetError("the Dask engine is chosen but Dask is not installed in this Python: run {}".format(
+            INSTALL_DASK.format(python)), code="dask")
+    if engine == "dask":
         return engine
-    if estimate * COMFORT_FACTOR <= budget:
+    if engine == "pandas":
+        if peak > budget:
+            # Refused before trying: pandas under a memory cap can crash in native code instead of raising.
+            raise DatasetError("not enough memory to load it with pandas: it needs about {}, the kernel has {} free{}. "
+                               "Choose the Dask engine (setting radarm.engine, CLI --engine dask)".format(
+                                   _mb(peak), _mb(budget), " under its {:,} MB limit".format(limit_mb) if limit_mb else ""))
+        return engine
+    if peak * COMFORT_FACTOR <= budget:
         return "pandas"
     if dask_installed():
         return "dask"
     raise DatasetError(
-        "the data needs about {:,} MB in pandas, more than fits comfortably in the kernel's memory ({:,} MB free). "
-        "Install Dask to analyse it out of memory: run {} (or raise radarm.kernel.memoryLimitMb)".format(
-            estimate >> 20, budget >> 20, INSTALL_DASK.format(sys.executable or "python")), code="dask")
+        "the data needs about {} in pandas, more than fits comfortably in the kernel's memory ({} free). "
+        "Install Dask to analyse it out of memory: run {}".format(_mb(peak), _mb(budget), INSTALL_DASK.format(python)),
+        code="dask")
 
 
 def describe(parts, fmt, total_bytes, rows, exact):

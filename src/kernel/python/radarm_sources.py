@@ -68,7 +68,7 @@ def _load(path, dataset):
     total = sum(s[2] for s in stamp)
     estimate = ds.memory_estimate(parts, fmt, opts, total)
     budget = ds.memory_budget(CONFIG["limit_mb"])
-    engine = ds.choose_engine(CONFIG["engine"], estimate, budget)
+    engine = ds.choose_engine(CONFIG["engine"], estimate, budget, CONFIG["limit_mb"])
     if engine == "pandas" and not dataset:
         return None
     if engine == "pandas":
@@ -76,7 +76,7 @@ def _load(path, dataset):
         rows, exact = len(frame), True
     else:
         frame = daskx.read(parts, fmt, opts, CONFIG["scheduler"])
-        rows, exact = ds.count_rows(parts, fmt, total, None)
+        rows, exact = ds.count_rows(parts, fmt, total)
     sample, picked = ds.sample_across(parts, fmt, opts)
     info = {"parts": len(parts), "totalBytes": total, "rows": int(rows), "rowsExact": exact,
             "columns": int(sample.shape[1]), "engine": engine, "format": fmt}
