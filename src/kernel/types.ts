@@ -143,6 +143,8 @@ export interface DataProfile {
     partitions?: number;
     scheduler?: string;
     dashboard?: string;
+    /** Datasets: how to read it again outside Radarm (see agent/dataset-prelude.ts). */
+    read?: { func: string; kwargs: Record<string, unknown>; pattern?: string; scheduler?: string };
   }[];
 }
 

@@ -2,12 +2,14 @@
 // on 127.0.0.1 (started once per run by test/helpers/dask-cluster.ts), the real kernel on /usr/bin/python3, and
 // the agent through the fake LLM server. The scheduler's task counter shows where the work ran.
 import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createKernel } from '../../src/kernel';
 import type { PythonKernel } from '../../src/kernel/types';
 import { runMode } from '../../src/agent';
+import { datasetPrelude, isDatasetRead } from '../../src/agent/dataset-prelude';
 import { createLlmService } from '../../src/llm';
 import type { RadarmEvent, StatusEvent } from '../../src/protocol/events';
 import { startFakeLlmServer, type FakeLlmServer } from '../helpers/fake-llm-server';
@@ -57,7 +59,7 @@ describe('Dask engine on a real local cluster (scheduler + 2 workers)', function
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('a question over a folder of CSV parts is answered on the cluster: right sums, a chart, progress, and the scheduler counted the read-csv tasks', async () => {
+  it('a question over a folder of CSV parts is answered on the cluster (right sums, a chart, progress, tasks counted by the scheduler), and the taken-away code recreates the same client and dataset', async () => {
     const sums = writeParts(path.join(dir, 'sales'), 6, 2000);
     const before = finishedTotal();
     const code = [
@@ -91,6 +93,15 @@ describe('Dask engine on a real local cluster (scheduler + 2 workers)', function
     );
     assert.match(profile.text, /6 parts, .* exactly 12,000 rows/);
     assert.match(profile.text, /sample: \d+ rows from day-00\.csv, day-03\.csv, day-05\.csv/, 'samples across parts');
+
+    // The code taken away (Insert, notebook) recreates the same client and dataset in a plain Python.
+    const sources = profile.files.flatMap((f) => (isDatasetRead(f.read) ? [{ key: f.key!, read: f.read }] : []));
+    const script = datasetPrelude(sources, dir) + "totals = df.groupby('region').amount.sum().compute()\nfor r, v in totals.items(): print(r, int(v))\nprint(client.scheduler.address)\n";
+    assert.match(script, /client = Client\("tcp:\/\/127\.0\.0\.1:\d+"\)\ndf = dd\.read_csv\("sales\/\*\.csv", blocksize="64MB", assume_missing=True\)/);
+    const run = spawnSync(TEST_PYTHON, ['-c', script], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+    assert.equal(run.status, 0, run.stderr);
+    for (const region of REGIONS) assert.match(run.stdout, new RegExp(`${region} ${sums[region]}\\b`));
+    assert.ok(run.stdout.includes(cluster.address), 'the same scheduler');
   });
 
   it('data larger than the kernel memory cap: pandas reports it cannot load it, auto picks Dask, and Dask answers', async () => {

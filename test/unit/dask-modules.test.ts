@@ -6,6 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { executeWithProgress, PROGRESS_EVERY_MS } from '../../src/agent/progress-events';
 import { daskSection } from '../../src/agent/dask-prompts';
+import { datasetPrelude } from '../../src/agent/dataset-prelude';
 import { codeGenerationMessages } from '../../src/agent/prompts';
 import { checkDataSource, checkSchedulerAddress, globBase } from '../../src/kernel/data-sources';
 import type { DataProfile, ExecuteOptions, ExecutionResult, PythonKernel } from '../../src/kernel/types';
@@ -134,5 +135,34 @@ describe('Dask engine: prompts', () => {
     assert.ok(system.includes(section), 'the code prompt carries the section');
     const plain = codeGenerationMessages({ question: 'q', lang: 'en', profile: profile('pandas'), dataFiles: ['/d/sales'], history: [] })[0].content;
     assert.ok(!plain.includes('Dask'));
+  });
+});
+
+describe('Dask engine: taken-away code for datasets', () => {
+  it('write a local cluster and lazy Dask reads, or a pandas concatenation of the parts, relative to the workspace', () => {
+    const text = datasetPrelude(
+      [
+        { key: 'sales', read: { func: 'dask.dataframe.read_csv', kwargs: { encoding: 'gb18030', sep: ';', blocksize: '64MB', assume_missing: true }, pattern: '/w/sales/*.csv', scheduler: 'local' } },
+        { key: 'lake', read: { func: 'concat.read_parquet', kwargs: {}, pattern: '/w/lake/**/*.parquet' } },
+      ],
+      '/w',
+    );
+    assert.equal(
+      text,
+      [
+        'import glob',
+        'import pandas as pd',
+        'import dask.dataframe as dd',
+        'from dask.distributed import Client',
+        '',
+        'client = Client(processes=False)  # a local Dask cluster, as Radarm ran it',
+        'dfs = {}',
+        'dfs["sales"] = dd.read_csv("sales/*.csv", encoding="gb18030", sep=";", blocksize="64MB", assume_missing=True)',
+        'dfs["lake"] = pd.concat([pd.read_parquet(p) for p in sorted(glob.glob("lake/**/*.parquet", recursive=True))], ignore_index=True)',
+        'df = dfs["sales"]',
+        '',
+        '',
+      ].join('\n'),
+    );
   });
 });

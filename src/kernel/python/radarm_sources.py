@@ -87,6 +87,7 @@ def _load(path, dataset):
         info["scheduler"] = CONFIG["scheduler"] or "local"
         if daskx.STATE["dashboard"]:
             info["dashboard"] = daskx.STATE["dashboard"]
+    info["read"] = _read_recipe(path, dataset, parts, fmt, opts, engine)
     head = "{}; {}".format(ds.describe(parts, fmt, total, rows, exact), _details(fmt, opts))
     if engine == "dask":
         head += ("\nengine: Dask \u2014 this name is a LAZY dask.dataframe.DataFrame with {} partitions, computed "
@@ -98,6 +99,27 @@ def _load(path, dataset):
     CACHE[path] = entry
     info["cached"] = False
     return entry
+
+
+def _read_recipe(path, dataset, parts, fmt, opts, engine):
+    """How to read it again outside Radarm (Insert, notebooks): the parts' pattern, the reader, its arguments
+    and, for Dask, the scheduler ("local": a local cluster)."""
+    if not dataset:
+        pattern = path
+    elif os.path.isdir(path):
+        nested = any(os.path.dirname(p) != path for p in parts)
+        pattern = os.path.join(path, "**" if nested else "", "*" + os.path.splitext(parts[0])[1])
+        pattern = pattern.replace(os.sep + os.sep, os.sep)
+    else:
+        pattern = path
+    kwargs = {k: v for k, v in (("encoding", opts.get("encoding")), ("sep", opts.get("sep"))) if v is not None}
+    reader = "read_csv" if fmt == "csv" else "read_parquet"
+    if engine == "dask":
+        if fmt == "csv":
+            kwargs.update(blocksize="64MB", assume_missing=True)
+        return {"func": "dask.dataframe." + reader, "kwargs": kwargs, "pattern": pattern,
+                "scheduler": CONFIG["scheduler"] or "local"}
+    return {"func": "concat." + reader, "kwargs": kwargs, "pattern": pattern}
 
 
 def _client_alive(entry):
