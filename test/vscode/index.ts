@@ -14,6 +14,7 @@ export async function run(): Promise<void> {
     require('./commands.test');
     require('./proxy.test');
     require('./analyze.test');
+    require('./remote.test');
     require('./chat-participant.test');
   } else if (phase === 'reload') {
     require('./reload.test');
