@@ -75,7 +75,7 @@ export async function benchDask(opts: { mb?: number; parts?: number; python?: st
         const profile = await k.loadData([dir]);
         const t1 = performance.now();
         const file = profile.files[0];
-        if (file.error || file.engine !== engine) throw new Error(`${engine} load: ${file.error ?? `engine ${file.engine}`}`);
+        if (file.error || file.dataEngine !== engine) throw new Error(`${engine} load: ${file.error ?? `engine ${file.dataEngine}`}`);
         const r = await k.execute(query, { timeoutMs: 600_000 });
         const t2 = performance.now();
         if (!r.ok || r.value !== String(REGIONS.length)) throw new Error(`${engine} query: ${r.text}`);

@@ -4,7 +4,7 @@ import type { DataProfile } from '../kernel/types';
 
 /** The profile's Dask datasets, as `name` list; empty when everything is pandas. */
 export function daskSources(profile: DataProfile | undefined): string[] {
-  return (profile?.files ?? []).filter((f) => f.engine === 'dask' && !f.error).map((f) => f.key ?? f.name);
+  return (profile?.files ?? []).filter((f) => f.dataEngine === 'dask' && !f.error).map((f) => f.key ?? f.name);
 }
 
 export function daskSection(profile: DataProfile | undefined): string | undefined {

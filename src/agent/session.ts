@@ -1,7 +1,7 @@
 // A chat session: its history of turns, its data files and its own Python kernel (created on first
 // need and kept, so variables and loaded frames survive between questions). `run` streams one turn
 // of any mode and records it; `dispose` stops whatever runs and ends the kernel.
-import type { DataProfile, PythonKernel } from '../kernel/types';
+import type { DatabaseSource, DataProfile, PythonKernel } from '../kernel/types';
 import { terminated, type RadarmEvent } from '../protocol/events';
 import { extractPythonCode } from './code-extract';
 import { runMode } from './index';
@@ -23,6 +23,7 @@ export interface SessionOptions
     | 'confirmRun'
   > {
   dataFiles?: string[];
+  databases?: DatabaseSource[];
   /**
    * Creates this session's kernel, on first need. Absent: code execution is not allowed here
    * (untrusted workspace, or disabled) and the agent modes answer with an error that says so.
@@ -41,6 +42,8 @@ export interface Session {
   readonly kernel: PythonKernel | undefined;
   /** Chooses the data files for the next turns (loaded, or kept when unchanged, by the kernel). */
   setDataFiles(files: string[]): void;
+  /** Chooses the database servers for the next turns. */
+  setDatabases(databases: DatabaseSource[]): void;
   /** Starts the kernel and loads the data now (e.g. as soon as files are chosen), ahead of the first question. */
   prepare(): Promise<DataProfile | undefined>;
   /** Streams one turn; exactly one `done` at the end, after one `complete` or `error`. */
@@ -54,6 +57,7 @@ export interface Session {
 export function createSession(options: SessionOptions): Session {
   const history: Turn[] = [];
   let dataFiles = [...(options.dataFiles ?? [])];
+  let databases = [...(options.databases ?? [])];
   let kernel: PythonKernel | undefined;
   let disposed = false;
   /** The running turn: its abort controller and a promise settled when it has fully ended. */
@@ -69,8 +73,9 @@ export function createSession(options: SessionOptions): Session {
     provider: options.provider,
     apiKey: options.apiKey,
     // Ask runs no code, but with a kernel its prompt gets the real data profile (and the kernel warms up).
-    kernel: mode === 'ask' && !dataFiles.length ? kernel : getKernel(),
+    kernel: mode === 'ask' && !dataFiles.length && !databases.length ? kernel : getKernel(),
     dataFiles: [...dataFiles],
+    ...(databases.length ? { databases: [...databases] } : {}),
     history: history.slice(),
     maxRounds: options.maxRounds,
     stallTimeoutMs: options.stallTimeoutMs,
@@ -131,11 +136,14 @@ export function createSession(options: SessionOptions): Session {
     setDataFiles(files) {
       dataFiles = [...files];
     },
+    setDatabases(list) {
+      databases = [...list];
+    },
     async prepare() {
       const k = getKernel();
       if (!k) return undefined;
       await k.start();
-      return dataFiles.length ? k.loadData(dataFiles) : undefined;
+      return dataFiles.length || databases.length ? k.loadData(dataFiles, { databases }) : undefined;
     },
     run(mode, question, signal) {
       return terminated(runTurn(mode, question, signal));

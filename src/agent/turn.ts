@@ -14,9 +14,11 @@ import {
 } from '../protocol/events';
 import type { ChatMessage, ChatRequest } from '../llm/types';
 import type { DataProfile, ExecutionResult, PythonKernel } from '../kernel/types';
+import { isDatabaseFile } from '../kernel/database-sources';
 import type { AgentContext, ModeRunner } from './types';
 import { announcementLanguage, detectLanguage, texts, type Lang } from './announcements';
 import { previewFile } from './ask';
+import { allFailed, checkDataFiles, noDataMessage } from './data-check';
 import { extractPythonCode } from './code-extract';
 import { executionEvents, executionText } from './execution-events';
 import { explanationMessages, noCodeReminder, type Attempt, type PromptInput } from './prompts';
@@ -32,8 +34,15 @@ export const PROFILE_WAIT_MS = 1500;
 
 class DaskUnavailable extends Error {}
 
-/** Ends the turn with an error event carrying this (user-facing) message. */
-export class TurnStop extends Error {}
+/** Ends the turn with an error event carrying this (user-facing) message and, when known, its code. */
+export class TurnStop extends Error {
+  constructor(
+    message: string,
+    readonly code?: ErrorCode,
+  ) {
+    super(message);
+  }
+}
 
 export interface TurnState {
   ctx: AgentContext;
@@ -106,7 +115,8 @@ async function* guarded(
       }
     } catch (err) {
       settled = true;
-      const code = !outer?.aborted && turn.warmUpError ? turn.warmUpCode : undefined;
+      // A failed warm-up carries its own code (e.g. dask); otherwise the TurnStop's.
+      const code = outer?.aborted ? undefined : turn.warmUpError ? turn.warmUpCode : err instanceof TurnStop ? err.code : undefined;
       yield { type: 'error', content: stopMessage(err, turn, outer), ...(code ? { code } : {}) };
     }
   } finally {
@@ -130,8 +140,8 @@ function warmUp(turn: TurnState, ac: AbortController): Promise<DataProfile | und
   const ready = (async () => {
     await kernel.start();
     phase = 'load';
-    const profile = ctx.dataFiles.length ? await kernel.loadData(ctx.dataFiles) : undefined;
-    // Dask failures (an unreachable scheduler, Dask missing) end the turn: the question needs that engine.
+    const profile = hasData(ctx) ? await kernel.loadData(ctx.dataFiles, { databases: ctx.databases, question: turn.question }) : undefined;
+    // Dask failures (an unreachable scheduler, Dask missing) end the turn at once: the question needs that engine.
     const dask = profile?.files.find((f) => f.errorCode === 'dask');
     if (dask) throw new DaskUnavailable(`${dask.name}: ${dask.error}`);
     return profile;
@@ -152,7 +162,13 @@ function warmUp(turn: TurnState, ac: AbortController): Promise<DataProfile | und
  */
 export async function* firstCallProfile(turn: TurnState): AsyncGenerator<StageEvent, DataProfile | undefined> {
   const files = turn.ctx.dataFiles;
-  if (!files.length) return undefined; // nothing to describe; the kernel keeps starting meanwhile
+  if (!hasData(turn.ctx)) return undefined; // nothing to describe; the kernel keeps starting meanwhile
+  // A database has no text preview: its profile (the schema) is what the model needs.
+  if (turn.ctx.databases?.length || files.some(isDatabaseFile)) return yield* awaitProfile(turn);
+  // Files that cannot load (missing, empty, binary under a data extension) are known in milliseconds: when
+  // no file is usable, the turn ends here, before any model call.
+  const problems = await checkDataFiles(files);
+  if (problems.length === files.length) throw new TurnStop(noDataMessage(problems, turn.ui), 'data');
   const ready = await Promise.race([
     turn.profile.then((p) => ({ p }), () => ({ p: undefined })),
     delay(PROFILE_WAIT_MS).then(() => null),
@@ -164,7 +180,8 @@ export async function* firstCallProfile(turn: TurnState): AsyncGenerator<StageEv
   return {
     text: `${previews.join('\n\n')}\n\n(The full profile is still loading: these are the first lines of each file as text.)`,
     variables: [],
-    files: [],
+    files: problems, // the files known not to load, so that the model is told
+
   };
 }
 
@@ -175,18 +192,36 @@ export async function* awaitProfile(turn: TurnState): AsyncGenerator<StageEvent,
       turn.profile.then(() => false, () => false),
       delay(LOADING_NOTICE_MS).then(() => true),
     ]);
-    if (slow && turn.ctx.dataFiles.length) {
+    if (slow && hasData(turn.ctx)) {
       yield { type: 'thinking', stage: 'system', content: turn.t.loadingData(turn.ctx.dataFiles.length) };
       turn.loadingAnnounced = true;
     }
   }
   const profile = await abortable(turn.profile, turn.signal);
+  // A chosen database that cannot be opened stops the turn: its message says what to fix.
+  const dbFailed = profile?.files.find((f) => f.kind === 'database' && f.error);
+  if (dbFailed) throw new TurnStop(dbFailed.error!, 'database');
+  stopWhenNoData(turn, profile);
   if (!turn.fileErrorsAnnounced) {
     turn.fileErrorsAnnounced = true;
-    for (const f of profile?.files ?? [])
+    for (const f of profile?.files ?? []) {
+      if (f.kind === 'database') continue;
       if (f.error) yield { type: 'thinking', stage: 'system', content: turn.t.fileFailed(f.name, f.error) };
+      else if (f.warning) yield { type: 'thinking', stage: 'system', content: turn.t.fileWarning(f.name, f.warning) };
+    }
   }
   return profile;
+}
+
+/** Every chosen source failed in the kernel: nothing can run, so the turn ends with each file's error. */
+function stopWhenNoData(turn: TurnState, profile: DataProfile | undefined): void {
+  const failed = allFailed(profile);
+  if (failed) throw new TurnStop(noDataMessage(failed, turn.ui), 'data');
+}
+
+/** Whether the turn has data: files, or database servers. */
+export function hasData(ctx: AgentContext): boolean {
+  return ctx.dataFiles.length > 0 || (ctx.databases?.length ?? 0) > 0;
 }
 
 export function promptInput(turn: TurnState, profile: DataProfile | undefined): PromptInput {
@@ -195,6 +230,7 @@ export function promptInput(turn: TurnState, profile: DataProfile | undefined): 
     lang: turn.lang,
     profile,
     dataFiles: turn.ctx.dataFiles,
+    databases: turn.ctx.databases,
     history: turn.ctx.history,
   };
 }
@@ -258,7 +294,7 @@ export async function* executeStage(turn: TurnState, code: string): AsyncGenerat
     const ok = await abortable(turn.ctx.confirmRun(code), turn.signal);
     if (!ok) return null;
   }
-  await abortable(turn.profile, turn.signal);
+  stopWhenNoData(turn, await abortable(turn.profile, turn.signal));
   const result = yield* executionEvents(turn.kernel, code, {
     lang: turn.ui,
     signal: turn.signal,

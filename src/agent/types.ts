@@ -1,7 +1,7 @@
 // Contracts of the agent modes: each mode is an async generator of protocol events.
 import type { RadarmEvent } from '../protocol/events';
 import type { ChatMessage, LlmClient, Provider } from '../llm/types';
-import type { PythonKernel } from '../kernel/types';
+import type { DatabaseSource, PythonKernel } from '../kernel/types';
 
 export type Mode = 'ask' | 'agent_single' | 'agent_multi';
 export const MODES: readonly Mode[] = ['ask', 'agent_single', 'agent_multi'];
@@ -22,6 +22,8 @@ export interface AgentContext {
   /** Absent in Ask mode, or when code execution is not allowed (untrusted workspace). */
   kernel?: PythonKernel;
   dataFiles: string[];
+  /** Database servers chosen as data sources (SQLite files are among dataFiles). */
+  databases?: DatabaseSource[];
   history: Turn[];
   /** Maximum rounds for agent modes (default 3). */
   maxRounds?: number;

@@ -4,6 +4,8 @@ import { MODES, type Mode } from '../agent/types';
 import type { Provider, ProviderKind } from '../llm/types';
 import { checkDataSource, checkSchedulerAddress } from '../kernel/data-sources';
 import { DATA_ENGINES, type DataEngine } from '../kernel/types';
+import { parseDatabaseArg } from '../kernel/database-sources';
+import type { DatabaseSource } from '../kernel/types';
 
 export type OutputFormat = 'ndjson' | 'sse' | 'text';
 const FORMATS: readonly OutputFormat[] = ['ndjson', 'sse', 'text'];
@@ -29,12 +31,15 @@ Options:
                                        azure: https://NAME.openai.azure.com)
   --model NAME                         model, or the Azure deployment name (env RADARM_MODEL)
   --api-key KEY                        API key; prefer env RADARM_API_KEY (a flag is visible in \`ps\`)
-  --data FILE|FOLDER|GLOB              data the question is about (repeatable); a folder or a quoted glob
-                                       ('exports/*.csv') is one dataset of many files with one schema
+  --data FILE|FOLDER|GLOB              data the question is about (repeatable; SQLite .sqlite/.sqlite3/.db too);
+                                       a folder or a quoted glob ('exports/*.csv') is one dataset of many files
   --engine auto|pandas|dask            what holds the data (default auto: pandas while it fits comfortably
                                        in memory, else Dask when installed)
   --dask-scheduler ADDRESS             an existing Dask scheduler, e.g. tcp://host:8786 (env
                                        RADARM_DASK_SCHEDULER); default: a local cluster when Dask is used
+  --db [NAME=]URL                      a database: postgresql://user@host:5432/db or mysql://user@host/db
+                                       (repeatable; password in the URL or env RADARM_DB_PASSWORD; read-only)
+  --allow-db-writes                    let the code change databases (default: read-only)
   --python PATH                        Python with pandas that runs the code (default: python3 on PATH)
   --timeout S                          stall timeout: stop when no data arrives for S seconds (default 60)
   --exec-timeout S                     time limit per code run in agent modes (default 60)
@@ -43,7 +48,7 @@ Options:
   -v, --version                        the version
 
 Exit codes: 0 answered, 1 error, 2 bad arguments, 130 cancelled (Ctrl-C).
-Environment: RADARM_API_KEY, RADARM_BASE_URL, RADARM_MODEL, RADARM_PROVIDER, RADARM_AZURE_API_VERSION,
+Environment: RADARM_API_KEY, RADARM_DB_PASSWORD, RADARM_BASE_URL, RADARM_MODEL, RADARM_PROVIDER, RADARM_AZURE_API_VERSION,
 RADARM_REQUEST_TIMEOUT (seconds per model call, default 180), RADARM_ENGINE, RADARM_DASK_SCHEDULER,
 HTTPS_PROXY / HTTP_PROXY / NO_PROXY.
 
@@ -57,6 +62,9 @@ export interface CliConfig {
   provider: Provider;
   apiKey?: string;
   dataFiles: string[];
+  /** --db sources (passwords inside: never print them). */
+  databases: DatabaseSource[];
+  allowDbWrites: boolean;
   pythonPath?: string;
   stallTimeoutMs?: number;
   /** Whole-request timeout per model call (env RADARM_REQUEST_TIMEOUT, seconds). */
@@ -98,6 +106,8 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
         model: { type: 'string' },
         'api-key': { type: 'string' },
         data: { type: 'string', multiple: true },
+        db: { type: 'string', multiple: true },
+        'allow-db-writes': { type: 'boolean' },
         python: { type: 'string' },
         engine: { type: 'string' },
         'dask-scheduler': { type: 'string' },
@@ -152,6 +162,13 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
   const badAddress = daskScheduler ? checkSchedulerAddress(daskScheduler) : undefined;
   if (badAddress) return { error: `--dask-scheduler: ${badAddress}` };
 
+  const databases: DatabaseSource[] = [];
+  for (const d of v.db ?? []) {
+    const source = parseDatabaseArg(d, env.RADARM_DB_PASSWORD || undefined);
+    if ('error' in source) return { error: `--db: ${source.error}` };
+    databases.push(source);
+  }
+
   const apiKey = v['api-key'] ?? env.RADARM_API_KEY;
   return {
     config: {
@@ -160,6 +177,8 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
       provider,
       apiKey: apiKey?.trim() || undefined,
       dataFiles,
+      databases,
+      allowDbWrites: !!v['allow-db-writes'],
       pythonPath: v.python,
       stallTimeoutMs: stall,
       timeoutMs: whole,

@@ -4,7 +4,7 @@
 import { version } from '../../package.json';
 import { runMode } from '../agent';
 import type { AgentContext } from '../agent/types';
-import { createKernel } from '../kernel';
+import { createKernel, databaseSecrets, needsNetwork } from '../kernel';
 import type { PythonKernel } from '../kernel/types';
 import { closeLlmNetwork, createLlmService, redactSecret } from '../llm';
 import { encodeNdjson, encodeSse } from '../protocol/sse';
@@ -42,7 +42,8 @@ function useColor(stream: NodeJS.WriteStream): boolean {
 async function chat(config: CliConfig): Promise<number> {
   const key = config.apiKey;
   // Only the whole key is masked in model output; error texts are already fully redacted by the service.
-  const safe = (s: string) => (key && key.length >= 8 ? redactSecret(s, key) : s);
+  const secrets = [key, ...databaseSecrets(config.databases)].filter((k): k is string => !!k && k.length >= 4);
+  const safe = (s: string) => secrets.reduce((text, k) => redactSecret(text, k), s);
   const message = config.message === '-' ? await readStdin() : config.message;
   if (!message) {
     process.stderr.write('radarm: the message from stdin is empty\n');
@@ -59,7 +60,7 @@ async function chat(config: CliConfig): Promise<number> {
   };
   process.on('SIGINT', onSigint);
 
-  const needsKernel = config.mode !== 'ask' || config.dataFiles.length > 0;
+  const needsKernel = config.mode !== 'ask' || config.dataFiles.length > 0 || config.databases.length > 0;
   const kernel: PythonKernel | undefined = needsKernel
     ? createKernel({
         pythonPath: config.pythonPath,
@@ -67,6 +68,8 @@ async function chat(config: CliConfig): Promise<number> {
         execTimeoutMs: config.execTimeoutMs,
         engine: config.engine,
         daskScheduler: config.daskScheduler,
+        allowDbWrites: config.allowDbWrites,
+        needsNetwork: needsNetwork(config.databases) || !!config.daskScheduler,
       })
     : undefined;
   const locale = /^zh/i.test(process.env.LC_ALL || process.env.LC_MESSAGES || process.env.LANG || '') ? 'zh-cn' : undefined;
@@ -76,6 +79,7 @@ async function chat(config: CliConfig): Promise<number> {
     apiKey: key,
     kernel,
     dataFiles: config.dataFiles,
+    ...(config.databases.length ? { databases: config.databases } : {}),
     history: [],
     stallTimeoutMs: config.stallTimeoutMs,
     timeoutMs: config.timeoutMs,

@@ -14,5 +14,14 @@ export {
 } from './resolve-python';
 export { kernelEnv, SECRET_NAME } from './env';
 export { executionText } from './result';
+export {
+  DATABASE_FILE_EXTENSIONS,
+  isDatabaseFile,
+  engineOf,
+  withoutPassword,
+  parseDatabaseArg,
+  needsNetwork,
+  databaseSecrets,
+} from './database-sources';
 export type * from './types';
 export { DATA_ENGINES } from './types';

@@ -8,7 +8,8 @@ import { kernelEnv } from './env';
 import { crashedResult, describeExit, executionText, fromReply, stoppedResult } from './result';
 import { KernelStartError, PANDAS_FIX, resolvePython, type ResolvedPython } from './resolve-python';
 import { findRunner } from './runner-path';
-import type { DataProfile, ExecuteOptions, ExecutionResult, KernelInfo, KernelOptions, PythonKernel } from './types';
+import { databaseSecrets, isDatabaseFile, maskResult, maskSecrets } from './database-sources';
+import type { DataProfile, ExecuteOptions, ExecutionResult, KernelInfo, KernelOptions, LoadOptions, PythonKernel } from './types';
 
 export const DEFAULT_EXEC_TIMEOUT_MS = 60_000;
 export const DEFAULT_MAX_OUTPUT_CHARS = 100_000;
@@ -44,6 +45,7 @@ export function createKernel(options: KernelOptions): PythonKernel {
   let disposed = false;
   /** The last files asked for, and the process that has them loaded. */
   let lastFiles: string[] | undefined;
+  let lastLoad: LoadOptions | undefined;
   let loadedIn: RunnerConnection | undefined;
   /** A process died (crash, forced stop) since the last execution: the next result says it was restarted. */
   let restartPending = false;
@@ -143,7 +145,7 @@ export function createKernel(options: KernelOptions): PythonKernel {
   async function restoreData(c: RunnerConnection): Promise<string | undefined> {
     if (!lastFiles || loadedIn === c) return undefined;
     try {
-      const reply = await c.request({ op: 'load', files: lastFiles });
+      const reply = await c.request(loadRequest(lastFiles, lastLoad));
       loadedIn = c;
       const profile = reply.profile as DataProfile | undefined;
       const failed = profile?.files.filter((f) => f.error) ?? [];
@@ -157,15 +159,32 @@ export function createKernel(options: KernelOptions): PythonKernel {
     }
   }
 
-  function loadData(files: string[]): Promise<DataProfile> {
+  /** The load op; database settings travel with it (stdin, never argv: URLs may hold passwords). */
+  function loadRequest(files: string[], opts: LoadOptions | undefined): Record<string, unknown> {
+    if (!opts?.databases?.length && !files.some(isDatabaseFile)) return { op: 'load', files };
+    return {
+      op: 'load',
+      files,
+      databases: opts?.databases ?? [],
+      question: opts?.question ?? '',
+      databaseOptions: {
+        allowWrites: !!options.allowDbWrites,
+        timeoutMs: options.execTimeoutMs ?? DEFAULT_EXEC_TIMEOUT_MS,
+        rowLimit: options.dbRowLimit,
+      },
+    };
+  }
+
+  function loadData(files: string[], opts?: LoadOptions): Promise<DataProfile> {
     const absolute = files.map((f) => path.resolve(cwd, f));
-    const key = JSON.stringify(absolute);
+    const key = JSON.stringify([absolute, opts?.databases ?? [], opts?.question ?? '']);
     if (pendingLoad?.key === key) return pendingLoad.promise;
     const promise = enqueue(async (): Promise<DataProfile> => {
       const c = await connect();
       try {
-        const reply = await c.request({ op: 'load', files: absolute });
+        const reply = await c.request(loadRequest(absolute, opts));
         lastFiles = absolute;
+        lastLoad = opts;
         loadedIn = c;
         return reply.profile as DataProfile;
       } catch (e) {
@@ -187,6 +206,9 @@ export function createKernel(options: KernelOptions): PythonKernel {
   }
 
   function finish(r: ExecutionResult): ExecutionResult {
+    // Code holding a connection can print its password (db.url.password): it never leaves the kernel layer.
+    const secrets = databaseSecrets(lastLoad?.databases);
+    if (secrets.length) maskResult(r, secrets);
     r.text = executionText(r);
     return r;
   }
@@ -228,7 +250,12 @@ export function createKernel(options: KernelOptions): PythonKernel {
       c.takeStderr(); // what came before this run is not its output
       let result: ExecutionResult;
       try {
-        const reply: RunnerReply = await c.request({ op: 'exec', code, stream: !!eopts.onOutput }, eopts.onOutput, eopts.onProgress);
+        const secrets = databaseSecrets(lastLoad?.databases);
+        const onOutput =
+          eopts.onOutput && secrets.length
+            ? (o: { stream: 'stdout' | 'stderr'; text: string }) => eopts.onOutput!({ ...o, text: maskSecrets(o.text, secrets) })
+            : eopts.onOutput;
+        const reply: RunnerReply = await c.request({ op: 'exec', code, stream: !!eopts.onOutput }, onOutput, eopts.onProgress);
         // Native output (subprocesses, C libraries) travels on stderr, a different pipe than the reply; it was
         // written before the reply, and one turn of the event loop lets a chunk that is already there arrive.
         await new Promise((r) => setImmediate(r));

@@ -28,6 +28,32 @@ export interface KernelOptions {
   warmup?: boolean;
   /** Diagnostics (kernel stderr, restarts); never contains secrets. */
   onLog?: (line: string) => void;
+  /** Database sources may be changed by the code (default false: every source is opened read-only). */
+  allowDbWrites?: boolean;
+  /** Rows sql() pulls into memory unless the code asks for more (default 1 000 000). */
+  dbRowLimit?: number;
+  /**
+   * The kernel must reach the network: a database server is configured (see needsNetwork() in
+   * database-sources.ts). A sandbox that cuts the network off must open it (or the server's socket) then.
+   */
+  needsNetwork?: boolean;
+}
+
+/** A database server as a data source. The password travels to Python over the private stdin pipe only. */
+export interface DatabaseSource {
+  /** Key in `dbs` and in `sql(query, source=name)`. */
+  name: string;
+  /** postgresql://…, mysql://… (MariaDB too), sqlite:///path, duckdb:///path; may contain the password. */
+  url: string;
+  /** Used when the URL has none (RADARM_DB_PASSWORD, SecretStorage). */
+  password?: string;
+}
+
+/** What loadData() takes besides the data files. */
+export interface LoadOptions {
+  databases?: DatabaseSource[];
+  /** The question: a database profile lists the tables most relevant to it first. */
+  question?: string;
 }
 
 export type DataEngine = 'auto' | 'pandas' | 'dask';
@@ -130,8 +156,17 @@ export interface DataProfile {
     delimiter?: string;
     /** Excel: every sheet, each in dfs["<key>:<sheet>"]. */
     sheets?: string[];
-    /** e.g. malformed lines skipped. */
+    /** e.g. malformed lines skipped, or lines with bytes that are not valid in the file's encoding. */
     warning?: string;
+    /** Lines with bytes not valid in `encoding`, read with U+FFFD in their place. */
+    badLines?: number;
+    /** How it was read: the pandas function and its arguments (the file is `path`), to read it again the same way. */
+    read?: { func: string; kwargs: Record<string, unknown>; pattern?: string; scheduler?: string };
+    /** 'database': a SQLite/DuckDB file or a server (path is then the URL without its password). */
+    kind?: 'file' | 'database';
+    engine?: 'sqlite' | 'duckdb' | 'postgresql' | 'mysql';
+    tables?: number;
+    views?: number;
     /** Why it failed, for the turn's error: 'dask' (scheduler unreachable, Dask missing) or 'data'. */
     errorCode?: 'data' | 'dask';
     /** A dataset (folder or glob): how many part files, their total size, whether `rows` is exact. */
@@ -139,12 +174,10 @@ export interface DataProfile {
     totalBytes?: number;
     rowsExact?: boolean;
     /** The engine holding it; for Dask, its partitions, scheduler ('local' or the address) and dashboard. */
-    engine?: 'pandas' | 'dask';
+    dataEngine?: 'pandas' | 'dask';
     partitions?: number;
     scheduler?: string;
     dashboard?: string;
-    /** Datasets: how to read it again outside Radarm (see agent/dataset-prelude.ts). */
-    read?: { func: string; kwargs: Record<string, unknown>; pattern?: string; scheduler?: string };
   }[];
 }
 
@@ -152,8 +185,9 @@ export interface DataProfile {
 export interface PythonKernel {
   /** Starts the process and checks Python >= 3.8 and pandas; idempotent. Rejects with an actionable message. */
   start(): Promise<void>;
-  /** Loads (or keeps, when unchanged by mtime) the data files into the namespace: df / dfs. */
-  loadData(files: string[]): Promise<DataProfile>;
+  /** Loads (or keeps, when unchanged by mtime) the data files into the namespace: df / dfs; database sources
+   *  (SQLite files among `files`, servers in `opts.databases`) become sql() / db / dbs. */
+  loadData(files: string[], opts?: LoadOptions): Promise<DataProfile>;
   /** Runs code; resolves with the result even when the code fails, times out or crashes the process.
    *  Rejects (KernelStartError) only when no usable Python can be started. */
   execute(code: string, opts?: ExecuteOptions): Promise<ExecutionResult>;

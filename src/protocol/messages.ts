@@ -120,6 +120,8 @@ export type WebviewToHost =
   | { type: 'copy'; text: string }
   /** Show the host's quick pick of data files. */
   | { type: 'pickDataFiles' }
+  /** Runs "Radarm: Add Database"; connections are then listed with the data files as "db:<name>". */
+  | { type: 'addDatabase' }
   | { type: 'setDataFiles'; files: string[] }
   | { type: 'setMode'; mode: PanelMode }
   | { type: 'setProvider'; id: string }
@@ -181,6 +183,7 @@ export function parseWebviewMessage(x: unknown): WebviewToHost | undefined {
   switch (x.type) {
     case 'ready':
     case 'pickDataFiles':
+    case 'addDatabase':
     case 'newChat':
     case 'openSettings':
     case 'exportNotebook':

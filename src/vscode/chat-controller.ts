@@ -18,6 +18,7 @@ import { completeOf } from './notebook';
 import { pythonExtensionInterpreter } from './python-path';
 import { readSettings, type ProviderSetting, type RadarmSettings } from './settings';
 import { runToEnd } from './turn-runner';
+import { isDatabaseEntry, type DatabaseRegistry } from './databases';
 import { pickDefaultProvider } from '../llm/vscode-lm';
 
 /** The services a turn needs; injected so that the wiring lives in extension.ts. */
@@ -25,6 +26,8 @@ export interface ChatServices {
   llm: LlmClient;
   runMode: (mode: Mode, ctx: AgentContext, question: string, signal?: AbortSignal) => AsyncIterable<RadarmEvent>;
   createKernel: (opts: KernelOptions) => PythonKernel;
+  /** Database connections of this workspace (Radarm: Add Database); absent in tests that need none. */
+  databases?: DatabaseRegistry;
   /** VS Code's language models (Copilot) as extra providers; absent or empty without them. */
   vscodeLm?: { readonly providers: readonly ProviderSetting[]; readonly onDidChange: vscode.Event<void> };
 }
@@ -53,6 +56,8 @@ export class ChatController implements vscode.Disposable {
   private conversation: Conversation = emptyConversation();
   private running: RunningTurn | undefined;
   private kernel: PythonKernel | undefined;
+  /** The kernel was created without KernelOptions.needsNetwork (no database server configured then). */
+  private kernelWithoutNetwork = false;
   private view: ChatViewPort | undefined;
   private webviewReady = false;
   private readonly disposables: vscode.Disposable[] = [];
@@ -71,13 +76,23 @@ export class ChatController implements vscode.Disposable {
     this.disposables.push(
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (!e.affectsConfiguration('radarm')) return;
-        if (e.affectsConfiguration('radarm.pythonPath') && !this.running) void this.disposeKernel();
+        const reopen = e.affectsConfiguration('radarm.pythonPath') || e.affectsConfiguration('radarm.allowDatabaseWrites');
+        if (reopen && !this.running) void this.disposeKernel();
         void this.postConfig();
       }),
       vscode.workspace.onDidGrantWorkspaceTrust(() => void this.postConfig()),
       keys.onDidChange(() => void this.refreshKeyed().then(() => this.postConfig())),
       ...(services.vscodeLm ? [services.vscodeLm.onDidChange(() => void this.postConfig())] : []),
       files.onDidChange(() => this.postDataFiles()),
+      ...(services.databases
+        ? [
+            services.databases.onDidChange(() => {
+              this.postDataFiles();
+              // A kernel started without network access (sandbox) cannot reach a newly added server.
+              if (services.databases?.needsNetwork && this.kernelWithoutNetwork && !this.running) void this.disposeKernel();
+            }),
+          ]
+        : []),
     );
   }
 
@@ -124,8 +139,18 @@ export class ChatController implements vscode.Disposable {
     return m === 'ask' || m === 'agent_single' || m === 'agent_multi' ? m : this.settings().defaultMode;
   }
 
-  private get selectedFiles(): string[] {
-    return (this.memento.get<string[]>('radarm.selectedFiles') ?? []).filter((f) => this.files.resolve(f));
+  /** The chosen data files and database connections ("db:<name>") for the next question. */
+  get selectedFiles(): string[] {
+    return (this.memento.get<string[]>('radarm.selectedFiles') ?? []).filter((f) => this.knownSource(f));
+  }
+
+  /** A data file of the workspace, or a database connection (listed next to the files). */
+  private knownSource(entry: string): boolean {
+    return isDatabaseEntry(entry) ? !!this.services.databases?.entries.includes(entry) : !!this.files.resolve(entry);
+  }
+
+  private get availableSources(): string[] {
+    return [...this.files.available, ...(this.services.databases?.entries ?? [])];
   }
 
   /**
@@ -222,6 +247,9 @@ export class ChatController implements vscode.Disposable {
       case 'pickDataFiles':
         await vscode.commands.executeCommand('radarm.pickDataFiles');
         return;
+      case 'addDatabase':
+        await vscode.commands.executeCommand('radarm.addDatabase');
+        return;
       case 'setDataFiles':
         await this.setSelectedFiles(msg.files);
         return;
@@ -265,7 +293,7 @@ export class ChatController implements vscode.Disposable {
       mode: this.mode,
       providers: await this.providerInfos(settings),
       providerId: this.provider(settings)?.id ?? '',
-      dataFiles: { available: this.files.available, selected: this.selectedFiles },
+      dataFiles: { available: this.availableSources, selected: this.selectedFiles },
       busyTurnId: this.running?.turn.id ?? null,
       trusted: vscode.workspace.isTrusted,
       plotlyUri: this.view ? this.plotlyUri(this.view) : '',
@@ -298,13 +326,13 @@ export class ChatController implements vscode.Disposable {
   }
 
   private postDataFiles(): void {
-    this.post({ type: 'dataFiles', available: this.files.available, selected: this.selectedFiles });
+    this.post({ type: 'dataFiles', available: this.availableSources, selected: this.selectedFiles });
   }
 
   async setSelectedFiles(files: string[]): Promise<void> {
     await this.memento.update(
       'radarm.selectedFiles',
-      files.filter((f) => this.files.resolve(f)),
+      files.filter((f) => this.knownSource(f)),
     );
     this.postDataFiles();
   }
@@ -405,12 +433,19 @@ export class ChatController implements vscode.Disposable {
     }
     const dataFiles: string[] = [];
     for (const d of turn.dataFiles) {
+      if (isDatabaseEntry(d)) continue;
       const uri = this.files.resolve(d);
       if (!uri) {
         yield { type: 'error', content: t('The data file {0} is no longer in the workspace. Pick the data files again.', d) };
         return;
       }
       dataFiles.push(uri.fsPath);
+    }
+    const chosenDbs = turn.dataFiles.filter(isDatabaseEntry);
+    const databases = (await this.services.databases?.resolve(chosenDbs)) ?? [];
+    if (databases.length < chosenDbs.length) {
+      yield { type: 'error', code: 'database', content: t('A chosen database connection no longer exists. Pick the data sources again, or run "Radarm: Add Database".') };
+      return;
     }
     let kernel: PythonKernel | undefined;
     if (turn.mode !== 'ask') {
@@ -420,7 +455,7 @@ export class ChatController implements vscode.Disposable {
         yield { type: 'error', content: t('Could not start Python: {0}', errorMessage(err)) };
         return;
       }
-    } else if (dataFiles.length && vscode.workspace.isTrusted) {
+    } else if ((dataFiles.length || databases.length) && vscode.workspace.isTrusted) {
       // Ask runs no generated code, but with a kernel its prompt gets a real data profile (columns,
       // types, samples). Without a usable Python it still answers from a plain-text preview.
       kernel = await this.ensureKernel(settings, dataFiles).catch(() => undefined);
@@ -431,6 +466,7 @@ export class ChatController implements vscode.Disposable {
       apiKey,
       kernel,
       dataFiles,
+      ...(databases.length ? { databases } : {}),
       history,
       maxRounds: settings.maxRounds,
       stallTimeoutMs: settings.stallTimeoutMs,
@@ -478,9 +514,13 @@ export class ChatController implements vscode.Disposable {
         ...(extensionPythonPath ? { extensionPythonPath } : {}),
         cwd,
         execTimeoutMs: settings.executionTimeoutMs,
+        allowDbWrites: settings.allowDatabaseWrites,
+        // A database server or a Dask scheduler: a sandbox that cuts the network must open it.
+        needsNetwork: (this.services.databases?.needsNetwork ?? false) || !!settings.daskScheduler,
         engine: settings.engine,
         ...(settings.daskScheduler ? { daskScheduler: settings.daskScheduler } : {}),
       });
+      this.kernelWithoutNetwork = !this.services.databases?.needsNetwork;
     }
     await this.kernel.start();
     return this.kernel;

@@ -3,9 +3,9 @@
 import * as vscode from 'vscode';
 import { datasetEntries } from './dataset-entries';
 
-export const DATA_GLOB = '**/*.{csv,tsv,xlsx,xls,parquet,json,jsonl}';
+export const DATA_GLOB = '**/*.{csv,tsv,xlsx,xls,parquet,json,jsonl,sqlite,sqlite3,db,duckdb}';
 export const DATA_EXCLUDE = '**/{node_modules,.git,.venv,venv,__pycache__}/**';
-export const DATA_EXTENSIONS = ['csv', 'tsv', 'xlsx', 'xls', 'parquet', 'json', 'jsonl'];
+export const DATA_EXTENSIONS = ['csv', 'tsv', 'xlsx', 'xls', 'parquet', 'json', 'jsonl', 'sqlite', 'sqlite3', 'db', 'duckdb'];
 const MAX_FILES = 5000;
 
 export const isDataFile = (uri: vscode.Uri): boolean =>

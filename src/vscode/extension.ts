@@ -10,6 +10,7 @@ import { ChatController, confirmRun } from './chat-controller';
 import { registerChatParticipant } from './chat-participant';
 import { ChatViewProvider } from './chat-view';
 import { registerCommands } from './commands';
+import { createDatabaseRegistry, registerDatabaseCommands } from './databases';
 import { createDataFileIndex, type DataFileIndex } from './data-files';
 import { HistoryStore } from './history-store';
 import { createVscodeLmProviderList, withVscodeLm } from './lm-provider';
@@ -52,12 +53,14 @@ export function activate(context: vscode.ExtensionContext): RadarmApi {
     vscode.l10n.t('Interrupted: the window was reloaded or closed while this answer was running.'),
   );
   let view!: ChatViewProvider;
-  controller = new ChatController({ llm, runMode, createKernel, vscodeLm }, history, keys, files, context.workspaceState, () =>
+  const databases = createDatabaseRegistry(context.workspaceState, context.secrets);
+  controller = new ChatController({ llm, runMode, createKernel, vscodeLm, databases }, history, keys, files, context.workspaceState, () =>
     view.uri('plotly.min.js'),
   );
   view = new ChatViewProvider(context.extensionUri, controller);
   ChatViewProvider.register(context, view);
   context.subscriptions.push(...registerCommands({ controller, view, keys, files }), files, vscodeLm);
+  context.subscriptions.push(...registerDatabaseCommands(databases, controller));
   const chatParticipant = registerChatParticipant(context, {
     runMode,
     createKernel: () => {

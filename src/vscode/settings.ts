@@ -26,6 +26,8 @@ export interface RadarmSettings {
   pythonPath: string;
   executionTimeoutMs: number;
   confirmBeforeRunningCode: boolean;
+  /** radarm.allowDatabaseWrites: generated code may change databases (default false: read-only). */
+  allowDatabaseWrites: boolean;
   historyLimit: number;
   /** radarm.engine: what holds the data (auto: pandas while it fits comfortably in memory, else Dask). */
   engine: DataEngine;
@@ -101,6 +103,7 @@ export function readSettings(get: (key: string) => unknown): RadarmSettings {
     pythonPath: typeof get('pythonPath') === 'string' ? (get('pythonPath') as string).trim() : '',
     executionTimeoutMs: num(get('executionTimeout'), 60, 1, 86400) * 1000,
     confirmBeforeRunningCode: get('confirmBeforeRunningCode') === true,
+    allowDatabaseWrites: get('allowDatabaseWrites') === true,
     historyLimit: Math.round(num(get('historyLimit'), 100, 1, 1000)),
     engine: DATA_ENGINES.includes(get('engine') as DataEngine) ? (get('engine') as DataEngine) : 'auto',
     daskScheduler: typeof get('dask.scheduler') === 'string' ? (get('dask.scheduler') as string).trim() : '',

@@ -88,7 +88,7 @@ describe('Dask engine on a real local cluster (scheduler + 2 workers)', function
     assert.ok(finishedTotal() - before >= 7, `the workers ran the tasks: ${JSON.stringify(cluster.finished())}`);
     const profile = await k.loadData([path.join(dir, 'sales')]);
     assert.deepEqual(
-      { parts: profile.files[0].parts, rows: profile.files[0].rows, exact: profile.files[0].rowsExact, engine: profile.files[0].engine, scheduler: profile.files[0].scheduler },
+      { parts: profile.files[0].parts, rows: profile.files[0].rows, exact: profile.files[0].rowsExact, engine: profile.files[0].dataEngine, scheduler: profile.files[0].scheduler },
       { parts: 6, rows: 12_000, exact: true, engine: 'dask', scheduler: cluster.address },
     );
     assert.match(profile.text, /6 parts, .* exactly 12,000 rows/);
@@ -126,7 +126,7 @@ describe('Dask engine on a real local cluster (scheduler + 2 workers)', function
     const autoKernel = kernel({ engine: 'auto', memoryLimitMb: 800, daskScheduler: cluster.address });
     const profile = await autoKernel.loadData([big]);
     assert.equal(profile.files[0].error, undefined);
-    assert.equal(profile.files[0].engine, 'dask', 'auto chose Dask');
+    assert.equal(profile.files[0].dataEngine, 'dask', 'auto chose Dask');
     const r = await autoKernel.execute('int(df.amount.sum().compute())', { timeoutMs: 90_000 });
     assert.ok(r.ok, r.text);
     assert.equal(r.value, String(expected));
@@ -136,7 +136,7 @@ describe('Dask engine on a real local cluster (scheduler + 2 workers)', function
     writeParts(path.join(dir, 'small'), 3, 100);
     const k = kernel({ engine: 'auto', daskScheduler: cluster.address });
     const profile = await k.loadData([path.join(dir, 'small')]);
-    assert.deepEqual([profile.files[0].engine, profile.files[0].rows, profile.files[0].parts], ['pandas', 300, 3]);
+    assert.deepEqual([profile.files[0].dataEngine, profile.files[0].rows, profile.files[0].parts], ['pandas', 300, 3]);
     const r = await k.execute('type(df).__module__, len(df)');
     assert.equal(r.value, "('pandas.core.frame', 300)");
   });

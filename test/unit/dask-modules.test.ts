@@ -123,7 +123,7 @@ describe('Dask engine: prompts', () => {
   const profile = (engine: 'pandas' | 'dask'): DataProfile => ({
     text: '### sales → df',
     variables: ['df'],
-    files: [{ path: '/d/sales', name: 'sales', key: 'sales', engine }],
+    files: [{ path: '/d/sales', name: 'sales', key: 'sales', dataEngine: engine }],
   });
 
   it('teach the Dask idioms only when a source is held by Dask', () => {

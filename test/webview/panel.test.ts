@@ -488,6 +488,18 @@ describe('chat panel in Chromium', function () {
     await p.screenshot('panel-welcome-light');
   });
 
+  it('database connections are listed with the data files (database icon, name without prefix) and can be added', async () => {
+    const p = await panel({}, panelState({ dataFiles: { available: ['data/sales.csv', 'db:warehouse'], selected: ['db:warehouse'] } }));
+    const chip = p.page.locator('.chip', { hasText: 'warehouse' });
+    assert.equal(await chip.locator('.codicon-database').count(), 1);
+    assert.equal((await chip.locator('.chip-label').innerText()).trim(), 'warehouse');
+    await p.page.getByRole('button', { name: 'Add data files' }).click();
+    await p.page.getByRole('checkbox', { name: /sales\.csv/ }).check();
+    await p.waitForPosted('setDataFiles', { files: ['db:warehouse', 'data/sales.csv'] });
+    await p.page.getByRole('button', { name: 'Add Database…' }).click();
+    await p.waitForPosted('addDatabase', {});
+  });
+
   it('untrusted workspace banner, notices with actions, prefill that runs', async () => {
     // A narrow sidebar, as VS Code opens it.
     const p = await panel({ width: 290 }, panelState({ trusted: false }));

@@ -68,8 +68,8 @@ export function FilePicker() {
         </button>
         {selected.map((f) => (
           <span class="chip" title={f}>
-            <Codicon name="table" />
-            <span class="chip-label">{baseName(f)}</span>
+            <Codicon name={isDb(f) ? 'database' : 'table'} />
+            <span class="chip-label">{label(f)}</span>
             <button
               type="button"
               class="chip-remove"
@@ -103,7 +103,8 @@ export function FilePicker() {
                 <li>
                   <label class="file-option" title={f}>
                     <input type="checkbox" checked={selected.includes(f)} onChange={() => toggle(f)} />
-                    <span class="file-name">{baseName(f)}</span>
+                    {isDb(f) && <Codicon name="database" />}
+                    <span class="file-name">{label(f)}</span>
                     <span class="muted small file-dir">{dirName(f)}</span>
                   </label>
                 </li>
@@ -121,11 +122,26 @@ export function FilePicker() {
             <Codicon name="folder-opened" />
             {s.browseFiles}
           </button>
+          <button
+            type="button"
+            class="link-button browse"
+            onClick={() => {
+              post({ type: 'addDatabase' });
+              close(true);
+            }}
+          >
+            <Codicon name="database" />
+            {s.addDatabase}
+          </button>
         </div>
       )}
     </div>
   );
 }
+
+/** Database connections are listed as "db:<name>" (see src/vscode/databases.ts). */
+const isDb = (f: string) => f.startsWith('db:');
+const label = (f: string) => (isDb(f) ? f.slice(3) : baseName(f));
 
 const dirName = (p: string) => {
   const i = Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\'));

@@ -16,6 +16,7 @@ import sys
 import pandas as pd
 
 import radarm_loaders as loaders
+import radarm_sniff as sniff
 
 GLOB_CHARS = "*?["
 TEXT_FORMATS = ("csv",)
@@ -23,6 +24,8 @@ TEXT_FORMATS = ("csv",)
 COMFORT_FACTOR = 1.5
 SAMPLE_ROWS_PER_PART = 200
 EXACT_ROWS_MAX_BYTES = 64 * 1024 * 1024
+# Bytes of the first part parsed to estimate rows and memory.
+ESTIMATE_BYTES = 1 << 20
 
 INSTALL_DASK = "{} -m pip install \"dask[dataframe]\" distributed"
 
@@ -69,12 +72,19 @@ def resolve_parts(path):
 
 
 def _csv_options(first_part):
-    """Encoding and delimiter, sniffed once on the first part (a dataset's parts come from one exporter)."""
-    size = os.path.getsize(first_part)
+    """Encoding and delimiter, sniffed once on the first part (a dataset's parts come from one exporter) by the
+    same rule as single files."""
+    decision = sniff.sniff_file(first_part)
+    name = os.path.basename(first_part)
+    if decision["kind"] == "empty":
+        raise DatasetError("the first part {} is empty (0 bytes)".format(name))
+    if decision["kind"] != "text":
+        raise DatasetError("the first part {} is not a text data file: it looks like {}".format(
+            name, decision.get("looksLike", "binary data")))
+    enc = decision["encoding"]
     with open(first_part, "rb") as f:
-        raw = f.read(loaders.SAMPLE_BYTES)
-    enc = loaders.sniff_encoding(raw, complete=len(raw) >= size)
-    delim = loaders.sniff_delimiter(raw.decode(enc, "replace"), os.path.splitext(first_part)[1].lower())
+        head = f.read(sniff.SAMPLE_BYTES)
+    delim = loaders.sniff_delimiter(head.decode(enc, "replace"), os.path.splitext(first_part)[1].lower())
     return {"encoding": enc, "sep": delim}
 
 
@@ -151,7 +161,7 @@ def count_rows(parts, fmt, total_bytes):
         return sum(_count_lines(p) for p in parts), True
     first = parts[0]
     with open(first, "rb") as f:
-        raw = f.read(loaders.SAMPLE_BYTES)
+        raw = f.read(ESTIMATE_BYTES)
     lines = max(1, raw.count(b"\n") - 1)
     bytes_per_row = max(1.0, (len(raw) - raw.find(b"\n")) / float(lines))
     return int(total_bytes / bytes_per_row), False
@@ -172,7 +182,7 @@ def memory_estimate(parts, fmt, opts, total_bytes):
     if fmt == "parquet":
         return total_bytes * 5  # compressed columnar data grows a lot in pandas
     with open(parts[0], "rb") as f:
-        raw = f.read(loaders.SAMPLE_BYTES)
+        raw = f.read(ESTIMATE_BYTES)
     cut = raw.rfind(b"\n") + 1 or len(raw)
     frame = pd.read_csv(io.BytesIO(raw[:cut]), **opts) if cut > 1 else None
     if frame is None or not len(frame):

@@ -79,7 +79,7 @@ def _load(path, dataset):
         rows, exact = ds.count_rows(parts, fmt, total)
     sample, picked = ds.sample_across(parts, fmt, opts)
     info = {"parts": len(parts), "totalBytes": total, "rows": int(rows), "rowsExact": exact,
-            "columns": int(sample.shape[1]), "engine": engine, "format": fmt}
+            "columns": int(sample.shape[1]), "dataEngine": engine, "format": fmt}
     if fmt == "csv":
         info["encoding"], info["delimiter"] = opts["encoding"], opts["sep"]
     if engine == "dask":
@@ -156,7 +156,7 @@ def load_entry(path, key, is_first):
     text = title + "\n" + entry["head"] + "\n" + profiles.profile_frame(
         sample_title, entry["sample"], "", profiles.FILE_BUDGET - len(title) - len(entry["head"]))
     names = (["df"] if is_first else []) + ["dfs[{}]".format(q)]
-    if entry["info"]["engine"] == "dask":
+    if entry["info"]["dataEngine"] == "dask":
         names += ["client", "dd"]
     return {"info": dict(entry["info"]), "section": text, "frame": entry["frame"], "variables": names}
 

@@ -156,6 +156,7 @@ import radarm_loaders as loaders  # noqa: E402
 import radarm_profile as profiles  # noqa: E402
 import radarm_dask as daskx  # noqa: E402
 import radarm_sources as sources  # noqa: E402
+import radarm_sql_run as sql_sources  # noqa: E402
 
 sys.path.pop(0)
 # The workspace folder comes last, so that local helper modules import without shadowing installed packages.
@@ -589,7 +590,7 @@ def load_data(req):
             info["cached"] = False
         info["loadMs"] = entry["loadMs"]
         meta = entry["meta"]
-        for k in ("encoding", "delimiter", "sheets", "warning"):
+        for k in ("encoding", "delimiter", "sheets", "warning", "badLines", "read"):
             if k in meta:
                 info[k] = meta[k]
         frames = entry["frames"]
@@ -656,7 +657,7 @@ def _warm_one():
 
 # --- main loop ------------------------------------------------------------------------------------------------------
 
-HANDLERS = {"exec": run_code, "load": load_data}
+HANDLERS = {"exec": run_code, "load": sql_sources.wrap_load(load_data, NS, WORKSPACE)}
 
 
 def handle(line):

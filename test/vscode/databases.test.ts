@@ -1,0 +1,97 @@
+// Databases in the real VS Code: Radarm: Add Database (password to SecretStorage, never to settings), the
+// connection next to the data files in the panel's picker, a SQLite file found as a data file, and a question
+// about a SQLite file, a PostgreSQL and a MariaDB database answered from the panel with the right numbers and a
+// chart (real servers from test/helpers/db-servers.ts, the real kernel, the scripted model). Ends with New Chat.
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as vscode from 'vscode';
+import type { CompleteData } from '../../src/protocol/events';
+import type { TurnRecord } from '../../src/protocol/messages';
+import { startFakeLlmServer, textSteps, type FakeLlmServer, type FakeRequest, type Script } from '../helpers/fake-llm-server';
+import { DB_PASSWORD, mariadb, postgres, type DbServer } from '../helpers/db-servers';
+import { driver, hasDriver } from './driver';
+import { radarm, setRadarmSetting, waitFor, workspaceFile } from './helpers';
+
+const SEED = `CREATE TABLE 销售 (地区 varchar(20), 金额 numeric(10,2));
+INSERT INTO 销售 VALUES ('华东', 100.5), ('华南', 20), ('华东', 30), ('华北', 49.5);`;
+const CODE = [
+  "t = sql('SELECT 地区, SUM(金额) AS 总额 FROM 销售 GROUP BY 地区 ORDER BY 总额 DESC')",
+  "t['总额'] = t['总额'].astype(float)",
+  'print(t.to_string(index=False))',
+  "ax = t.plot.bar(x='地区', y='总额', title='各地区销售额')",
+].join('\n');
+
+function analyst(req: FakeRequest): Script {
+  if (req.stage === 'code_generation') return { steps: textSteps(`\`\`\`python\n${CODE}\n\`\`\`\n`, 5) };
+  return { steps: textSteps('华东最高，130.5。', 3) };
+}
+
+const completeOf = (turn: TurnRecord | undefined): CompleteData | undefined =>
+  turn?.events.find((e): e is Extract<typeof e, { type: 'complete' }> => e.type === 'complete')?.data;
+
+suite('Databases', () => {
+  let server: FakeLlmServer;
+  let pg: DbServer;
+  let my: DbServer;
+
+  suiteSetup(async function () {
+    this.timeout(120_000);
+    server = await startFakeLlmServer(analyst);
+    [pg, my] = await Promise.all([postgres(), mariadb()]);
+    pg.query(`SET ROLE radarm;\n${SEED}`);
+    my.query(SEED);
+    const file = workspaceFile('shop.sqlite').fsPath;
+    const made = spawnSync('/usr/bin/python3', ['-c', 'import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.executescript(sys.argv[2]); c.commit()', file, SEED], { encoding: 'utf8' });
+    assert.equal(made.status, 0, made.stderr);
+    await setRadarmSetting('providers', [{ id: 'fakedb', label: 'Fake DB LLM', kind: 'openai', baseUrl: server.baseUrl, model: 'm', requiresKey: false }]);
+    await setRadarmSetting('defaultProvider', 'fakedb');
+    const api = await radarm();
+    await api.controller.handleMessage({ type: 'setProvider', id: 'fakedb' });
+    await vscode.commands.executeCommand('radarm.chat.focus');
+  });
+
+  suiteTeardown(async () => {
+    const api = await radarm();
+    await vscode.commands.executeCommand('radarm.removeDatabase', 'shop_pg');
+    await vscode.commands.executeCommand('radarm.removeDatabase', 'shop_my');
+    await vscode.commands.executeCommand('radarm.newChat');
+    await api.controller.setSelectedFiles([]);
+    await vscode.workspace.fs.delete(workspaceFile('shop.sqlite'));
+    await server?.close();
+    await pg?.stop();
+    await my?.stop();
+  });
+
+  test('Add Database keeps the password out of settings, selects the connection and lists it in the picker', async () => {
+    const api = await radarm();
+    const entry = await vscode.commands.executeCommand<string>('radarm.addDatabase', pg.url, 'shop_pg');
+    assert.equal(entry, 'db:shop_pg');
+    assert.ok(api.controller.selectedFiles.includes('db:shop_pg'));
+    const state = await api.controller.panelState();
+    assert.ok(state.dataFiles.available.includes('db:shop_pg'));
+    assert.ok(!JSON.stringify(vscode.workspace.getConfiguration('radarm')).includes(DB_PASSWORD), 'not in settings');
+    await api.files.refresh();
+    assert.ok(api.files.available.includes('shop.sqlite'), 'a SQLite file is a data file');
+    if (hasDriver()) await driver.webviewWaitFor('#radarm-root', 'shop_pg', 30_000);
+  });
+
+  for (const [label, sources] of [
+    ['a SQLite file', ['shop.sqlite']],
+    ['PostgreSQL', ['db:shop_pg']],
+    ['MariaDB', ['db:shop_my']],
+  ] as const) {
+    test(`a question about ${label} from the panel gets the right numbers and a chart`, async function () {
+      this.timeout(90_000);
+      const api = await radarm();
+      if (label === 'MariaDB') await vscode.commands.executeCommand('radarm.addDatabase', my.url, 'shop_my');
+      const turn = await api.controller.runTurn('各地区的销售额？画柱状图', 'agent_single', [...sources]);
+      const data = completeOf(turn);
+      assert.ok(data, JSON.stringify(turn?.events.filter((e) => e.type === 'error')));
+      assert.match(data.execution_result ?? '', /华东\s+130\.5/);
+      assert.match(data.execution_result ?? '', /华北\s+49\.5/);
+      assert.ok(data.image?.startsWith('data:image/png;base64,'), 'a chart');
+      assert.ok(!JSON.stringify(turn).includes(DB_PASSWORD), 'the password is in no event');
+      if (hasDriver()) await waitFor(async () => (await driver.webviewText())?.includes('130.5'), 'the answer in the panel', 30_000);
+    });
+  }
+});
