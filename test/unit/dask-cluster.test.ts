@@ -2,7 +2,7 @@
 // on 127.0.0.1 (started once per run by test/helpers/dask-cluster.ts), the real kernel on /usr/bin/python3, and
 // the agent through the fake LLM server. The scheduler's task counter shows where the work ran.
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -191,6 +191,37 @@ describe('Dask engine on a real local cluster (scheduler + 2 workers)', function
     // The kernel and its client still work after the Stop.
     const again = await k.execute('int(df.units.sum().compute())');
     assert.equal(again.value, String(8 * [0, 1, 2, 3, 4].reduce((a, b) => a + b, 0) * 10));
+  });
+
+  it('the CLI answers about a glob of parts on the cluster: --data GLOB --engine dask --dask-scheduler, with progress lines', async () => {
+    const sums = writeParts(path.join(dir, 'cli'), 4, 500);
+    const root = path.resolve(__dirname, '../..');
+    const build = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: root, encoding: 'utf8' });
+    assert.equal(build.status, 0, build.stderr);
+    const code = [
+      'import time',
+      "slow = df.map_partitions(lambda part: (time.sleep(0.4), part)[1], meta=df._meta)",
+      "totals = slow.groupby('region').amount.sum().compute()",
+      "for region, value in totals.items(): print(region, int(value))",
+    ].join('\n');
+    scriptStages(server, { code_generation: [py(code)], explanation: ['Done.'] });
+    const args = [path.join(root, 'dist/cli.js'), 'chat', '--mode', 'agent_single', '--base-url', server.baseUrl, '--model', 'm',
+      '--python', TEST_PYTHON, '--data', path.join(dir, 'cli', '*.csv'), '--engine', 'dask', '--dask-scheduler', cluster.address,
+      '--format', 'ndjson', 'Sum per region?'];
+    const env = { ...process.env, RADARM_API_KEY: 'k' };
+    const run = await new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+      const child = spawn(process.execPath, args, { cwd: dir, env });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.stderr.on('data', (d) => (err += d));
+      child.on('close', (c) => resolve({ code: c, out, err }));
+    });
+    assert.equal(run.code, 0, run.err + run.out.slice(-2000));
+    const events = run.out.trim().split('\n').map((l) => JSON.parse(l) as RadarmEvent);
+    const data = completeOf(events);
+    for (const region of REGIONS) assert.match(data.execution_result ?? '', new RegExp(`${region} ${sums[region]}\\b`));
+    assert.ok(events.some((e) => e.type === 'status' && e.kind === 'progress'), 'progress lines in the stream');
   });
 
   it('parts with different columns are reported (which part, which columns), never unioned', async () => {
