@@ -22,7 +22,7 @@ export function checkDataSource(source: string): { path: string } | { error: str
     if (!existsSync(base) || !statSync(base).isDirectory()) return { error: `no such folder for the pattern ${source}: ${base}` };
     return { path: abs };
   }
-  if (!existsSync(abs)) return { error: `no such file or folder: ${source}` };
+  if (!existsSync(abs)) return { error: `no such file: ${source}` };
   const st = statSync(abs);
   if (!st.isFile() && !st.isDirectory()) return { error: `not a file or folder: ${source}` };
   return { path: abs };

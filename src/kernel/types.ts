@@ -14,7 +14,8 @@ export interface KernelOptions {
   /** Which engine holds the data: pandas, Dask (lazy, out of memory, on a cluster), or auto (default: pandas
    *  while the data fits comfortably in the kernel's memory, else Dask when installed). */
   engine?: DataEngine;
-  /** An existing Dask scheduler (tcp://host:8786, …); absent = a local cluster when Dask is used. */
+  /** An existing Dask scheduler (tcp://host:8786, …); absent = a local cluster when Dask is used. A scheduler needs
+   *  the network: callers set needsNetwork with it (the local cluster uses loopback only). */
   daskScheduler?: string;
   /** Extra environment; the kernel always drops variables whose names contain KEY, SECRET, TOKEN or PASSWORD. */
   env?: NodeJS.ProcessEnv;

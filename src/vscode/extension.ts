@@ -70,7 +70,7 @@ export function activate(context: vscode.ExtensionContext): RadarmApi {
         cwd: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? process.cwd(),
         execTimeoutMs: s.executionTimeoutMs,
         engine: s.engine,
-        ...(s.daskScheduler ? { daskScheduler: s.daskScheduler } : {}),
+        ...(s.daskScheduler ? { daskScheduler: s.daskScheduler, needsNetwork: true } : {}),
       });
     },
     settings: () => {
