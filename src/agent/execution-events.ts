@@ -1,4 +1,5 @@
-// The execution stage as protocol events: `thinking{execution}` when code starts running, then
+// The execution stage as protocol events: `thinking{execution}` when code starts running, a
+// `status{running}` with the start time (a UI counts the elapsed seconds from it), then
 // `content{execution}` with what it printed, returned, drew or raised.
 import type { ContentEvent, StatusEvent, ThinkingEvent } from '../protocol/events';
 import { errorMessage } from '../protocol/events';
@@ -11,7 +12,15 @@ export async function* executionEvents(
   code: string,
   opts: { lang: Lang; signal?: AbortSignal; timeoutMs?: number },
 ): AsyncGenerator<ThinkingEvent | ContentEvent | StatusEvent, ExecutionResult> {
-  yield { type: 'thinking', stage: 'execution', content: texts(opts.lang).execution };
+  const announcement = texts(opts.lang).execution;
+  yield { type: 'thinking', stage: 'execution', content: announcement };
+  yield {
+    type: 'status',
+    stage: 'execution',
+    kind: 'running',
+    content: announcement.replace(/^\P{L}+/u, ''),
+    startedAt: Date.now(),
+  };
   let result: ExecutionResult;
   try {
     result = yield* executeWithProgress(kernel, code, opts); // Dask progress as status events meanwhile

@@ -249,6 +249,7 @@ export async function* llmStage(
     stage,
     timeoutMs: ctx.timeoutMs,
     stallTimeoutMs: ctx.stallTimeoutMs,
+    locale: ctx.locale,
   };
   if (ctx.stream === false) {
     const r = await ctx.llm.chat(request, turn.signal);
