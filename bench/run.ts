@@ -122,6 +122,11 @@ async function main() {
       const kernel = await benchKernel({});
       results.kernel = { ...kernel, met: Object.values(kernel.targets).every((t) => t.met) };
     }
+    if (wants('dask')) {
+      log('dask: a group-by over ~1 GB of CSV parts, pandas engine vs Dask on a local 2-worker cluster…');
+      const { benchDask } = await import('./dask');
+      results.dask = await benchDask({ log });
+    }
     if (wants('panel')) {
       log('panel: 100,000 tokens into the real webview bundle in headless Chromium…');
       const { benchPanel } = await import('./panel');

@@ -98,6 +98,8 @@ export function createKernel(options: KernelOptions): PythonKernel {
           warmup: options.warmup ?? true,
           // Linux without bwrap: a supervisor parent ends the code's escaped processes even if the runner crashes.
           supervise: process.platform === 'linux' && plan.info.kind === 'none',
+          engine: options.engine ?? 'auto',
+          ...(options.daskScheduler ? { daskScheduler: options.daskScheduler } : {}),
         },
         cwd,
         env: plan.env,
@@ -303,7 +305,7 @@ export function createKernel(options: KernelOptions): PythonKernel {
           eopts.onOutput && secrets.length
             ? (o: { stream: 'stdout' | 'stderr'; text: string }) => eopts.onOutput!({ ...o, text: maskSecrets(o.text, secrets) })
             : eopts.onOutput;
-        const reply: RunnerReply = await c.request({ op: 'exec', code, stream: !!eopts.onOutput }, onOutput);
+        const reply: RunnerReply = await c.request({ op: 'exec', code, stream: !!eopts.onOutput }, onOutput, eopts.onProgress);
         // Native output (subprocesses, C libraries) travels on stderr, a different pipe than the reply; it was
         // written before the reply, and one turn of the event loop lets a chunk that is already there arrive.
         await new Promise((r) => setImmediate(r));
