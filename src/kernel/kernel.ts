@@ -53,8 +53,11 @@ export function createKernel(options: KernelOptions): PythonKernel {
   let cjkNoted = false;
   let sandbox: SandboxPlan | undefined;
   let sandboxNoticeShown = false;
-  /** A configured database server needs the network (needsNetwork, or servers given to loadData). */
-  let networkWanted = !!options.sandbox?.network || !!options.needsNetwork;
+  /**
+   * A configured database server or Dask scheduler needs the network (needsNetwork, a scheduler address, or
+   * servers given to loadData); the local Dask cluster uses loopback inside the sandbox and needs none.
+   */
+  let networkWanted = !!options.sandbox?.network || !!options.needsNetwork || !!options.daskScheduler;
   const writable = new Set<string>();
   /** Paths outside the workspace that the sandbox must show (data files chosen from elsewhere). */
   const readable = new Set((options.readablePaths ?? []).map((p) => path.resolve(cwd, p)));
