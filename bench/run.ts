@@ -128,6 +128,11 @@ async function main() {
       const preview = await benchPreview({});
       results.preview = preview;
     }
+    if (wants('dask')) {
+      log('dask: a group-by over ~1 GB of CSV parts, pandas engine vs Dask on a local 2-worker cluster…');
+      const { benchDask } = await import('./dask');
+      results.dask = await benchDask({ log });
+    }
     if (wants('panel')) {
       log('panel: 100,000 tokens into the real webview bundle in headless Chromium…');
       const { benchPanel } = await import('./panel');

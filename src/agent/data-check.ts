@@ -1,9 +1,10 @@
-// Before a turn spends a model call: which chosen data files cannot be loaded at all (missing, a folder,
+// Before a turn spends a model call: which chosen data files cannot be loaded at all (missing,
 // empty, binary under a data extension), found in milliseconds without the kernel by the
 // same sniffing rule the kernel uses; and the turn-ending message when no file is usable.
 import { stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import type { DataProfile } from '../kernel/types';
+import { isGlob } from '../kernel/data-sources';
 import type { Lang } from './announcements';
 import { decide, hexPrefix, magicOf, readSamples, refusal, sniffFile, type Decision } from './data-sniff';
 
@@ -21,9 +22,10 @@ export async function checkDataFile(path: string): Promise<FileProblem | undefin
   const name = basename(path);
   const problem = (error: string) => ({ path, name, error });
   const ext = extname(path).toLowerCase();
+  if (isGlob(path)) return undefined; // a dataset's pattern: the kernel resolves its parts and checks them
   try {
     const st = await stat(path);
-    if (st.isDirectory()) return problem('this is a folder, not a data file');
+    if (st.isDirectory()) return undefined; // a dataset folder, likewise
     // Other types (databases, new formats) are for the kernel to judge.
     if (!TEXT_EXTS.has(ext) && !OTHER_EXTS.has(ext)) return undefined;
     if (st.size === 0) return problem(`${name} is empty (0 bytes): choose a file that holds data`);

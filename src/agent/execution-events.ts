@@ -6,6 +6,7 @@ import { errorMessage } from '../protocol/events';
 import type { ExecutionResult, PythonKernel } from '../kernel/types';
 import { texts, type Lang } from './announcements';
 import { stripModelNotes } from './model-notes';
+import { executeWithProgress } from './progress-events';
 
 export async function* executionEvents(
   kernel: PythonKernel,
@@ -23,7 +24,7 @@ export async function* executionEvents(
   };
   let result: ExecutionResult;
   try {
-    result = await kernel.execute(code, { signal: opts.signal, timeoutMs: opts.timeoutMs });
+    result = yield* executeWithProgress(kernel, code, opts); // Dask progress as status events meanwhile
   } catch (err) {
     // The contract says execute reports failures in its result; a rejection is still turned into one.
     const message = errorMessage(err);

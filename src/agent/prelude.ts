@@ -2,6 +2,7 @@
 // px, go) and the loading of each data file exactly as the kernel read it (reader, encoding, delimiter,
 // sheets), into the names the code uses (`df`, `dfs[...]`). Pure: used by Insert, Copy, Export as
 // Notebook and the CLI's --save-notebook.
+import { clientStatement, datasetImports, datasetStatement, isDatasetRead, type DatasetSource } from './dataset-prelude';
 import * as path from 'node:path';
 import type { DataFileRead, RadarmEvent } from '../protocol/events';
 import type { DataProfile } from '../kernel/types';
@@ -57,6 +58,8 @@ export function importsFor(code: string, files: readonly DataFileRead[]): string
   if (uses('plt')) out.push('import matplotlib.pyplot as plt');
   if (uses('px')) out.push('import plotly.express as px');
   if (uses('go')) out.push('import plotly.graph_objects as go');
+  // Datasets (folders, globs): glob + pandas, or Dask's dataframe and client.
+  for (const line of datasetImports(datasetSources(files))) if (!out.includes(line)) out.push(line);
   return out;
 }
 
@@ -67,14 +70,22 @@ export function importsFor(code: string, files: readonly DataFileRead[]): string
 export function loadStatements(code: string, files: readonly DataFileRead[], baseDir?: string): string[] {
   if (!files.length || !usesData(code)) return [];
   const usesDfs = /\bdfs\b/.test(code);
-  if (files.length === 1 && !usesDfs) return [readInto('df', files[0], baseDir, false)];
-  const out = ['dfs = {}'];
+  // The same Dask client as the kernel's (its scheduler, or a local cluster), before any dataset is read.
+  const client = clientStatement(datasetSources(files));
+  const first = client ? [client] : [];
+  if (files.length === 1 && !usesDfs) return [...first, readInto('df', files[0], baseDir, false)];
+  const out = [...first, 'dfs = {}'];
   for (const f of files) out.push(readInto(`dfs[${py(f.key)}]`, f, baseDir, true));
   out.push(`df = dfs[${py(files[0].key)}]`);
   return out;
 }
 
+/** The files that are datasets of many parts (their read names a pattern). */
+const datasetSources = (files: readonly DataFileRead[]): DatasetSource[] =>
+  files.flatMap((f) => (isDatasetRead(f.read) ? [{ key: f.key, read: f.read }] : []));
+
 function readInto(target: string, f: DataFileRead, baseDir: string | undefined, allSheets: boolean): string {
+  if (isDatasetRead(f.read)) return datasetStatement(target, f.read, baseDir);
   const file = py(pathFor(f.path, baseDir));
   const { func } = f.read;
   const kwargs = { ...f.read.kwargs };

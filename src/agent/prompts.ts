@@ -4,6 +4,7 @@ import type { ChatMessage } from '../llm/types';
 import type { DataProfile } from '../kernel/types';
 import type { Turn } from './types';
 import type { Lang } from './announcements';
+import { daskSection } from './dask-prompts';
 
 /** What every prompt may draw on. */
 export interface PromptInput {
@@ -141,7 +142,9 @@ const CODE_RULES = [
 function systemFor(p: PromptInput, roleDetail: string, extra: string[]): ChatMessage {
   return {
     role: 'system',
-    content: [ROLE, roleDetail, dataSection(p), ...extra, '## Language\n' + languageRule(p.lang)].join('\n\n'),
+    content: [ROLE, roleDetail, dataSection(p), daskSection(p.profile), ...extra, '## Language\n' + languageRule(p.lang)]
+      .filter((s): s is string => s !== undefined)
+      .join('\n\n'),
   };
 }
 

@@ -38,6 +38,8 @@ const LOADING_NOTICE_MS = 300;
 /** How long the first model call waits for the kernel's data profile before going on with a preview. */
 export const PROFILE_WAIT_MS = 1500;
 
+class DaskUnavailable extends Error {}
+
 /** Ends the turn with an error event carrying this (user-facing) message and its machine-readable code. */
 export class TurnStop extends Error {
   constructor(
@@ -147,14 +149,19 @@ function warmUp(turn: TurnState, ac: AbortController): Promise<DataProfile | und
     await kernel.start();
     phase = 'load';
     const profile = hasData(ctx) ? await kernel.loadData(ctx.dataFiles, { databases: ctx.databases, question: turn.question }) : undefined;
+    // Dask failures (an unreachable scheduler, Dask missing) end the turn at once: the question needs that engine.
+    const dask = profile?.files.find((f) => f.errorCode === 'dask');
+    if (dask) throw new DaskUnavailable(`${dask.name}: ${dask.error}`);
     turn.loaded = profile;
     return profile;
   })();
   ready.catch((err: unknown) => {
     turn.warmUpError =
-      phase === 'start'
-        ? new TurnStop(t.kernelFailed(errorMessage(err)), kernelCode(err))
-        : new TurnStop(t.dataFailed(errorMessage(err)), 'data');
+      err instanceof DaskUnavailable
+        ? new TurnStop(t.dataFailed(errorMessage(err)), 'dask')
+        : phase === 'start'
+          ? new TurnStop(t.kernelFailed(errorMessage(err)), kernelCode(err))
+          : new TurnStop(t.dataFailed(errorMessage(err)), 'data');
     ac.abort(); // fail fast: stop the LLM call that runs meanwhile
   });
   return ready;

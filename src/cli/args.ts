@@ -5,6 +5,8 @@ import { parseArgs } from 'node:util';
 import { MODES, type Mode } from '../protocol/vocabulary';
 import type { Provider, ProviderKind } from '../llm/types';
 import { SANDBOX_MODES, type SandboxMode } from '../kernel/sandbox';
+import { checkDataSource, checkSchedulerAddress } from '../kernel/data-sources';
+import { DATA_ENGINES, type DataEngine } from '../kernel/types';
 import { parseDatabaseArg } from '../kernel/database-sources';
 import type { DatabaseSource } from '../kernel/types';
 
@@ -32,7 +34,12 @@ Options:
                                        azure: https://NAME.openai.azure.com)
   --model NAME                         model, or the Azure deployment name (env RADARM_MODEL)
   --api-key KEY                        API key; prefer env RADARM_API_KEY (a flag is visible in \`ps\`)
-  --data FILE                          a data file the question is about (repeatable; SQLite .sqlite/.sqlite3/.db too)
+  --data FILE|FOLDER|GLOB              data the question is about (repeatable; SQLite .sqlite/.sqlite3/.db too);
+                                       a folder or a quoted glob ('exports/*.csv') is one dataset of many files
+  --engine auto|pandas|dask            what holds the data (default auto: pandas while it fits comfortably
+                                       in memory, else Dask when installed)
+  --dask-scheduler ADDRESS             an existing Dask scheduler, e.g. tcp://host:8786 (env
+                                       RADARM_DASK_SCHEDULER); default: a local cluster when Dask is used
   --db [NAME=]URL                      a database: postgresql://user@host:5432/db or mysql://user@host/db
                                        (repeatable; password in the URL or env RADARM_DB_PASSWORD; read-only)
   --allow-db-writes                    let the code change databases (default: read-only)
@@ -55,8 +62,8 @@ Options:
 
 Exit codes: 0 answered, 1 error, 2 bad arguments, 130 cancelled (Ctrl-C).
 Environment: RADARM_API_KEY, RADARM_DB_PASSWORD, RADARM_BASE_URL, RADARM_MODEL, RADARM_PROVIDER, RADARM_AZURE_API_VERSION,
-RADARM_REQUEST_TIMEOUT (seconds per model call, default 180, min 1), RADARM_MAX_RESPONSE_MB,
-HTTPS_PROXY / HTTP_PROXY / NO_PROXY.
+RADARM_REQUEST_TIMEOUT (seconds per model call, default 180, min 1), RADARM_MAX_RESPONSE_MB, RADARM_ENGINE,
+RADARM_DASK_SCHEDULER, HTTPS_PROXY / HTTP_PROXY / NO_PROXY.
 
 Example:
   RADARM_API_KEY=sk-… radarm chat --base-url https://api.deepseek.com/v1 --model deepseek-chat \\
@@ -76,6 +83,8 @@ export interface CliConfig {
   /** Whole-request timeout per model call (env RADARM_REQUEST_TIMEOUT, seconds). */
   timeoutMs?: number;
   execTimeoutMs?: number;
+  engine: DataEngine;
+  daskScheduler?: string;
   /** Cap of one model answer in bytes (--max-response-mb, env RADARM_MAX_RESPONSE_MB). */
   maxResponseBytes?: number;
   format: OutputFormat;
@@ -130,6 +139,8 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
         db: { type: 'string', multiple: true },
         'allow-db-writes': { type: 'boolean' },
         python: { type: 'string' },
+        engine: { type: 'string' },
+        'dask-scheduler': { type: 'string' },
         timeout: { type: 'string' },
         'exec-timeout': { type: 'string' },
         'max-response-mb': { type: 'string' },
@@ -182,11 +193,15 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
 
   const dataFiles: string[] = [];
   for (const f of v.data ?? []) {
-    const abs = resolve(f);
-    if (!existsSync(abs)) return { error: `--data: no such file: ${f}` };
-    if (!statSync(abs).isFile()) return { error: `--data: not a file: ${f}` };
-    dataFiles.push(abs);
+    const checked = checkDataSource(f);
+    if ('error' in checked) return { error: `--data: ${checked.error}` };
+    dataFiles.push(checked.path);
   }
+  const engine = oneOf('engine', v.engine ?? env.RADARM_ENGINE, DATA_ENGINES, 'auto');
+  if (typeof engine === 'object') return engine;
+  const daskScheduler = (v['dask-scheduler'] ?? env.RADARM_DASK_SCHEDULER)?.trim() || undefined;
+  const badAddress = daskScheduler ? checkSchedulerAddress(daskScheduler) : undefined;
+  if (badAddress) return { error: `--dask-scheduler: ${badAddress}` };
 
   const databases: DatabaseSource[] = [];
   for (const d of v.db ?? []) {
@@ -223,6 +238,8 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
       stallTimeoutMs: stall,
       timeoutMs: whole,
       execTimeoutMs: exec,
+      engine,
+      ...(daskScheduler ? { daskScheduler } : {}),
       maxResponseBytes,
       format,
       sandbox: { mode: sandboxMode, network: sandboxNetwork },

@@ -90,8 +90,11 @@ async function chat(config: CliConfig): Promise<number> {
         execTimeoutMs: config.execTimeoutMs,
         sandbox: config.sandbox,
         readablePaths: config.dataFiles,
+        engine: config.engine,
+        ...(config.daskScheduler ? { daskScheduler: config.daskScheduler } : {}),
         allowDbWrites: config.allowDbWrites,
-        needsNetwork: needsNetwork(config.databases),
+        // A database server or a Dask scheduler: a sandbox that cuts the network must open it.
+        needsNetwork: needsNetwork(config.databases) || !!config.daskScheduler,
         settingName: '--python',
       }),
     stallTimeoutMs: config.stallTimeoutMs,

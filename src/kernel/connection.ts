@@ -31,6 +31,13 @@ export interface RunnerOutput {
   text: string;
 }
 
+/** Progress of a long computation (Dask: tasks done of total), with the dashboard when there is one. */
+export interface RunnerProgress {
+  done: number;
+  total: number;
+  url?: string;
+}
+
 export interface RunnerExit {
   code: number | null;
   signal: NodeJS.Signals | null;
@@ -55,7 +62,7 @@ export interface RunnerConnection {
   readonly alive: boolean;
   /** Resolves once the process has ended (never rejects). */
   readonly exited: Promise<RunnerExit>;
-  request(msg: Record<string, unknown>, onOutput?: (o: RunnerOutput) => void): Promise<RunnerReply>;
+  request(msg: Record<string, unknown>, onOutput?: (o: RunnerOutput) => void, onProgress?: (p: RunnerProgress) => void): Promise<RunnerReply>;
   /** Sends a signal to the runner process only (SIGINT interrupts the user's code). */
   signal(sig: NodeJS.Signals): void;
   /** Interrupts the user's code: SIGINT, or a request on the channel when a sandbox stands between us. */
@@ -157,7 +164,10 @@ export function startRunner(opts: StartRunnerOptions): Promise<RunnerConnection>
   const replyPrefix = nonce + ' ';
   child.stdin.write(nonce + '\n');
 
-  const pending = new Map<number, { resolve: (r: RunnerReply) => void; reject: (e: Error) => void; onOutput?: (o: RunnerOutput) => void }>();
+  const pending = new Map<
+    number,
+    { resolve: (r: RunnerReply) => void; reject: (e: Error) => void; onOutput?: (o: RunnerOutput) => void; onProgress?: (p: RunnerProgress) => void }
+  >();
   let alive = true;
   let stderrAll = '';
   let stderrNew = '';
@@ -199,6 +209,11 @@ export function startRunner(opts: StartRunnerOptions): Promise<RunnerConnection>
     if (!p) return;
     if (msg.type === 'output') {
       p.onOutput?.({ stream: msg.stream === 'stderr' ? 'stderr' : 'stdout', text: String(msg.text ?? '') });
+      return;
+    }
+    if (msg.type === 'progress') {
+      const url = typeof msg.url === 'string' && /^https?:\/\//.test(msg.url) ? msg.url : undefined;
+      p.onProgress?.({ done: Number(msg.done) || 0, total: Number(msg.total) || 0, ...(url ? { url } : {}) });
       return;
     }
     pending.delete(msg.id!);
@@ -288,13 +303,13 @@ export function startRunner(opts: StartRunnerOptions): Promise<RunnerConnection>
       return alive;
     },
     exited,
-    request(msg, onOutput) {
+    request(msg, onOutput, onProgress) {
       if (!alive) return Promise.reject(new RunnerExitedError({ code: child.exitCode, signal: child.signalCode, stderrTail: stderrAll }));
       // Unguessable ids: code that injects requests into its own stdin (/proc/self/fd/0 opens the pipe for writing)
       // cannot make the runner answer a request the host is about to send.
       const id = randomInt(1, 2 ** 48);
       return new Promise<RunnerReply>((resolve, reject) => {
-        pending.set(id, { resolve, reject, onOutput });
+        pending.set(id, { resolve, reject, onOutput, onProgress });
         setRef(true);
         child.stdin.write(JSON.stringify({ ...msg, id }) + '\n');
       });

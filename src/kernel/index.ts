@@ -25,3 +25,4 @@ export {
   databaseSecrets,
 } from './database-sources';
 export type * from './types';
+export { DATA_ENGINES } from './types';

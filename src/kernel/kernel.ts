@@ -54,8 +54,11 @@ export function createKernel(options: KernelOptions): PythonKernel {
   let cjkNoted = false;
   let sandbox: SandboxPlan | undefined;
   let sandboxNoticeShown = false;
-  /** A configured database server needs the network (needsNetwork, or servers given to loadData). */
-  let networkWanted = !!options.sandbox?.network || !!options.needsNetwork;
+  /**
+   * A configured database server or Dask scheduler needs the network (needsNetwork, a scheduler address, or
+   * servers given to loadData); the local Dask cluster uses loopback inside the sandbox and needs none.
+   */
+  let networkWanted = !!options.sandbox?.network || !!options.needsNetwork || !!options.daskScheduler;
   const writable = new Set<string>();
   /** Paths outside the workspace that the sandbox must show (data files chosen from elsewhere). */
   const readable = new Set((options.readablePaths ?? []).map((p) => path.resolve(cwd, p)));
@@ -99,6 +102,8 @@ export function createKernel(options: KernelOptions): PythonKernel {
           warmup: options.warmup ?? true,
           // Linux without bwrap: a supervisor parent ends the code's escaped processes even if the runner crashes.
           supervise: process.platform === 'linux' && plan.info.kind === 'none',
+          engine: options.engine ?? 'auto',
+          ...(options.daskScheduler ? { daskScheduler: options.daskScheduler } : {}),
         },
         cwd,
         env: plan.env,
@@ -304,7 +309,7 @@ export function createKernel(options: KernelOptions): PythonKernel {
           eopts.onOutput && secrets.length
             ? (o: { stream: 'stdout' | 'stderr'; text: string }) => eopts.onOutput!({ ...o, text: maskSecrets(o.text, secrets) })
             : eopts.onOutput;
-        const reply: RunnerReply = await c.request({ op: 'exec', code, stream: !!eopts.onOutput }, onOutput);
+        const reply: RunnerReply = await c.request({ op: 'exec', code, stream: !!eopts.onOutput }, onOutput, eopts.onProgress);
         // Native output (subprocesses, C libraries) travels on stderr, a different pipe than the reply; it was
         // written before the reply, and one turn of the event loop lets a chunk that is already there arrive.
         await new Promise((r) => setImmediate(r));

@@ -15,6 +15,12 @@ export interface KernelOptions {
   maxOutputChars?: number;
   /** Memory cap in MB where the OS allows (RLIMIT_AS); 0 or absent = default. */
   memoryLimitMb?: number;
+  /** Which engine holds the data: pandas, Dask (lazy, out of memory, on a cluster), or auto (default: pandas
+   *  while the data fits comfortably in the kernel's memory, else Dask when installed). */
+  engine?: DataEngine;
+  /** An existing Dask scheduler (tcp://host:8786, …); absent = a local cluster when Dask is used. A scheduler needs
+   *  the network: callers set needsNetwork with it (the local cluster uses loopback only). */
+  daskScheduler?: string;
   /** Extra environment; the kernel always drops variables whose names or values look like credentials (env.ts). */
   env?: NodeJS.ProcessEnv;
   /** The Python extension's active interpreter (the VS Code layer passes it); used when pythonPath is absent. */
@@ -61,12 +67,24 @@ export interface LoadOptions {
   question?: string;
 }
 
+export type DataEngine = 'auto' | 'pandas' | 'dask';
+export const DATA_ENGINES: readonly DataEngine[] = ['auto', 'pandas', 'dask'];
+
+/** Progress of a long computation: tasks done of total (Dask's own progress), and its dashboard if any. */
+export interface ExecutionProgress {
+  done: number;
+  total: number;
+  url?: string;
+}
+
 /** What execute() accepts besides the code. */
 export interface ExecuteOptions {
   signal?: AbortSignal;
   timeoutMs?: number;
   /** Live output while the code runs (the head of the capped output; the full capped text is in the result). */
   onOutput?: (chunk: { stream: 'stdout' | 'stderr'; text: string }) => void;
+  /** Progress of Dask computations while the code runs. */
+  onProgress?: (progress: ExecutionProgress) => void;
 }
 
 /** First rows of a DataFrame/Series value, JSON-safe, for a table view. */
@@ -159,12 +177,23 @@ export interface DataProfile {
     /** Lines with bytes not valid in `encoding`, read with U+FFFD in their place. */
     badLines?: number;
     /** How it was read: the pandas function and its arguments (the file is `path`), to read it again the same way. */
-    read?: { func: string; kwargs: Record<string, unknown> };
+    read?: { func: string; kwargs: Record<string, unknown>; pattern?: string; scheduler?: string };
     /** 'database': a SQLite/DuckDB file or a server (path is then the URL without its password). */
     kind?: 'file' | 'database';
     engine?: 'sqlite' | 'duckdb' | 'postgresql' | 'mysql';
     tables?: number;
     views?: number;
+    /** Why it failed, for the turn's error: 'dask' (scheduler unreachable, Dask missing) or 'data'. */
+    errorCode?: 'data' | 'dask';
+    /** A dataset (folder or glob): how many part files, their total size, whether `rows` is exact. */
+    parts?: number;
+    totalBytes?: number;
+    rowsExact?: boolean;
+    /** The engine holding it; for Dask, its partitions, scheduler ('local' or the address) and dashboard. */
+    dataEngine?: 'pandas' | 'dask';
+    partitions?: number;
+    scheduler?: string;
+    dashboard?: string;
   }[];
 }
 

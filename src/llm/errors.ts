@@ -3,10 +3,12 @@
 import type { ErrorCode } from '../protocol/events';
 import type { Provider } from './types';
 import { redactSecret } from './redact';
+import { DEFAULT_KNOBS, type Knobs } from './knobs';
 
 export const CANCELLED_MESSAGE = 'Cancelled.';
-export const SET_KEY_HINT = 'Set a valid key with the command "Radarm: Set API Key" (CLI: --api-key or RADARM_API_KEY).';
-const STALL_HINT = 'raise the stall timeout (setting radarm.stallTimeout; CLI: --timeout SECONDS)';
+const setKeyHint = (ctx: FailureContext) => `Set a valid key with ${knobsOf(ctx).apiKey}.`;
+const stallHint = (ctx: FailureContext) => `raise the stall timeout (${knobsOf(ctx).stallTimeout})`;
+const knobsOf = (ctx: FailureContext) => ctx.knobs ?? DEFAULT_KNOBS;
 
 export interface FailureContext {
   provider: Provider;
@@ -16,6 +18,8 @@ export interface FailureContext {
   /** Characters of answer text received so far. */
   received: number;
   attempts: number;
+  /** How this host names its controls (settings or flags); default: the CLI's. */
+  knobs?: Knobs;
 }
 
 export function providerName(p: Provider): string {
@@ -85,8 +89,8 @@ export function httpFailure(status: number, body: string, ctx: FailureContext, r
   let msg: string;
   if (status === 401 || status === 403) {
     msg = ctx.apiKey
-      ? `The API key was rejected by ${name} (HTTP ${status}). ${SET_KEY_HINT}${server}`
-      : `No API key was sent to ${name}, and it requires one (HTTP ${status}). ${SET_KEY_HINT}${server}`;
+      ? `The API key was rejected by ${name} (HTTP ${status}). ${setKeyHint(ctx)}${server}`
+      : `No API key was sent to ${name}, and it requires one (HTTP ${status}). ${setKeyHint(ctx)}${server}`;
   } else if (status === 404) {
     const what = ctx.provider.kind === 'azure' ? 'deployment' : 'model';
     msg =
@@ -139,7 +143,7 @@ export function transportErrorCode(err: unknown): ErrorCode {
 export function tooLargeMessage(ctx: FailureContext, limitBytes: number, what: string): string {
   return redactSecret(
     `The answer from ${providerName(ctx.provider)} passed the limit of ${megabytes(limitBytes)} (${what}), so it was stopped (${ctx.received} characters received; the partial answer is kept). ` +
-      'Ask for a shorter answer, or raise the limit (setting radarm.maxResponseMB; CLI: --max-response-mb).',
+      `Ask for a shorter answer, or raise the limit (${knobsOf(ctx).maxResponse}).`,
     ctx.apiKey,
   );
 }
@@ -158,7 +162,7 @@ export function cutMessage(ctx: FailureContext): string {
 export function timeoutMessage(ctx: FailureContext): string {
   return redactSecret(
     `The request to ${providerName(ctx.provider)} took longer than ${seconds(ctx.timeoutMs)} (the whole-request timeout) and was stopped (${ctx.received} characters received). ` +
-      'Ask for a shorter answer, or raise the request timeout (setting radarm.requestTimeout; CLI: RADARM_REQUEST_TIMEOUT=SECONDS).',
+      `Ask for a shorter answer, or raise the request timeout (${knobsOf(ctx).requestTimeout}).`,
     ctx.apiKey,
   );
 }
@@ -191,9 +195,9 @@ export function transportFailure(err: unknown, ctx: FailureContext, bodyStarted:
   const raw = err instanceof Error ? err.message : String(err);
   let msg: string;
   if (code === 'UND_ERR_HEADERS_TIMEOUT') {
-    msg = `No response from ${origin} for ${seconds(ctx.stallTimeoutMs)} (waiting for the answer to start), so the request was stopped. The server may be overloaded or still loading the model. Try again, or ${STALL_HINT}.`;
+    msg = `No response from ${origin} for ${seconds(ctx.stallTimeoutMs)} (waiting for the answer to start), so the request was stopped. The server may be overloaded or still loading the model. Try again, or ${stallHint(ctx)}.`;
   } else if (code === 'UND_ERR_BODY_TIMEOUT') {
-    msg = `No data from ${origin} for ${seconds(ctx.stallTimeoutMs)} in the middle of the answer (${ctx.received} characters received), so the stream was stopped. The server may be overloaded, or a proxy may be buffering the stream. Try again, or ${STALL_HINT}.`;
+    msg = `No data from ${origin} for ${seconds(ctx.stallTimeoutMs)} in the middle of the answer (${ctx.received} characters received), so the stream was stopped. The server may be overloaded, or a proxy may be buffering the stream. Try again, or ${stallHint(ctx)}.`;
   } else if (bodyStarted) {
     msg = `The connection was cut before the answer finished (${ctx.received} characters received; ${raw}). The partial answer is kept. Try again; if it keeps happening, a proxy or load balancer may be closing long requests.`;
   } else if (code === 'ECONNREFUSED') {

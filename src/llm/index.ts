@@ -15,6 +15,7 @@ export {
   type LlmNetworkOptions,
 } from './network';
 export { CANCELLED_MESSAGE, providerName } from './errors';
+export { CLI_KNOBS, VSCODE_KNOBS, type Knobs } from './knobs';
 export { redactSecret, redactEvent, redactEvents, isMaskableSecret } from './redact';
 export { thinkingStageFor, contentStageFor } from './stages';
 export { DEFAULT_RETRY, type RetryPolicy } from './send';

@@ -6,6 +6,7 @@ import type { ChatRequest } from './types';
 import { adapterFor, type HttpCall, type ProviderAdapter } from './providers';
 import { providerName, type FailureContext } from './errors';
 import { redactSecret } from './redact';
+import { DEFAULT_KNOBS, type Knobs } from './knobs';
 
 export const DEFAULT_TIMEOUT_MS = 180_000;
 export const DEFAULT_STALL_TIMEOUT_MS = 60_000;
@@ -21,6 +22,8 @@ export interface Limits {
   timeoutMs?: number;
   stallTimeoutMs?: number;
   maxResponseBytes?: number;
+  /** How the host names its controls in error messages (settings for VS Code, flags for the CLI). */
+  knobs?: Knobs;
 }
 
 /** Aborts on the caller's signal or the whole-request timeout, remembering which came first. */
@@ -67,23 +70,24 @@ const isValid = (v: number, min: number) => typeof v === 'number' && Number.isFi
 
 /** Checks a request's limits and provider before anything is sent. */
 export function prepare(req: ChatRequest, defaults: Limits): Prepared | Refused {
+  const knobs = defaults.knobs ?? DEFAULT_KNOBS;
   const timeoutMs = req.timeoutMs ?? defaults.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const stallTimeoutMs = req.stallTimeoutMs ?? defaults.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS;
   const maxResponseBytes = req.maxResponseBytes ?? defaults.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   if (!isValid(timeoutMs, MIN_TIMEOUT_MS))
     return {
       code: 'bad_request',
-      error: `The request timeout (${timeoutMs} ms) is below the minimum of ${MIN_TIMEOUT_MS} ms; raise it (setting radarm.requestTimeout; CLI: RADARM_REQUEST_TIMEOUT).`,
+      error: `The request timeout (${timeoutMs} ms) is below the minimum of ${MIN_TIMEOUT_MS} ms; raise it (${knobs.requestTimeout}).`,
     };
   if (!isValid(stallTimeoutMs, MIN_TIMEOUT_MS))
     return {
       code: 'bad_request',
-      error: `The stall timeout (${stallTimeoutMs} ms) is below the minimum of ${MIN_TIMEOUT_MS} ms; raise it (setting radarm.stallTimeout; CLI: --timeout).`,
+      error: `The stall timeout (${stallTimeoutMs} ms) is below the minimum of ${MIN_TIMEOUT_MS} ms; raise it (${knobs.stallTimeout}).`,
     };
   if (!isValid(maxResponseBytes, MIN_RESPONSE_BYTES))
     return {
       code: 'bad_request',
-      error: `The answer size limit (${maxResponseBytes} bytes) is below the minimum of ${MIN_RESPONSE_BYTES} bytes; raise it (setting radarm.maxResponseMB; CLI: --max-response-mb).`,
+      error: `The answer size limit (${maxResponseBytes} bytes) is below the minimum of ${MIN_RESPONSE_BYTES} bytes; raise it (${knobs.maxResponse}).`,
     };
   const adapter = adapterFor(req.provider.kind);
   if (!adapter)
@@ -108,14 +112,14 @@ export function prepare(req: ChatRequest, defaults: Limits): Prepared | Refused 
   if (!req.provider.model?.trim())
     return {
       code: 'bad_request',
-      error: `No model is set for ${providerName(req.provider)}. Set the model name in Radarm settings (CLI: --model).`,
+      error: `No model is set for ${providerName(req.provider)}. Set the model name (${knobs.model}).`,
     };
   return {
     adapter,
     timeoutMs,
     stallTimeoutMs,
     maxResponseBytes,
-    ctx: { provider: req.provider, apiKey: req.apiKey, stallTimeoutMs, timeoutMs, received: 0, attempts: 1 },
+    ctx: { provider: req.provider, apiKey: req.apiKey, stallTimeoutMs, timeoutMs, received: 0, attempts: 1, knobs },
   };
 }
 

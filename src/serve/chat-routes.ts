@@ -1,5 +1,6 @@
 // The /chat routes: POST /chat/stream starts a turn in a session and streams it; GET /chat/stream/<id>
 // resumes a turn's stream after Last-Event-ID; POST /chat/stop/<id> stops a turn.
+import * as path from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Session, SessionOptions } from '../engine/session';
 import type { Mode } from '../agent/types';
@@ -57,12 +58,23 @@ function redactKeys(ev: RadarmEvent, secrets: string[]): RadarmEvent {
   return secrets.reduce((e, key) => redactEvent(e, key), ev);
 }
 
+/**
+ * The complete event names the data files it read; a client knows them relative to --data-root, and the
+ * server's own folders are none of its business, so the paths go out relative to the root.
+ */
+function withRootRelativePaths(ev: RadarmEvent, dataRoot: string): RadarmEvent {
+  if (ev.type !== 'complete' || !ev.data.data_files?.length) return ev;
+  const data_files = ev.data.data_files.map((f) => ({ ...f, path: path.relative(dataRoot, f.path).split(path.sep).join('/') }));
+  return { ...ev, data: { ...ev.data, data_files } };
+}
+
 async function* observed(
   source: AsyncIterable<RadarmEvent>,
   secrets: string[],
   mode: Mode,
   startedAt: number,
   metrics: ServeMetrics,
+  dataRoot: string,
 ): AsyncGenerator<RadarmEvent> {
   let first = true;
   let outcome = 'stopped';
@@ -74,7 +86,7 @@ async function* observed(
       }
       if (ev.type === 'complete') outcome = 'complete';
       if (ev.type === 'error') outcome = ev.code === 'cancelled' ? 'stopped' : 'error';
-      yield redactKeys(ev, secrets);
+      yield redactKeys(withRootRelativePaths(ev, dataRoot), secrets);
     }
   } finally {
     metrics.turns.inc({ mode, outcome });
@@ -126,7 +138,7 @@ export async function startChat(req: IncomingMessage, res: ServerResponse, deps:
 
   const abort = new AbortController();
   const secrets = [config.apiKey, ...Object.values(body.apiKeys)].filter((k): k is string => !!k && k.length >= 6);
-  const source = observed(serveSession.session.run(body.mode, body.message, abort.signal), secrets, body.mode, startedAt, metrics);
+  const source = observed(serveSession.session.run(body.mode, body.message, abort.signal), secrets, body.mode, startedAt, metrics, config.dataRoot);
   sessions.begin(entry);
   const stream = streams.start(body.sessionId, source, abort);
   void stream.settled.then(() => {

@@ -1,6 +1,7 @@
 // The workspace's data files: found with findFiles, shown as workspace-relative paths, and mapped
 // back to real files only through this list (the webview never names an arbitrary path).
 import * as vscode from 'vscode';
+import { datasetEntries } from './dataset-entries';
 
 export const DATA_GLOB = '**/*.{csv,tsv,xlsx,xls,parquet,json,jsonl,sqlite,sqlite3,db,duckdb}';
 export const DATA_EXCLUDE = '**/{node_modules,.git,.venv,venv,__pycache__}/**';
@@ -35,6 +36,9 @@ export function createDataFileIndex(): DataFileIndex {
         const uris = await vscode.workspace.findFiles(DATA_GLOB, DATA_EXCLUDE, MAX_FILES);
         byDisplay.clear();
         for (const u of uris) byDisplay.set(displayOf(u), u);
+        // Folders of part files are offered as one dataset too (`folder/*.csv`).
+        for (const e of datasetEntries([...byDisplay.keys()]))
+          byDisplay.set(e.display, vscode.Uri.joinPath(byDisplay.get(e.member)!, '..', e.pattern));
         available = [...byDisplay.keys()].sort((a, b) => a.localeCompare(b));
         emitter.fire();
       } finally {

@@ -4,7 +4,7 @@
 import { registerPreviewData } from './preview-data';
 import * as vscode from 'vscode';
 import { createKernel } from '../kernel';
-import { closeLlmNetwork, configureLlmNetwork, createLlmService } from '../llm';
+import { closeLlmNetwork, configureLlmNetwork, createLlmService, VSCODE_KNOBS } from '../llm';
 import { createApiKeys, type ApiKeys } from './api-keys';
 import { ChatController, confirmRun } from './chat-controller';
 import { registerChatParticipant } from './chat-participant';
@@ -50,6 +50,8 @@ export function activate(context: vscode.ExtensionContext): RadarmApi {
   const llm = withVscodeLm(
     createLlmService({
       userAgent: `radarm-vscode/${version} (VS Code ${vscode.version})`,
+      // Error messages name settings and commands here, never CLI flags.
+      knobs: VSCODE_KNOBS,
       // Read per request, so a changed radarm.maxResponseMB applies from the next call.
       get maxResponseBytes() {
         return settings().maxResponseBytes;

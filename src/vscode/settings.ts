@@ -4,6 +4,7 @@ import type { Mode } from '../agent/types';
 import { MODES } from '../agent/types';
 import type { Provider, ProviderKind } from '../llm/types';
 import { SANDBOX_MODES, type SandboxMode } from '../kernel/sandbox';
+import { DATA_ENGINES, type DataEngine } from '../kernel/types';
 
 /** A configured provider plus what only the UI needs. */
 export interface ProviderSetting extends Provider {
@@ -35,6 +36,10 @@ export interface RadarmSettings {
   maxResponseBytes: number;
   /** Limits set outside their range: refused (the default is used), never rounded to 0 or clamped silently. */
   settingProblems: SettingProblem[];
+  /** radarm.engine: what holds the data (auto: pandas while it fits comfortably in memory, else Dask). */
+  engine: DataEngine;
+  /** radarm.dask.scheduler: an existing Dask scheduler's address; empty = a local cluster. */
+  daskScheduler: string;
 }
 
 export interface SettingProblem {
@@ -129,5 +134,7 @@ export function readSettings(get: (key: string) => unknown): RadarmSettings {
     historyLimit: Math.round(num('historyLimit', 100, 1, 1000)),
     maxResponseBytes: Math.round(num('maxResponseMB', 8, 1, 1024) * 1024 * 1024),
     settingProblems,
+    engine: DATA_ENGINES.includes(get('engine') as DataEngine) ? (get('engine') as DataEngine) : 'auto',
+    daskScheduler: typeof get('dask.scheduler') === 'string' ? (get('dask.scheduler') as string).trim() : '',
   };
 }

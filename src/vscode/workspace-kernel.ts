@@ -31,6 +31,7 @@ export function workspaceKernel(
           ? `Python: the Python extension's interpreter ${extensionPythonPath}`
           : 'Python: radarm.pythonPath is empty and the Python extension names none; trying python3/python on PATH',
     );
+    const extra = more();
     return createKernel({
       ...(s.pythonPath ? { pythonPath: s.pythonPath } : {}),
       ...(extensionPythonPath ? { extensionPythonPath } : {}),
@@ -40,7 +41,11 @@ export function workspaceKernel(
       readablePaths: [...files],
       settingName: 'radarm.pythonPath',
       allowDbWrites: s.allowDatabaseWrites,
-      ...more(),
+      engine: s.engine,
+      ...(s.daskScheduler ? { daskScheduler: s.daskScheduler } : {}),
+      ...extra,
+      // A database server or a Dask scheduler: a sandbox that cuts the network must open it.
+      needsNetwork: !!extra.needsNetwork || !!s.daskScheduler,
       onLog: (line) => radarmLog().debug(`[kernel] ${line}`),
     });
   });

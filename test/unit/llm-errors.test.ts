@@ -2,7 +2,7 @@
 // hang, never the API key), retries only where they can help and only before the answer streams.
 import * as assert from 'node:assert/strict';
 import * as net from 'node:net';
-import { createLlmService, type ChatRequest, type LlmStreamEvent, type Provider } from '../../src/llm';
+import { createLlmService, VSCODE_KNOBS, type ChatRequest, type LlmStreamEvent, type Provider } from '../../src/llm';
 import { startFakeLlmServer, type FakeLlmServer } from '../helpers/fake-llm-server';
 
 const KEY = 'sk-live-ABCDEF0123456789abcdef';
@@ -60,6 +60,16 @@ describe('LLM service: errors, retries, timeouts, cancel', function () {
     ...over,
   });
 
+  it('in VS Code the messages name commands and settings, never CLI flags or variables', async () => {
+    const vscodeLlm = createLlmService({ retry: { maxAttempts: 1 }, knobs: VSCODE_KNOBS });
+    server.setHandler(() => ({ status: 401, json: { error: { message: 'bad key' } } }));
+    const auth = errorOf(await collect(vscodeLlm.streamChat(request())));
+    assert.match(auth, /Set a valid key with the command "Radarm: Set API Key"/);
+    const refused = errorOf(await collect(vscodeLlm.streamChat({ ...request(), stallTimeoutMs: 1 })));
+    assert.match(refused, /the setting radarm\.stallTimeout/);
+    for (const msg of [auth, refused]) assert.doesNotMatch(msg, /--[a-z]|RADARM_|CLI/, msg);
+  });
+
   it('401: says the key was rejected and how to set it, without the key (even when the server echoes it)', async () => {
     server.setHandler(() => ({
       status: 401,
@@ -68,8 +78,7 @@ describe('LLM service: errors, retries, timeouts, cancel', function () {
     const events = await collect(llm.streamChat(request()));
     const msg = errorOf(events);
     assert.match(msg, /The API key was rejected by deepseek \(HTTP 401\)/);
-    assert.match(msg, /Radarm: Set API Key/);
-    assert.match(msg, /RADARM_API_KEY/);
+    assert.match(msg, /RADARM_API_KEY/, 'a service that names no host speaks the CLI\'s words');
     assert.match(msg, /Incorrect API key provided/);
     assertNoKey(events);
     assert.equal(server.requests.length, 1, '401 is not retried');

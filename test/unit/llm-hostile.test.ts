@@ -132,7 +132,7 @@ describe('LLM service: hostile servers, bounds and error codes', function () {
       const events = await collect(llm.streamChat(request({ maxResponseBytes: 1024 * 1024 })));
       const err = terminalError(events);
       assert.equal(err.code, 'response_too_large');
-      assert.match(err.content, /passed the limit of 1 MB .*radarm\.maxResponseMB.*--max-response-mb/);
+      assert.match(err.content, /passed the limit of 1 MB .*--max-response-mb/);
       const kept = contentOf(events).length;
       assert.ok(kept > 0 && kept <= 1024 * 1024 + 256 * 1024, `${kept} characters kept`);
       await server.waitForClosedSockets(closed + 1, 5000);
@@ -155,13 +155,13 @@ describe('LLM service: hostile servers, bounds and error codes', function () {
       assert.equal(events[events.length - 1].type, 'end');
     });
 
-    it('timeouts and caps below their minimum are refused before anything is sent, naming the setting', async () => {
+    it('timeouts and caps below their minimum are refused before anything is sent, naming the control (the CLI words by default)', async () => {
       const cases: [Partial<ChatRequest>, RegExp][] = [
-        [{ stallTimeoutMs: 0 }, /stall timeout \(0 ms\) is below the minimum.*radarm\.stallTimeout.*--timeout/],
+        [{ stallTimeoutMs: 0 }, /stall timeout \(0 ms\) is below the minimum.*--timeout/],
         [{ stallTimeoutMs: 0.1 }, /stall timeout \(0\.1 ms\)/],
-        [{ timeoutMs: 1 }, /request timeout \(1 ms\) is below the minimum.*radarm\.requestTimeout/],
+        [{ timeoutMs: 1 }, /request timeout \(1 ms\) is below the minimum.*RADARM_REQUEST_TIMEOUT/],
         [{ timeoutMs: Number.NaN }, /request timeout \(NaN ms\)/],
-        [{ maxResponseBytes: 10 }, /answer size limit \(10 bytes\).*radarm\.maxResponseMB/],
+        [{ maxResponseBytes: 10 }, /answer size limit \(10 bytes\).*--max-response-mb/],
       ];
       for (const [over, message] of cases) {
         const err = terminalError(await collect(llm.streamChat(request(over))));

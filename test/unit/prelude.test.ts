@@ -131,6 +131,22 @@ describe('prelude: exported code reads the data as the kernel did', function () 
     assert.deepEqual(outputs, [[], ['Out: 1'], [], [], ['Out: 3']], 'no model notes, no placeholders');
   });
 
+  it('a dataset read with Dask: the prelude creates the same client, then reads the parts with dd (no pandas load)', () => {
+    const files = [
+      {
+        path: '/w/exports',
+        key: 'exports',
+        read: { func: 'dask.dataframe.read_csv', kwargs: { encoding: 'gb18030', sep: ';' }, pattern: '/w/exports/*.csv', scheduler: 'tcp://10.0.0.5:8786' },
+      },
+    ] as unknown as DataFileRead[];
+    const prelude = preludeFor('df.groupby("region").sales.sum().compute()', files, { baseDir: '/w' });
+    assert.match(prelude, /import dask\.dataframe as dd/);
+    assert.match(prelude, /client = Client\("tcp:\/\/10\.0\.0\.5:8786"\)/);
+    assert.match(prelude, /df = dd\.read_csv\("exports\/\*\.csv", encoding="gb18030", sep=";"\)/);
+    assert.ok(prelude.indexOf('client =') < prelude.indexOf('df = dd.'), 'the client comes before the read');
+    assert.doesNotMatch(prelude, /pd\.read_csv/);
+  });
+
   it('notes meant for the model are dropped from what the user sees', () => {
     assert.equal(stripModelNotes('Out: 3\n[1 matplotlib chart (PNG) shown to the user]'), 'Out: 3');
     assert.equal(stripModelNotes('[2 matplotlib charts (PNG) and 1 Plotly chart shown to the user]'), '');

@@ -105,6 +105,8 @@ describe('radarm serve (a real server process)', function () {
     assert.match(data.execution_result ?? '', /368\.5/);
     assert.match(data.generated_code ?? '', /df\["销售额"\]\.sum\(\)/);
     assert.equal(data.reply, '合计 368.5。');
+    // How the file was read goes out relative to --data-root: the server's own folders stay private.
+    assert.deepEqual(data.data_files?.map((f) => f.path), ['sales.csv']);
   });
 
   it('agent_multi plans, executes on the CSV, verifies and explains', async () => {

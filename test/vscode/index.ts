@@ -19,6 +19,7 @@ export async function run(): Promise<void> {
     require('./adapters.test');
     require('./first-request.test');
     require('./analyze.test');
+    require('./remote.test');
     require('./chat-participant.test');
   } else if (phase === 'reload') {
     require('./reload.test');

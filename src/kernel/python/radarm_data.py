@@ -9,6 +9,7 @@ import json
 import os
 import time
 
+import radarm_sources as sources
 import radarm_loaders as loaders
 import radarm_profile as profiles
 
@@ -94,6 +95,7 @@ def load_data(req, ns, workspace, memory_limit_mb, intro):
         del LOADED[path]
     if dropped:
         gc.collect()
+    sources.forget_except(paths)
     files = []
     sections = []
     variables = []
@@ -102,6 +104,15 @@ def load_data(req, ns, workspace, memory_limit_mb, intro):
     for path, key in zip(paths, keys):
         info = {"path": path, "name": os.path.basename(path), "key": key}
         files.append(info)
+        claimed = sources.load_entry(path, key, first is None)  # datasets, and files for the Dask engine
+        if claimed is not None:
+            info.update(claimed["info"])
+            sections.append(claimed["section"])
+            if claimed["frame"] is not None:
+                first = claimed["frame"] if first is None else first
+                dfs[key] = claimed["frame"]
+                variables.extend(claimed["variables"])
+            continue
         try:
             stamp = _stamp(path)
         except OSError as exc:

@@ -10,6 +10,7 @@ import pandas as pd
 
 import radarm_capture as capture
 import radarm_charts as charts
+import radarm_dask as daskx
 
 _NOTHING = object()  # "no value at all", as opposed to None
 
@@ -47,6 +48,7 @@ def describe_value(value, reply, cap):
     """Fills reply's value fields from the value of the final expression (or `result`)."""
     if value is None or value is _NOTHING:
         return
+    value = daskx.materialize(value)  # a lazy Dask `result`: its computed value or first rows
     if charts.is_plotly_figure(value):
         charts.add_plotly(value)
         return

@@ -11,6 +11,7 @@ import threading
 import time
 import traceback
 
+import radarm_dask as daskx
 import radarm_capture as capture
 import radarm_charts as charts
 import radarm_tables as tables
@@ -155,6 +156,7 @@ def run_code(req, ns, cap, enter_workspace):
     charts.state.notes = []
     tables.reset()
     reply = {"id": req["id"], "type": "result", "ok": True, "images": []}
+    daskx.begin_run(req["id"])  # Dask progress lines of this run carry its id
     value = _NOTHING
     enter_workspace()
     saved = sys.stdout, sys.stderr, sys.stdin
@@ -176,6 +178,7 @@ def run_code(req, ns, cap, enter_workspace):
                 exec(body, ns)
                 if last_code is not None:
                     value = eval(last_code, ns)
+                    value = daskx.materialize(value)  # computed while Stop can still interrupt it
             finally:
                 FLAGS.in_user_code = False
         except KeyboardInterrupt as exc:

@@ -120,6 +120,8 @@ import radarm_capture as capture  # noqa: E402
 import radarm_charts as charts  # noqa: E402
 import radarm_data as data  # noqa: E402
 import radarm_exec as execution  # noqa: E402
+import radarm_dask as daskx  # noqa: E402
+import radarm_sources as sources  # noqa: E402
 import radarm_sql_run as sql_sources  # noqa: E402
 import radarm_tables as tables  # noqa: E402
 import radarm_preview as preview  # noqa: E402
@@ -138,7 +140,8 @@ def _installed(name):
 
 
 AVAILABLE = {name: _installed(name) for name in
-             ("matplotlib", "plotly", "openpyxl", "xlrd", "pyarrow", "fastparquet", "seaborn", "scipy")}
+             ("matplotlib", "plotly", "openpyxl", "xlrd", "pyarrow", "fastparquet", "seaborn", "scipy", "dask",
+              "distributed")}
 
 
 class LazyModule(types.ModuleType):
@@ -173,6 +176,9 @@ if AVAILABLE["plotly"]:
     LAZY["go"] = "plotly.graph_objects"
 for _alias, _name in LAZY.items():
     NS[_alias] = LazyModule(_alias, _name)
+# Datasets (folders, globs) and the Dask engine: radarm_sources decides per path, radarm_dask runs the client.
+daskx.bind(send, NS)
+sources.configure(CONFIG.get("engine"), CONFIG.get("daskScheduler"), MEMORY_LIMIT_MB)
 
 
 def _chdir_workspace():
