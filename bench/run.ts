@@ -122,6 +122,12 @@ async function main() {
       const kernel = await benchKernel({});
       results.kernel = { ...kernel, met: Object.values(kernel.targets).every((t) => t.met) };
     }
+    if (wants('preview')) {
+      log('preview: Preview Data first screen of the 100 MB CSV (cold and warm kernel)…');
+      const { benchPreview } = await import('./preview');
+      const preview = await benchPreview({});
+      results.preview = preview;
+    }
     if (wants('dask')) {
       log('dask: a group-by over ~1 GB of CSV parts, pandas engine vs Dask on a local 2-worker cluster…');
       const { benchDask } = await import('./dask');

@@ -37,7 +37,7 @@ const builds = [
     platform: 'browser',
     format: 'iife',
     target: ['chrome120'],
-    entryPoints: { main: r('webview/main.tsx') },
+    entryPoints: { main: r('webview/main.tsx'), preview: r('webview/preview-main.tsx') },
     outdir: r('dist/webview'),
     jsx: 'automatic',
     jsxImportSource: 'preact',

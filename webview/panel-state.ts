@@ -200,6 +200,8 @@ function step(state: PanelStore, msg: PanelMessage): PanelStore {
         mode: msg.mode ?? state.mode,
         pendingRun: msg.run === true,
       };
+    case 'mentionSources': // kept by webview/mention-source.ts, outside the panel state
+      return state;
     case 'focus':
       return { ...state, draftVersion: state.draftVersion + 1 }; // the composer focuses itself on a new draftVersion
     case 'notice':

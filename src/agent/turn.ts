@@ -347,6 +347,7 @@ export function completeEvent(turn: TurnState, reply: string, code: string, r: E
       execution_result: r ? userExecutionText(r) : null,
       image: r?.images.length ? r.images[r.images.length - 1] : null,
       plotly_json: r?.plotly.length ? r.plotly[r.plotly.length - 1] : null,
+      ...(r?.tables?.length ? { tables: r.tables } : {}),
       ...(turn.usage ? { usage: turn.usage } : {}),
       ...dataFilesOf(turn.loaded),
     },

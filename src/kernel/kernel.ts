@@ -1,5 +1,6 @@
 // createKernel: one persistent Python process per chat session. Requests run one at a time; a crashed or
 // force-stopped process is replaced on the next request, with the last data files loaded again.
+import { isDataPreview, type DataPreview } from '../protocol/preview';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -346,10 +347,22 @@ export function createKernel(options: KernelOptions): PythonKernel {
     });
   }
 
+  /** Radarm: Preview Data — the file's column profile and first rows (radarm_preview.py). */
+  function preview(file: string): Promise<DataPreview> {
+    return enqueue(async () => {
+      const reply = await (await connect()).request({ op: 'preview', path: path.resolve(cwd, file) });
+      const err = reply.error as { message?: string } | undefined;
+      if (!reply.ok) throw new Error(err?.message || 'the preview failed');
+      if (!isDataPreview(reply.preview)) throw new Error('the kernel sent a malformed preview');
+      return reply.preview;
+    });
+  }
+
   return {
     start: () => connect().then(() => undefined),
     loadData,
     execute,
+    preview,
     interrupt: () => current?.stop('cancelled'),
     async dispose() {
       disposed = true;

@@ -1,6 +1,9 @@
 // Contracts of the Python execution engine. The implementation lives beside this file.
 import type { SandboxInfo, SandboxSettings } from './sandbox';
 
+import type { DataPreview } from '../protocol/preview';
+import type { TableData } from '../protocol/tables';
+
 export interface KernelOptions {
   /** Interpreter to use; when absent the kernel resolves one (setting, Python extension, python3, python). */
   pythonPath?: string;
@@ -138,6 +141,8 @@ export interface ExecutionResult {
   valueSource?: 'expression' | 'result';
   /** The first rows of a DataFrame/Series value, for a table view. */
   table?: TablePreview;
+  /** Displayed frames and the DataFrame/Series value as bounded tables (radarm_tables.py). */
+  tables?: TableData[];
   /** The kernel was restarted for this run (after a crash or a forced stop): earlier variables are gone. */
   restarted?: boolean;
   /** Characters of stdout/stderr cut by the output cap. */
@@ -202,6 +207,8 @@ export interface PythonKernel {
   /** Runs code; resolves with the result even when the code fails, times out or crashes the process.
    *  Rejects (KernelStartError) only when no usable Python can be started. */
   execute(code: string, opts?: ExecuteOptions): Promise<ExecutionResult>;
+  /** Radarm: Preview Data — a file's column profile and first rows, from a sample for big files. */
+  preview?(file: string): Promise<DataPreview>;
   /** Interrupts the running execution (SIGINT, then kill and restart). */
   interrupt(): void;
   /** Ends the process; no orphans. */

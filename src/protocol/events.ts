@@ -2,6 +2,8 @@
 // Imported by the extension host, the webview and the CLI. Keep it dependency-free
 // (the webview bundles it), except for the SSE decoder which uses eventsource-parser.
 
+import { isTableList, type TableData } from './tables';
+
 export const THINKING_STAGES = [
   'planner',
   'executor',
@@ -43,6 +45,8 @@ export interface CompleteData {
   plotly_json: string | null;
   /** Extension to the seed: token usage summed over the turn, when the provider reported it. */
   usage?: TokenUsage;
+  /** Extension to the seed: DataFrame/Series results as bounded tables (the text form stays in execution_result). */
+  tables?: TableData[];
   /** Extension: how the kernel read each data file the code ran on, so that exported code reads them the same way. */
   data_files?: DataFileRead[];
 }
@@ -163,7 +167,8 @@ export function isRadarmEvent(value: unknown): value is RadarmEvent {
         isStrOrNull(d.generated_code) &&
         isStrOrNull(d.execution_result) &&
         isStrOrNull(d.image) &&
-        isStrOrNull(d.plotly_json)
+        isStrOrNull(d.plotly_json) &&
+        (d.tables === undefined || isTableList(d.tables))
       );
     }
     case 'error':

@@ -1,6 +1,7 @@
 // The validators of the host <-> webview messages (see messages.ts for the messages themselves): each
 // side runs them on what it receives. Dependency-free, like the rest of the protocol.
 import { isRadarmEvent, type RadarmEvent } from './events';
+import { isMentionSources } from './mentions';
 import {
   FIGURE_ACTIONS,
   FIGURE_KINDS,
@@ -103,6 +104,7 @@ const WEBVIEW_VALIDATORS: Validators<WebviewToHost> = {
     return x.providerId === undefined ? { type: 'setApiKey' } : { type: 'setApiKey', providerId: x.providerId };
   },
   openFile: (x) => (nonEmpty(x.path, LIMITS.path) ? { type: 'openFile', path: x.path } : undefined),
+  previewData: (x) => (nonEmpty(x.path, LIMITS.path) ? { type: 'previewData', path: x.path } : undefined),
 };
 
 /** Looks up the validator of an untrusted message's type (own keys only: `__proto__`, `toString` are unknown types). */
@@ -206,6 +208,7 @@ function parseState(v: unknown): PanelState | undefined {
 }
 
 const HOST_VALIDATORS: Validators<HostToWebview> = {
+  mentionSources: (x) => (isMentionSources(x) ? x : undefined),
   init: (x) => {
     const state = parseState(x.state);
     return state ? { type: 'init', state } : undefined;

@@ -6,6 +6,7 @@
 // per-token deltas, see coalesceEvents, and posts at most every ~16–50 ms), ending with a batch
 // that contains `done` (after `complete` or `error`). The webview never trusts the host blindly
 // either: parseHostMessage drops malformed messages and invalid events.
+import type { MentionSources } from './mentions';
 import type { RadarmEvent } from './events';
 import { isLocale, LOCALES, MODES, type Locale, type Mode } from './vocabulary';
 
@@ -74,6 +75,8 @@ export type PanelConfig = Pick<PanelState, 'locale' | 'mode' | 'providers' | 'pr
 // Host → webview
 
 export type HostToWebview =
+  /** Column / table names for the composer's @ completion (src/protocol/mentions.ts). */
+  | MentionSources
   /** Full state; the answer to `ready` (and after a history reload). Replaces everything. */
   | { type: 'init'; state: PanelState }
   /** A turn begins (the user sent, retried, or a command ran one). The webview shows it as streaming. */
@@ -126,6 +129,8 @@ export type WebviewToHost =
   /** query: a setting to show, e.g. radarm.stallTimeout (only `radarm.` settings). */
   | { type: 'openSettings'; query?: string }
   | { type: 'openFile'; path: string }
+  /** Radarm: Preview Data for a data file (the preview button on its chip). */
+  | { type: 'previewData'; path: string }
   /** Run a turn's question again; that turn and every later one leave the conversation. */
   | { type: 'regenerate'; turnId: string }
   /** Ask an earlier question again, edited; the conversation continues from there (later turns leave it). */

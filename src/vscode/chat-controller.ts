@@ -1,6 +1,7 @@
 // The sidebar's adapter over the conversation engine: one engine Session per chat (history, kernel,
 // preflight, cancellation live there), the panel's stored conversation (TurnRecords with their events),
 // event batches to the webview, and the answers to every (validated) message the webview posts.
+import { mentionSources } from './mention-sources';
 import * as vscode from 'vscode';
 import type { Mode } from '../agent/types';
 import { turnFromEvents } from '../engine/conversation-history';
@@ -216,6 +217,7 @@ export class ChatController implements vscode.Disposable {
     this.running?.batcher.discard();
     this.webviewReady = true;
     this.post({ type: 'init', state });
+    this.postMentionSources();
     void this.files.refresh();
   }
 
@@ -263,6 +265,16 @@ export class ChatController implements vscode.Disposable {
 
   private postDataFiles(): void {
     this.post({ type: 'dataFiles', available: this.sources.available, selected: this.selectedFiles });
+    this.postMentionSources();
+  }
+
+  /** Column names of the selected files, for the composer's @ completion (mention-sources.ts). */
+  private postMentionSources(): void {
+    const files = this.selectedFiles.flatMap((f) => {
+      const uri = this.resolveFile(f);
+      return uri ? [{ display: f, path: uri.fsPath }] : [];
+    });
+    void mentionSources(files).then((m) => this.post(m));
   }
 
   /** Chooses the data files; Python starts and loads them at once (trusted workspaces), ahead of the question. */

@@ -80,7 +80,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, ChatViewPor
  * and buildWebviewHtml accepts origins only. Our resources always come from asWebviewUri's origin, so
  * dropping 'self' loses nothing.
  */
-function resourceOrigins(cspSource: string): string {
+export function resourceOrigins(cspSource: string): string {
   const origins = cspSource.split(/\s+/).filter((s) => s && !/^'.*'$/.test(s));
   return origins.length ? origins.join(' ') : cspSource;
 }

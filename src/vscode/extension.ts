@@ -1,6 +1,7 @@
 // Extension entry point: wires the LLM service, the agent modes and the Python kernel into the chat
 // controller, the sidebar view and the commands. Everything created here is disposed on deactivate
 // (the kernel's Python process included: no orphans).
+import { registerPreviewData } from './preview-data';
 import * as vscode from 'vscode';
 import { createKernel } from '../kernel';
 import { closeLlmNetwork, configureLlmNetwork, createLlmService, VSCODE_KNOBS } from '../llm';
@@ -74,6 +75,7 @@ export function activate(context: vscode.ExtensionContext): RadarmApi {
   ChatViewProvider.register(context, view);
   context.subscriptions.push(...registerCommands({ controller, view, keys, files }), files, vscodeLm);
   context.subscriptions.push(...registerDatabaseCommands(databases, controller));
+  context.subscriptions.push(...registerPreviewData({ extensionUri: context.extensionUri, createKernel, pythonPath: () => settings().pythonPath }));
   const chatParticipant = registerChatParticipant(context, {
     // The panel's kernel recipe: radarm.pythonPath, else the Python extension's interpreter, else PATH.
     createKernel: () => workspaceKernel(createKernel, settings, () => []),

@@ -30,6 +30,8 @@ function slim(events: readonly RadarmEvent[], maxText: number): RadarmEvent[] {
           image: null,
           plotly_json: null,
           execution_result: d.execution_result === null ? null : clip(d.execution_result, maxText),
+          // Old turns keep the first rows of their tables (the total shape still says how many there were).
+          ...(d.tables ? { tables: d.tables.map((t) => ({ ...t, rows: t.rows.slice(0, 200), index: t.index.slice(0, 200) })) } : {}),
         },
       };
     }

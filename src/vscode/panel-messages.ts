@@ -31,6 +31,10 @@ const HANDLERS: Handlers = {
     const uri = c.resolveFile(m.path);
     return uri && run('vscode.open', uri);
   },
+  previewData: (c, m) => {
+    const uri = c.resolveFile(m.path);
+    return uri && run('radarm.previewData', uri);
+  },
   exportNotebook: () => run('radarm.exportNotebook'),
   clearHistory: () => run('radarm.clearHistory'),
 };

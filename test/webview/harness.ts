@@ -59,12 +59,13 @@ export async function startPanelServer(): Promise<PanelServer> {
       res.writeHead(204).end(); // VS Code webviews have none; keep the console clean
       return;
     }
-    if (url.pathname === '/panel.html') {
+    if (url.pathname === '/panel.html' || url.pathname === '/preview.html') {
       const locale = (url.searchParams.get('locale') as Locale | null) ?? 'en';
+      const entry = url.pathname === '/preview.html' ? 'preview' : 'main'; // the Preview Data tab's bundle
       const html = buildWebviewHtml({
         cspSource: origin,
-        scriptUri: `${origin}/main.js`,
-        styleUri: `${origin}/main.css`,
+        scriptUri: `${origin}/${entry}.js`,
+        styleUri: `${origin}/${entry}.css`,
         codiconsUri: `${origin}/codicon.css`,
         plotlyUri: `${origin}/plotly.min.js`,
         locale,
@@ -95,6 +96,8 @@ export interface OpenOptions {
   locale?: Locale;
   width?: number;
   height?: number;
+  /** The chat panel (default) or the Preview Data tab. */
+  page?: 'panel' | 'preview';
 }
 
 export interface Panel {
@@ -174,7 +177,7 @@ export async function openPanel(context: BrowserContext, server: PanelServer, op
     },
     { vars: theme.vars, bodyClass: theme.bodyClass },
   );
-  const url = `${server.origin}/panel.html?locale=${opts.locale ?? 'en'}`;
+  const url = `${server.origin}/${opts.page ?? 'panel'}.html?locale=${opts.locale ?? 'en'}`;
   const panel: Panel = {
     page,
     errors,

@@ -6,6 +6,7 @@ import { store } from '../store';
 import { TextStream } from '../streams';
 import { post } from '../vscode-api';
 import { ChartView } from './chart-view';
+import { DataTable } from './data-table';
 import { ImageFigure } from './figure-view';
 import { TextView } from './stream-views';
 import { CopyButton, Codicon, Disclosure, IconButton } from './widgets';
@@ -44,6 +45,7 @@ export function Artifacts({ data, turnId }: { data: CompleteData; turnId: string
           )}
         </section>
       )}
+      {data.tables?.map((table, i) => <DataTable key={`${turnId}-table-${i}`} table={table} locale={store.locale} code={code} />)}
       {output && <OutputArtifact text={output} />}
       {image && <ImageFigure src={image} turnId={turnId} />}
       {data.plotly_json && <ChartView json={data.plotly_json} turnId={turnId} />}

@@ -13,6 +13,7 @@ import { post } from '../vscode-api';
 import { recallList, recallStep } from '../recall';
 import { Elapsed } from './elapsed';
 import { FilePicker } from './file-picker';
+import { MentionChips, useMentions } from './mention-menu';
 import { Codicon } from './widgets';
 
 export function isImeEnter(e: KeyboardEvent, composing: boolean): boolean {
@@ -26,6 +27,14 @@ export function Composer() {
   const composing = useRef(false);
   const [text, setText] = useState(store.draft);
   const recallIndex = useRef(-1);
+  const mentions = useMentions({
+    locale: store.locale,
+    files: store.available.filter((f) => !f.startsWith('db:')), // database connections are not files
+    setText: (v) => {
+      setText(v);
+      typed(v);
+    },
+  });
 
   // Prefill / focus / restore from the store.
   useEffect(() => {
@@ -42,6 +51,7 @@ export function Composer() {
   };
 
   const onKeyDown = (e: KeyboardEvent) => {
+    if (ta.current && mentions.onKeyDown(e, composing.current, ta.current)) return;
     if (e.key === 'Enter' && !e.shiftKey && !e.altKey) {
       if (isImeEnter(e, composing.current)) return; // the IME confirms its word; nothing is sent
       e.preventDefault();
@@ -82,11 +92,19 @@ export function Composer() {
             const v = (e.currentTarget as HTMLTextAreaElement).value;
             setText(v);
             typed(v);
+            if (!composing.current) mentions.update(e.currentTarget as HTMLTextAreaElement);
           }}
           onKeyDown={onKeyDown}
+          onKeyUp={(e) => /^(Arrow(Left|Right)|Home|End)$/.test(e.key) && mentions.update(e.currentTarget as HTMLTextAreaElement)}
+          onClick={(e) => mentions.update(e.currentTarget as HTMLTextAreaElement)}
           onCompositionStart={() => (composing.current = true)}
-          onCompositionEnd={() => (composing.current = false)}
+          onCompositionEnd={(e) => {
+            composing.current = false;
+            mentions.update(e.currentTarget as HTMLTextAreaElement);
+          }}
+          aria-autocomplete="list"
         />
+        {mentions.menu}
         <div class="composer-toolbar">
           <select
             class="select mode-select"
@@ -124,6 +142,7 @@ export function Composer() {
           )}
         </div>
       </div>
+      <MentionChips text={text} />
       {provider?.hasKey === false && (
         <div class="composer-hint">
           <Codicon name="key" />

@@ -1,5 +1,6 @@
 // Data files for the next question: chips of the selected files and a popover listing the
 // workspace's data files (from the host) with a filter, plus "Browse…" (the host's quick pick).
+import { PreviewChipButton } from './preview-chip-button';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { format } from '../i18n';
 import { setSelected, store } from '../store';
@@ -70,6 +71,7 @@ export function FilePicker() {
           <span class="chip" title={f}>
             <Codicon name={isDb(f) ? 'database' : 'table'} />
             <span class="chip-label">{label(f)}</span>
+            {!isDb(f) && <PreviewChipButton path={f} locale={store.locale} />}
             <button
               type="button"
               class="chip-remove"

@@ -14,6 +14,7 @@ import traceback
 import radarm_dask as daskx
 import radarm_capture as capture
 import radarm_charts as charts
+import radarm_tables as tables
 from radarm_channel import FLAGS, send
 from radarm_describe import _NOTHING, describe_value
 
@@ -153,6 +154,7 @@ def run_code(req, ns, cap, enter_workspace):
     err = capture.CappedText(cap, streamer.stderr if streamer else None, "<stderr>")
     charts.state.plotly = []
     charts.state.notes = []
+    tables.reset()
     reply = {"id": req["id"], "type": "result", "ok": True, "images": []}
     daskx.begin_run(req["id"])  # Dask progress lines of this run carry its id
     value = _NOTHING
@@ -201,6 +203,7 @@ def run_code(req, ns, cap, enter_workspace):
             elif value is not _NOTHING:
                 reply["valueSource"] = "expression"
             describe_value(value, reply, cap)
+            tables.attach(reply, value, reply.get("valueSource"))
         except BaseException as exc:
             sys.stderr.write("radarm: could not render the output: {}: {}\n".format(type(exc).__name__, exc))
     finally:

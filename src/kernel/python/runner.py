@@ -123,6 +123,8 @@ import radarm_exec as execution  # noqa: E402
 import radarm_dask as daskx  # noqa: E402
 import radarm_sources as sources  # noqa: E402
 import radarm_sql_run as sql_sources  # noqa: E402
+import radarm_tables as tables  # noqa: E402
+import radarm_preview as preview  # noqa: E402
 
 sys.path.pop(0)
 # The workspace folder comes last, so that local helper modules import without shadowing installed packages.
@@ -165,6 +167,7 @@ def _resolve_lazy(alias, module_name):
 
 
 NS = {"__name__": "__main__", "__builtins__": builtins, "pd": pd, "np": np}
+NS["display"] = tables.make_display(lambda text: sys.stdout.write(text))
 LAZY = collections.OrderedDict()
 if AVAILABLE["matplotlib"]:
     LAZY["plt"] = "matplotlib.pyplot"
@@ -220,6 +223,7 @@ HANDLERS = {
     "exec": lambda req: execution.run_code(req, NS, OUTPUT_CAP, _chdir_workspace),
     # Database files and servers become sources beside the data files (radarm_sql_run).
     "load": sql_sources.wrap_load(lambda req: data.load_data(req, NS, WORKSPACE, MEMORY_LIMIT_MB, _intro()), NS, WORKSPACE),
+    "preview": preview.handle,  # Radarm: Preview Data (radarm_preview.py)
 }
 
 

@@ -1,0 +1,98 @@
+// The Preview Data tab's bundle in Chromium under the real CSP: column cards with histograms and top values,
+// the first rows as a table, the loading and error states; light and dark.
+import * as assert from 'node:assert/strict';
+import type { Browser, BrowserContext } from 'playwright-core';
+import type { DataPreview } from '../../src/protocol/preview';
+import { build, launchChromium, openPanel, panelContext, startPanelServer, type Panel, type PanelServer } from './harness';
+
+function samplePreview(): DataPreview {
+  return {
+    path: '/w/data/sales.csv',
+    name: 'sales.csv',
+    totalRows: 1_234_567,
+    totalRowsEstimated: true,
+    totalColumns: 3,
+    sampleRows: 20_000,
+    sampled: true,
+    columns: [
+      { name: '地区', dtype: 'object', kind: 'string', missing: 0, distinct: 4, top: [{ value: '华东', count: 9000 }, { value: '华南', count: 6000 }, { value: null, count: 1 }] },
+      { name: 'sales amount', dtype: 'float64', kind: 'number', missing: 120, distinct: 18_000, min: 0.5, max: 98_765.4321, mean: 1234.5, histogram: { counts: [5, 40, 300, 0, 12], edges: [0, 1, 2, 3, 4, 5] } },
+      { name: 'day', dtype: 'datetime64[ns]', kind: 'datetime', missing: 0, distinct: 365, min: '2024-01-01 00:00:00', max: '2024-12-30 00:00:00' },
+    ],
+    firstRows: {
+      kind: 'frame',
+      source: null,
+      columns: ['地区', 'sales amount', 'day'],
+      dtypes: ['object', 'float64', 'datetime64[ns]'],
+      kinds: ['string', 'number', 'datetime'],
+      indexName: null,
+      index: [0, 1],
+      rows: [
+        ['华东', 1234.5, '2024-01-01'],
+        ['华南', null, '2024-01-02'],
+      ],
+      totalRows: 1_234_567,
+      totalColumns: 3,
+    },
+  };
+}
+
+describe('Preview Data tab in Chromium', function () {
+  this.timeout(60_000);
+  let browser: Browser;
+  let context: BrowserContext;
+  let server: PanelServer;
+  const open: Panel[] = [];
+
+  before(async () => {
+    build();
+    server = await startPanelServer();
+    browser = await launchChromium();
+    context = await panelContext(browser);
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+  afterEach(async function () {
+    for (const p of open.splice(0)) {
+      const violations = await p.violations();
+      await p.page.close();
+      if (this.currentTest?.state === 'passed') {
+        assert.deepEqual(violations, [], 'CSP violations');
+        assert.deepEqual(p.errors, [], 'page errors');
+      }
+    }
+  });
+
+  it('shows the shape, a card per column with histogram bars or top values, and the first rows; light and dark', async () => {
+    for (const theme of ['light', 'dark'] as const) {
+      const p = await openPanel(context, server, { page: 'preview', theme, width: 700, height: 700 });
+      open.push(p);
+      await p.host({ type: 'previewLoading', name: 'sales.csv', locale: 'en' });
+      await p.frames();
+      assert.match(await p.page.locator('.preview-status').innerText(), /Reading sales\.csv/);
+      await p.host({ type: 'preview', preview: samplePreview(), ms: 321.4 });
+      await p.frames();
+      assert.match(await p.page.locator('.preview-header').innerText(), /≈1,234,567 rows × 3 columns · profile of the first 20,000 rows · 321 ms/);
+      assert.equal(await p.page.locator('.column-card').count(), 3);
+      const sales = p.page.locator('.column-card').nth(1);
+      assert.match(await sales.innerText(), /120 missing \(0\.6%\)[\s\S]*18,000 distinct[\s\S]*range 0\.5 – 98,765\.43[\s\S]*mean 1,234\.5/);
+      // Five bins, the empty one drawn with no height, the tallest filling the box.
+      const heights = await sales.locator('.histogram rect').evaluateAll((rs) => rs.map((r) => Number(r.getAttribute('height'))));
+      assert.deepEqual(heights.map((h) => Math.round(h)), [1, 4, 28, 0, 1]);
+      assert.deepEqual(await p.page.locator('.column-card').nth(0).locator('.top-label').allInnerTexts(), ['华东', '华南', '—']);
+      assert.equal(await p.page.locator('.data-table tbody tr:not(.spacer-row)').count(), 2);
+      await p.screenshot(`preview-${theme}`);
+    }
+  });
+
+  it('shows a load failure as an alert, and ignores malformed messages', async () => {
+    const p = await openPanel(context, server, { page: 'preview', locale: 'zh-cn' });
+    open.push(p);
+    await p.host({ type: 'preview', preview: { name: 'x' }, ms: 1 });
+    await p.host({ type: 'previewError', name: 'img.csv', message: 'img.csv is not a text data file: it looks like a PNG image' });
+    await p.frames();
+    assert.match(await p.page.getByRole('alert').innerText(), /无法预览 img\.csv：img\.csv is not a text data file/);
+  });
+});
