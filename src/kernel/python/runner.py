@@ -155,6 +155,7 @@ import radarm_charts as charts  # noqa: E402
 import radarm_loaders as loaders  # noqa: E402
 import radarm_profile as profiles  # noqa: E402
 import radarm_sql_run as sql_sources  # noqa: E402
+import radarm_stats as stats_tools  # noqa: E402
 
 sys.path.pop(0)
 # The workspace folder comes last, so that local helper modules import without shadowing installed packages.
@@ -204,6 +205,7 @@ if AVAILABLE["plotly"]:
     LAZY["go"] = "plotly.graph_objects"
 for _alias, _name in LAZY.items():
     NS[_alias] = LazyModule(_alias, _name)
+AVAILABLE.update(stats_tools.install(NS, LazyModule))  # stats, sm, smf, sklearn modules, tidy(), glance()
 
 
 def _chdir_workspace():
@@ -351,6 +353,13 @@ def describe_value(value, reply):
             url = charts.figure_to_data_url(value)
             if url:
                 reply["images"].append(url)
+        return
+    rendered = stats_tools.render(value)  # a model/test result: markdown tables, and a DataFrame for the table view
+    if rendered:
+        value, reply["value"], reply["valueType"] = rendered[1], capture.cap_text(rendered[0], OUTPUT_CAP), rendered[2]
+        table = _table(value)
+        if table:
+            reply["table"] = table
         return
     with pd.option_context("display.max_rows", 60, "display.min_rows", 20, "display.max_columns", 40,
                            "display.width", 200, "display.max_colwidth", 80):
@@ -615,8 +624,10 @@ def _intro():
         names.append("matplotlib.pyplot as plt")
     if "px" in LAZY:
         names.append("plotly.express as px, plotly.graph_objects as go")
-    return "Python {}, pandas {}. Already imported: {}.".format(
-        ".".join(str(v) for v in sys.version_info[:3]), pd.__version__, ", ".join(names))
+    names.extend(stats_tools.intro_names())
+    return "Python {}, pandas {}. Already imported: {}.{}".format(
+        ".".join(str(v) for v in sys.version_info[:3]), pd.__version__, ", ".join(names),
+        (" " + stats_tools.missing_note()) if stats_tools.missing_note() else "")
 
 
 # --- idle warm-up ---------------------------------------------------------------------------------------------------
@@ -666,6 +677,8 @@ def main():
     send({"type": "hello", "ok": True, "pid": os.getpid(), "executable": sys.executable,
           "python": list(sys.version_info[:3]), "pandas": pd.__version__, "numpy": np.__version__,
           "available": AVAILABLE, "memoryLimitMb": MEMORY_LIMIT_MB})
+    if CONFIG.get("warmup", True):
+        stats_tools.start_warmup(_resolve_lazy, lambda: bool(WARMUP))
     while True:
         try:
             if WARMUP:
