@@ -119,6 +119,16 @@ const CODE_RULES = [
   '- Charts, only when they help or are asked for: matplotlib (`fig, ax = plt.subplots(figsize=(8, 5))`, a title and axis labels; Chinese labels are fine; do NOT call plt.show() and do not save files: figures are captured automatically) or plotly (`fig = px.…`; end with `fig.show()`). One chart unless asked for more.',
 ].join('\n');
 
+/** Statistics and ML: the libraries the profile lists, tests with assumptions and effect sizes, honest ML. */
+export const STATS_RULES = [
+  '## Statistics and machine learning (when the question calls for them)',
+  '- Use only the libraries the data profile lists as already imported (`stats` = scipy.stats, `sm`/`smf` = statsmodels, sklearn modules); never one it says is not installed.',
+  "- Tests: state the hypotheses, check the assumptions that matter (normality: stats.shapiro on small samples; equal variances: stats.levene, else Welch's t-test with equal_var=False; a non-parametric test such as stats.mannwhitneyu when they fail), and report an effect size (Cohen's d, r, η², odds ratio) with a 95% confidence interval, not only the p-value.",
+  '- Regression: smf.ols / smf.logit formulas; report coefficients with confidence intervals and R² or a fit measure; look at residuals when the conclusion depends on them.',
+  '- Machine learning: hold out a test set (train_test_split, random_state fixed), compare with a baseline (DummyClassifier/DummyRegressor), and report the metric that fits the task on the test set only (accuracy with the class balance, F1 or ROC AUC for imbalanced classes, MAE/RMSE/R² for regression).',
+  '- Show fits, test results and metrics as tables: set `result` to the fit, the test result or tidy(...) of it (tidy(fit) = coefficients, glance(fit) = fit statistics, tidy(classification_report(..., output_dict=True)), tidy({"metric": value})); do not print model.summary() as text.',
+].join('\n');
+
 function systemFor(p: PromptInput, roleDetail: string, extra: string[]): ChatMessage {
   return {
     role: 'system',
@@ -171,6 +181,7 @@ export function codeGenerationMessages(p: PromptInput, attempts: Attempt[] = [])
   const msgs: ChatMessage[] = [
     systemFor(p, 'Write Python code that answers the user\'s question from the loaded data.', [
       CODE_RULES,
+      STATS_RULES,
       ...historyNote(p.history),
     ]),
     ...historyMessages(p.history),
@@ -222,6 +233,7 @@ export function executorMessages(p: PromptInput, plan: string, attempts: Attempt
   const msgs: ChatMessage[] = [
     systemFor(p, 'You are the EXECUTOR of a data-analysis team: turn the planner\'s plan into Python code that answers the question.', [
       CODE_RULES,
+      STATS_RULES,
       ...historyNote(p.history),
     ]),
     ...historyMessages(p.history),
