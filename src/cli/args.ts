@@ -1,6 +1,6 @@
 // Command-line arguments of `radarm chat` → a validated configuration, or a usage error.
 import { existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MODES, type Mode } from '../agent/types';
 import type { Provider, ProviderKind } from '../llm/types';
@@ -39,6 +39,8 @@ Options:
   --timeout S                          stall timeout: stop when no data arrives for S seconds (default 60)
   --exec-timeout S                     time limit per code run in agent modes (default 60)
   --format ndjson|sse|text             output: one JSON event per line, SSE, or text for people (default)
+  --save-report FILE.html|FILE.md      also save the answer as a report: one self-contained HTML file
+                                       (charts and tables inside, opens offline) or Markdown
   -h, --help                           this help
   -v, --version                        the version
 
@@ -67,6 +69,8 @@ export interface CliConfig {
   format: OutputFormat;
   /** The message, or '-' to read it from stdin. */
   message: string;
+  /** --save-report: absolute path of the .html/.md report to write after the turn. */
+  saveReport?: string;
 }
 
 export type ParsedArgs = { help: true } | { version: true } | { config: CliConfig } | { error: string };
@@ -104,6 +108,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
         timeout: { type: 'string' },
         'exec-timeout': { type: 'string' },
         format: { type: 'string' },
+        'save-report': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -155,6 +160,9 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
     databases.push(source);
   }
 
+  const saveReport = v['save-report'] === undefined ? undefined : checkReportPath(v['save-report']);
+  if (typeof saveReport === 'object') return saveReport;
+
   const apiKey = v['api-key'] ?? env.RADARM_API_KEY;
   return {
     config: {
@@ -171,8 +179,16 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
       execTimeoutMs: exec,
       format,
       message,
+      ...(saveReport ? { saveReport } : {}),
     },
   };
+}
+
+function checkReportPath(file: string): string | { error: string } {
+  if (!/\.(html?|md|markdown)$/i.test(file)) return { error: `--save-report: the file must end in .html or .md; got "${file}"` };
+  const abs = resolve(file);
+  if (!existsSync(dirname(abs))) return { error: `--save-report: no such folder: ${dirname(file)}` };
+  return abs;
 }
 
 /** The provider from --base-url / --model (or RADARM_BASE_URL / RADARM_MODEL); shared by chat and serve. */

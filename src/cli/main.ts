@@ -12,6 +12,7 @@ import type { RadarmEvent } from '../protocol/events';
 import { parseCliArgs, USAGE, type CliConfig } from './args';
 import { createTextRenderer } from './render-text';
 import { serve } from '../serve/run';
+import { saveCliReport } from './save-report';
 
 export const EXIT = { ok: 0, error: 1, usage: 2, cancelled: 130 } as const;
 
@@ -101,12 +102,15 @@ async function chat(config: CliConfig): Promise<number> {
   };
 
   let code: number = EXIT.error;
+  const events: RadarmEvent[] = [];
   try {
     for await (const ev of runMode(config.mode, ctx, message, ac.signal)) {
       if (ev.type === 'complete') code = EXIT.ok;
       if (ev.type === 'error') code = EXIT.error;
+      if (config.saveReport) events.push(ev);
       await emit(ev);
     }
+    if (config.saveReport && !(await saveCliReport(config, message, events, safe))) code = EXIT.error;
   } finally {
     if (cancelled && code !== EXIT.ok) code = EXIT.cancelled;
     // Set before cleaning up: the kernel's runner does not keep the event loop alive, so node may

@@ -10,6 +10,7 @@ import { ChatController, confirmRun } from './chat-controller';
 import { registerChatParticipant } from './chat-participant';
 import { ChatViewProvider } from './chat-view';
 import { registerCommands } from './commands';
+import { registerExportReport } from './export-report';
 import { createDatabaseRegistry, registerDatabaseCommands } from './databases';
 import { createDataFileIndex, type DataFileIndex } from './data-files';
 import { HistoryStore } from './history-store';
@@ -61,6 +62,7 @@ export function activate(context: vscode.ExtensionContext): RadarmApi {
   ChatViewProvider.register(context, view);
   context.subscriptions.push(...registerCommands({ controller, view, keys, files }), files, vscodeLm);
   context.subscriptions.push(...registerDatabaseCommands(databases, controller));
+  context.subscriptions.push(registerExportReport(controller, context.extensionUri));
   const chatParticipant = registerChatParticipant(context, {
     runMode,
     createKernel: () => {

@@ -1,0 +1,72 @@
+// The turn model every export shares (notebook, HTML report, Markdown report): a conversation's stored
+// TurnRecords reduced to what a reader sees — the question, the code that ran, its output, the charts,
+// the explanation, or the error the turn ended with. Pure and dependency-free.
+import type { CompleteData, RadarmEvent } from '../protocol/events';
+import type { TurnRecord } from '../protocol/messages';
+
+export interface ExportTurn {
+  question: string;
+  /** Data files the turn ran with (workspace-relative). */
+  dataFiles: string[];
+  startedAt?: number;
+  model?: string;
+  code: string | null;
+  output: string | null;
+  /** data:image/png;base64,… */
+  image: string | null;
+  /** The Plotly figure, parsed; null when absent or not valid JSON. */
+  plotly: { data?: unknown[]; layout?: Record<string, unknown> } | null;
+  reply: string;
+  /** Set when the turn ended in an error (or never finished). */
+  error: string | null;
+  /** The complete data itself, for fields added later (tables…). */
+  complete?: CompleteData;
+}
+
+/** The `complete` data of a turn, or undefined when it ended in an error or is still running. */
+export function completeOf(events: readonly RadarmEvent[]): CompleteData | undefined {
+  for (let i = events.length - 1; i >= 0; i--) {
+    const e = events[i];
+    if (e.type === 'complete') return e.data;
+  }
+  return undefined;
+}
+
+export function errorOf(events: readonly RadarmEvent[]): string | undefined {
+  for (const e of events) if (e.type === 'error') return e.content;
+  return undefined;
+}
+
+/** A Plotly figure from its JSON string, or null (invalid JSON is left out rather than breaking an export). */
+export function parsePlotly(json: string | null | undefined): ExportTurn['plotly'] {
+  if (!json) return null;
+  try {
+    const fig = JSON.parse(json) as unknown;
+    return fig && typeof fig === 'object' ? (fig as ExportTurn['plotly']) : null;
+  } catch {
+    return null;
+  }
+}
+
+export function exportTurn(t: TurnRecord): ExportTurn {
+  const data = completeOf(t.events);
+  const base = { question: t.question, dataFiles: t.dataFiles, startedAt: t.startedAt, model: t.model };
+  if (!data) {
+    return { ...base, code: null, output: null, image: null, plotly: null, reply: '', error: errorOf(t.events) ?? 'This turn did not finish.' };
+  }
+  return {
+    ...base,
+    code: data.generated_code || null,
+    output: data.execution_result || null,
+    image: data.image && /^data:image\/png;base64,[A-Za-z0-9+/=\s]+$/.test(data.image) ? data.image : null,
+    plotly: parsePlotly(data.plotly_json),
+    reply: data.reply,
+    error: null,
+    complete: data,
+  };
+}
+
+export const exportTurns = (turns: readonly TurnRecord[]): ExportTurn[] => turns.map(exportTurn);
+
+/** Every data file of the conversation, once, in order of first use. */
+export const dataFilesOf = (turns: readonly ExportTurn[]): string[] => [...new Set(turns.flatMap((t) => t.dataFiles))];
