@@ -6,8 +6,11 @@ export type OutputBlock = { kind: 'text'; text: string } | { kind: 'table'; mark
 const isRow = (line: string) => /^\|.*\|\s*$/.test(line);
 const isRule = (line: string) => /^\|(\s*:?-{3,}:?\s*\|)+\s*$/.test(line);
 
+/** The kernel's note to the model that charts were shown ("[1 matplotlib chart (PNG) shown to the user]"). */
+const CHARTS_NOTE = /^\[\d+ (matplotlib|Plotly) charts?.* shown to the user\]$/;
+
 export function outputBlocks(output: string): OutputBlock[] {
-  const lines = output.replace(/\s+$/, '').split('\n');
+  const lines = output.replace(/\s+$/, '').split('\n').filter((l) => !CHARTS_NOTE.test(l));
   const blocks: OutputBlock[] = [];
   let text: string[] = [];
   const flushText = () => {

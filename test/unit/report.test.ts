@@ -63,6 +63,8 @@ describe('reports', () => {
       { kind: 'text', text: 'Note: done' },
     ]);
     assert.deepEqual(outputBlocks('a | b\n|not a table|'), [{ kind: 'text', text: 'a | b\n|not a table|' }]);
+    // The note to the model that charts were shown is not part of the report's output.
+    assert.deepEqual(outputBlocks('x\n[1 matplotlib chart (PNG) and 1 Plotly chart shown to the user]'), [{ kind: 'text', text: 'x' }]);
   });
 
   it('HTML: one file with a strict CSP whose hashes match its only scripts; no raw HTML from the model', async () => {
@@ -178,7 +180,7 @@ describe('reports', () => {
       const r = await cli(['--mode', 'agent_single', '--data', 'scores.csv', '--save-report', file, 'Do the groups differ?']);
       assert.equal(r.code, 0, r.stderr);
       const md = readFileSync(file, 'utf8');
-      assert.match(md, /\| test \| statistic \| p-value \|/);
+      assert.match(md, /\| test +\| +statistic \| +p-value \|/);
       assert.match(md, /!\[Chart\]\(data:image\/png;base64,/);
       const taken = join(dir, 'taken.html');
       mkdirSync(taken); // a folder where the file should go: the write fails after the answer

@@ -114,7 +114,7 @@ describe('statistics and ML (real scipy, statsmodels, scikit-learn)', function (
       close(p, ref.p, 1e-7, 'p');
       const dfAt = r.table!.columns.indexOf('df');
       if (dfAt >= 0) close(r.table!.rows[0][dfAt], ref.df, 1e-9, 'df');
-      assert.match(r.value ?? '', /^\| test \| statistic \| p-value \|/);
+      assert.match(r.value ?? '', /^\| test +\| +statistic \| +p-value \|/);
     });
 
     it('an OLS fit arrives as a coefficient table (coef, std err, t, p, CI), the text adds R² and F', async () => {

@@ -9,6 +9,7 @@ import importlib
 import importlib.util
 import math
 import threading
+import unicodedata
 
 import numpy as np
 import pandas as pd
@@ -253,13 +254,26 @@ def _fmt(v):
     return str(v).replace("|", "\\|").replace("\n", " ")
 
 
+def _width(text):
+    """Display width in a monospace font: East Asian wide characters take two columns."""
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
+def _pad(text, width, right):
+    fill = " " * max(0, width - _width(text))
+    return fill + text if right else text + fill
+
+
 def markdown_table(frame, max_rows=60):
-    """A DataFrame as a GitHub markdown table (numbers to 4 significant digits, tiny p-values in e-notation)."""
+    """A DataFrame as a GitHub markdown table (numbers to 4 significant digits, tiny p-values in e-notation), its
+    columns padded so that it also reads as a table in plain monospace text (the panel's output, a terminal)."""
     index_name = frame.index.name or ""
-    head = [index_name] + [str(c) for c in frame.columns]
-    lines = ["| " + " | ".join(_fmt(h) for h in head) + " |", "|" + "|".join(["---"] + ["---:"] * len(frame.columns)) + "|"]
-    for idx, row in frame.head(max_rows).iterrows():
-        lines.append("| " + " | ".join([_fmt(idx)] + [_fmt(v) for v in row.tolist()]) + " |")
+    head = [_fmt(index_name)] + [_fmt(str(c)) for c in frame.columns]
+    body = [[_fmt(idx)] + [_fmt(v) for v in row.tolist()] for idx, row in frame.head(max_rows).iterrows()]
+    widths = [max([3] + [_width(r[i]) for r in [head] + body]) for i in range(len(head))]
+    line = lambda cells: "| " + " | ".join(_pad(c, widths[i], i > 0) for i, c in enumerate(cells)) + " |"
+    rule = "|" + "|".join(("-" * (w + 2)) if i == 0 else ("-" * (w + 1) + ":") for i, w in enumerate(widths)) + "|"
+    lines = [line(head), rule] + [line(r) for r in body]
     if len(frame) > max_rows:
         lines.append("\u2026 {} more rows".format(len(frame) - max_rows))
     return "\n".join(lines)
