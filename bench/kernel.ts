@@ -1,5 +1,7 @@
 // Kernel benchmarks: warm round-trip of print(1); cold start plus loading a generated 100 MB CSV; the second
-// question on the same file (no reload) to first output. Targets are reported, never asserted.
+// question on the same file (no reload) to first output; the data profile's own time on that file; Radarm's whole
+// load against a bare pd.read_csv of the same file in the same process (paired runs, median). Targets are
+// reported, never asserted.
 // Standalone: node --import tsx bench/kernel.ts [--mb 100] [--python /usr/bin/python3]   (JSON on stdout)
 import { createWriteStream, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
@@ -17,6 +19,9 @@ export interface KernelBenchOptions {
   roundtrips?: number;
   /** Second-question repetitions (default 15). */
   secondQuestions?: number;
+  /** Paired runs of Radarm's load vs bare pd.read_csv (default 5), and profile timings (default 9). */
+  loadPairs?: number;
+  profileRuns?: number;
   /** Where the CSV is generated (reused when already there with the same size); default the OS temp dir. */
   dir?: string;
   log?: (line: string) => void;
@@ -38,7 +43,19 @@ export interface KernelBenchResult {
   cached_load_ms: number;
   kernel_rss_mb: number | null;
   python: string;
-  targets: Record<string, { target_ms: number; value_ms: number; met: boolean }>;
+  /** The data profile of the loaded 100 MB frame, timed inside the kernel: median of `runs_ms`. */
+  profile_ms: { value_ms: number; target_ms: number; met: boolean; runs_ms: number[]; /** median CPU time */ cpu_ms: number };
+  /** Radarm's whole load (sniffing, reading, profile; one loadData round trip) over a bare pd.read_csv with the
+   *  right encoding (one execute round trip), same kernel process, pairs in alternating order: median ratio. */
+  load_ratio_vs_read_csv: {
+    value: number;
+    target: number;
+    met: boolean;
+    /** The same pairs in CPU time of the kernel process (Linux /proc), less moved by other load on the machine. */
+    cpu_ratio: number | null;
+    pairs: LoadPair[];
+  };
+  targets: Record<string, { met: boolean; target_ms?: number; value_ms?: number; target?: number; value?: number }>;
 }
 
 const median = (xs: number[]) => {
@@ -84,6 +101,28 @@ export async function makeBenchCsv(dir: string, mb: number): Promise<{ file: str
   await once(out, 'finish');
   writeFileSync(metaFile, String(rows));
   return { file, rows };
+}
+
+interface LoadPair {
+  radarm_ms: number;
+  read_csv_ms: number;
+  ratio: number;
+  radarm_cpu_ms: number | null;
+  read_csv_cpu_ms: number | null;
+  cpu_ratio: number | null;
+}
+
+/** CPU time (user + system) a process has used so far, from /proc (Linux); null elsewhere. */
+function cpuMs(pid: number | undefined): number | null {
+  if (!pid) return null;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime are fields 14 and 15 of the line, in clock ticks (100 per second on Linux).
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return null;
+  }
 }
 
 function rssMb(pid: number | undefined): number | null {
@@ -150,6 +189,70 @@ export async function benchKernel(opts: KernelBenchOptions = {}): Promise<Kernel
     }
     log(`kernel: second question ${r2(median(toFirst))} ms to first output, ${r2(median(full))} ms in full`);
 
+    // The profile alone: the same function the load uses, on the loaded frame, in the kernel.
+    const prof = await kernel.execute(
+      [
+        'import json as _j, time as _t, radarm_profile as _rp',
+        '_runs = []',
+        `for _i in range(${opts.profileRuns ?? 9}):`,
+        '    _s, _c = _t.perf_counter(), _t.process_time()',
+        '    _rp.profile_frame("bench", df, "", _rp.FILE_BUDGET)',
+        '    _runs.append([round((_t.perf_counter() - _s) * 1000, 2), round((_t.process_time() - _c) * 1000, 2)])',
+        'print(_j.dumps(_runs))',
+        'del _j, _t, _rp, _runs, _i, _s, _c',
+      ].join('\n'),
+    );
+    if (!prof.ok) throw new Error(prof.text);
+    const profileTimes = JSON.parse(prof.stdout) as [number, number][];
+    const profileRuns = profileTimes.map((t) => t[0]);
+    const profileMs = r2(median(profileRuns));
+    const profileCpuMs = r2(median(profileTimes.map((t) => t[1])));
+    log(`kernel: profile ${profileMs} ms wall, ${profileCpuMs} ms CPU (wall runs ${profileRuns.join(', ')})`);
+
+    // Whole load vs bare read_csv, paired, alternating which goes first.
+    const encoding = profile.files[0].encoding ?? 'utf-8';
+    // The frame is freed outside the timing on both sides (Radarm's is freed by the loadData([]) before its run).
+    const bare = `_bare = pd.read_csv(${JSON.stringify(file)}, encoding=${JSON.stringify(encoding)})`;
+    const pairs: LoadPair[] = [];
+    const pid = kernel.info?.pid;
+    const timed = async (run: () => Promise<void>) => {
+      const c = cpuMs(pid);
+      const s = performance.now();
+      await run();
+      const ms = performance.now() - s;
+      const c2 = cpuMs(pid);
+      return { ms, cpu: c === null || c2 === null ? null : c2 - c };
+    };
+    const radarmLoad = async () => {
+      await kernel.loadData([]); // forget it, so that the next load reads the file again
+      return timed(async () => {
+        const p = await kernel.loadData([file]);
+        if (p.files[0].error || p.files[0].cached) throw new Error('the bench CSV was not read again');
+      });
+    };
+    const bareLoad = () =>
+      timed(async () => {
+        const r = await kernel.execute(bare);
+        if (!r.ok) throw new Error(r.text);
+      }).finally(() => kernel.execute('_bare = None'));
+    for (let i = 0; i < (opts.loadPairs ?? 7); i++) {
+      let a: { ms: number; cpu: number | null };
+      let b: { ms: number; cpu: number | null };
+      if (i % 2) {
+        b = await bareLoad();
+        a = await radarmLoad();
+      } else {
+        a = await radarmLoad();
+        b = await bareLoad();
+      }
+      const cpuRatio = a.cpu !== null && b.cpu ? r2(a.cpu / b.cpu) : null;
+      pairs.push({ radarm_ms: r2(a.ms), read_csv_ms: r2(b.ms), ratio: r2(a.ms / b.ms), radarm_cpu_ms: a.cpu, read_csv_cpu_ms: b.cpu, cpu_ratio: cpuRatio });
+      log(`kernel: load pair ${i + 1}: Radarm ${r2(a.ms)} ms, pd.read_csv ${r2(b.ms)} ms, ratio ${r2(a.ms / b.ms)} (CPU ${a.cpu} / ${b.cpu} ms = ${cpuRatio})`);
+    }
+    const loadRatio = r2(median(pairs.map((p) => p.ratio)));
+    const cpuRatios = pairs.map((p) => p.cpu_ratio).filter((r): r is number => r !== null);
+    const loadCpuRatio = cpuRatios.length ? r2(median(cpuRatios)) : null;
+
     const warm = r2(median(trips));
     const second = r2(median(toFirst));
     return {
@@ -166,7 +269,11 @@ export async function benchKernel(opts: KernelBenchOptions = {}): Promise<Kernel
       cached_load_ms: r2(median(loads)),
       kernel_rss_mb: rssMb(kernel.info?.pid),
       python: `${kernel.pythonPath} (Python ${kernel.info?.pythonVersion}, pandas ${kernel.info?.pandasVersion})`,
+      profile_ms: { value_ms: profileMs, target_ms: 200, met: profileMs <= 200, runs_ms: profileRuns, cpu_ms: profileCpuMs },
+      load_ratio_vs_read_csv: { value: loadRatio, target: 1.1, met: loadRatio <= 1.1, cpu_ratio: loadCpuRatio, pairs },
       targets: {
+        profile_ms: { target_ms: 200, value_ms: profileMs, met: profileMs <= 200 },
+        load_ratio_vs_read_csv: { target: 1.1, value: loadRatio, met: loadRatio <= 1.1 },
         warm_roundtrip_ms: { target_ms: 5, value_ms: warm, met: warm < 5 },
         second_question_ms: { target_ms: 50, value_ms: second, met: second < 50 },
       },

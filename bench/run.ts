@@ -133,7 +133,14 @@ function table(results: Record<string, unknown>) {
   for (const [group, value] of Object.entries(results)) {
     if (!value || typeof value !== 'object') continue;
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-      if (typeof v === 'object' && v !== null) continue;
+      if (typeof v === 'object' && v !== null) {
+        // A target figure ({value|value_ms, met, …}): one row with its value and whether it is met.
+        const t = v as { value?: number; value_ms?: number; met?: boolean };
+        const figure = t.value ?? t.value_ms;
+        if (typeof figure === 'number' && typeof t.met === 'boolean' && k !== 'targets')
+          rows.push(`${group.padEnd(16)} ${k.padEnd(28)} ${figure}${t.value_ms !== undefined ? ' ms' : ''} (${t.met ? 'met' : 'MISSED'})`);
+        continue;
+      }
       rows.push(`${group.padEnd(16)} ${k.padEnd(28)} ${String(v)}`);
     }
   }

@@ -47,6 +47,7 @@ const EN = {
   llmFailed: (stage: string, msg: string) => `The model call failed at stage ${stage}: ${msg}`,
   dataFailed: (msg: string) => `The data files could not be loaded: ${msg}`,
   fileFailed: (name: string, msg: string) => `⚠️ ${name} could not be loaded: ${msg}`,
+  fileWarning: (name: string, msg: string) => `⚠️ ${name} was loaded, but: ${msg}`,
   explanationFailed: (msg: string) =>
     `The code ran (its output and any chart are shown), but the explanation could not be written: ${msg}`,
 };
@@ -75,6 +76,7 @@ const ZH: Texts = {
   llmFailed: (stage, msg) => `模型调用在阶段 ${stage} 失败：${msg}`,
   dataFailed: (msg) => `数据文件无法加载：${msg}`,
   fileFailed: (name, msg) => `⚠️ 无法加载 ${name}：${msg}`,
+  fileWarning: (name, msg) => `⚠️ ${name} 已加载，但有问题：${msg}`,
   explanationFailed: (msg) => `代码已运行（输出和图表见上方），但无法生成解释：${msg}`,
 };
 

@@ -1,7 +1,7 @@
 // Ask mode: question + history + what we know about the data files → one streamed answer, no code
 // run. With a kernel the prompt gets its data profile (columns, types, samples); without one, a short
 // preview of each text data file (CSV/TSV/JSON, UTF-8 or GBK) or at least the file names and sizes.
-import { open, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { emptyCompleteData, errorMessage, type TokenUsage } from '../protocol/events';
 import type { ChatRequest } from '../llm/types';
@@ -9,6 +9,8 @@ import type { DataProfile } from '../kernel/types';
 import type { AgentContext, ModeRunner } from './types';
 import { announcementLanguage, detectLanguage, texts, type Lang } from './announcements';
 import { askMessages, truncateMiddle } from './prompts';
+import { decide, decodeAs, readSamples, refusal } from './data-sniff';
+import { allFailed, checkDataFiles, noDataMessage, type FileProblem } from './data-check';
 
 /** The Ask prompt itself lives with every other prompt in prompts.ts. */
 export { askMessages };
@@ -32,6 +34,11 @@ export const runAsk: ModeRunner = async function* (ctx, question, signal) {
     const result = await gathering;
     data = result.text;
     for (const note of result.notes) yield { type: 'thinking', stage: 'system', content: note };
+    if (result.failed && !signal?.aborted) {
+      // No chosen file is usable: say why for each, without a model call.
+      yield { type: 'error', content: noDataMessage(result.failed, announcementLanguage(ctx.locale, question)), code: 'data' };
+      return;
+    }
   }
   if (signal?.aborted) {
     yield { type: 'error', content: t.cancelled };
@@ -90,6 +97,8 @@ interface DataContext {
   text: string;
   /** Announcements for the user (a file that could not be read…). */
   notes: string[];
+  /** Set when every file failed: each one's error. */
+  failed?: FileProblem[];
 }
 
 /** The kernel's profile when there is a kernel, else file previews. Never throws. */
@@ -101,13 +110,19 @@ async function dataContext(ctx: AgentContext, question: string, signal?: AbortSi
         ctx.kernel.start().then(() => ctx.kernel!.loadData(ctx.dataFiles, { databases: ctx.databases, question })),
         signal,
       );
-      for (const f of profile.files) if (f.error) notes.push(`⚠️ ${f.name}: ${f.error}`);
+      const failed = allFailed(profile);
+      if (failed) return { text: '', notes, failed };
+      for (const f of profile.files) if (f.error || f.warning) notes.push(`⚠️ ${f.name}: ${f.error ?? f.warning}`);
       if (profile.text.trim()) return { text: truncateMiddle(profile.text.trim(), PROFILE_CHARS), notes };
     } catch (err) {
       if (signal?.aborted) return { text: '', notes };
       notes.push(`⚠️ ${errorMessage(err)} — ${previewFallbackNote(ctx.dataFiles)}`);
     }
   }
+  const problems = await checkDataFiles(ctx.dataFiles);
+  if (ctx.dataFiles.length && problems.length === ctx.dataFiles.length) return { text: '', notes, failed: problems };
+
+  for (const p of problems) notes.push(`⚠️ ${p.name}: ${p.error}`);
   const previews = await Promise.all(ctx.dataFiles.slice(0, MAX_PREVIEW_FILES).map(previewFile));
   const more = ctx.dataFiles.length - MAX_PREVIEW_FILES;
   if (more > 0) previews.push(`(and ${more} more: ${ctx.dataFiles.slice(MAX_PREVIEW_FILES).map((f) => basename(f)).join(', ')})`);
@@ -118,7 +133,10 @@ function previewFallbackNote(files: string[]): string {
   return `answering from a preview of ${files.length === 1 ? 'the file' : 'the files'} instead.`;
 }
 
-/** The first lines of a text data file (UTF-8, else GB18030/GBK), or its name and size. */
+/**
+ * The first lines of a text data file, decoded as the kernel would decode it (same rule: data-sniff.ts), or
+ * why it cannot be read (empty, binary under a data extension), or at least its name and size.
+ */
 export async function previewFile(path: string): Promise<string> {
   const name = basename(path);
   let size: number;
@@ -129,33 +147,22 @@ export async function previewFile(path: string): Promise<string> {
   }
   const header = `### ${name} (${formatSize(size)})`;
   if (!TEXT_EXTENSIONS.has(extname(path).toLowerCase())) return `${header}\n(binary format: no preview without the Python kernel)`;
-  const handle = await open(path, 'r');
-  try {
-    const buf = Buffer.alloc(Math.min(PREVIEW_BYTES, size));
-    const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
-    const text = decodeText(buf.subarray(0, bytesRead), bytesRead < size);
-    let lines = text.split(/\r?\n/);
-    if (bytesRead < size) lines = lines.slice(0, -1); // the last line may be cut
-    const shown = lines.slice(0, PREVIEW_LINES).map((l) => (l.length > PREVIEW_LINE_CHARS ? `${l.slice(0, PREVIEW_LINE_CHARS)}…` : l));
-    const note = bytesRead < size || lines.length > PREVIEW_LINES ? '\n(first lines only)' : '';
-    return `${header}\n\`\`\`text\n${shown.join('\n')}\n\`\`\`${note}`;
-  } finally {
-    await handle.close();
-  }
-}
-
-function decodeText(buf: Buffer, truncated: boolean): string {
-  const body = buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? buf.subarray(3) : buf;
-  try {
-    // stream: true tolerates a character cut at the end of the preview window.
-    return new TextDecoder('utf-8', { fatal: true }).decode(body, { stream: truncated });
-  } catch {
-    try {
-      return new TextDecoder('gb18030').decode(body);
-    } catch {
-      return body.toString('latin1');
-    }
-  }
+  const { samples } = await readSamples(path);
+  const decision = decide(samples, size);
+  const refused = refusal(name, decision);
+  if (refused || decision.kind !== 'text') return `${header}\n(not loaded: ${refused})`;
+  const head = samples[0].subarray(0, PREVIEW_BYTES);
+  const truncated = head.length < size;
+  const text = decodeAs(head, decision.encoding, truncated);
+  let lines = text.split(/\r?\n/);
+  if (truncated) lines = lines.slice(0, -1); // the last line may be cut
+  const shown = lines.slice(0, PREVIEW_LINES).map((l) => (l.length > PREVIEW_LINE_CHARS ? `${l.slice(0, PREVIEW_LINE_CHARS)}…` : l));
+  const notes = [
+    truncated || lines.length > PREVIEW_LINES ? 'first lines only' : '',
+    /^utf-8/.test(decision.encoding) ? '' : `encoding ${decision.encoding}`,
+    decision.badBytes ? `${decision.badBytes} byte(s) in the sampled parts are not valid UTF-8 and show as \ufffd` : '',
+  ].filter(Boolean);
+  return `${header}\n\`\`\`text\n${shown.join('\n')}\n\`\`\`${notes.length ? `\n(${notes.join('; ')})` : ''}`;
 }
 
 function formatSize(bytes: number): string {

@@ -17,6 +17,7 @@ import { isDatabaseFile } from '../kernel/database-sources';
 import type { AgentContext, ModeRunner } from './types';
 import { announcementLanguage, detectLanguage, texts, type Lang } from './announcements';
 import { previewFile } from './ask';
+import { allFailed, checkDataFiles, noDataMessage } from './data-check';
 import { extractPythonCode } from './code-extract';
 import { executionEvents, executionText } from './execution-events';
 import { explanationMessages, noCodeReminder, type Attempt, type PromptInput } from './prompts';
@@ -153,6 +154,10 @@ export async function* firstCallProfile(turn: TurnState): AsyncGenerator<StageEv
   if (!hasData(turn.ctx)) return undefined; // nothing to describe; the kernel keeps starting meanwhile
   // A database has no text preview: its profile (the schema) is what the model needs.
   if (turn.ctx.databases?.length || files.some(isDatabaseFile)) return yield* awaitProfile(turn);
+  // Files that cannot load (missing, empty, binary under a data extension) are known in milliseconds: when
+  // no file is usable, the turn ends here, before any model call.
+  const problems = await checkDataFiles(files);
+  if (problems.length === files.length) throw new TurnStop(noDataMessage(problems, turn.ui), 'data');
   const ready = await Promise.race([
     turn.profile.then((p) => ({ p }), () => ({ p: undefined })),
     delay(PROFILE_WAIT_MS).then(() => null),
@@ -164,7 +169,8 @@ export async function* firstCallProfile(turn: TurnState): AsyncGenerator<StageEv
   return {
     text: `${previews.join('\n\n')}\n\n(The full profile is still loading: these are the first lines of each file as text.)`,
     variables: [],
-    files: [],
+    files: problems, // the files known not to load, so that the model is told
+
   };
 }
 
@@ -181,15 +187,25 @@ export async function* awaitProfile(turn: TurnState): AsyncGenerator<StageEvent,
     }
   }
   const profile = await abortable(turn.profile, turn.signal);
+  // A chosen database that cannot be opened stops the turn: its message says what to fix.
+  const dbFailed = profile?.files.find((f) => f.kind === 'database' && f.error);
+  if (dbFailed) throw new TurnStop(dbFailed.error!, 'database');
+  stopWhenNoData(turn, profile);
   if (!turn.fileErrorsAnnounced) {
     turn.fileErrorsAnnounced = true;
-    for (const f of profile?.files ?? [])
-      if (f.error && f.kind !== 'database') yield { type: 'thinking', stage: 'system', content: turn.t.fileFailed(f.name, f.error) };
-    // A chosen database that cannot be opened stops the turn: its message says what to fix.
-    const failed = profile?.files.find((f) => f.kind === 'database' && f.error);
-    if (failed) throw new TurnStop(failed.error!, 'database');
+    for (const f of profile?.files ?? []) {
+      if (f.kind === 'database') continue;
+      if (f.error) yield { type: 'thinking', stage: 'system', content: turn.t.fileFailed(f.name, f.error) };
+      else if (f.warning) yield { type: 'thinking', stage: 'system', content: turn.t.fileWarning(f.name, f.warning) };
+    }
   }
   return profile;
+}
+
+/** Every chosen source failed in the kernel: nothing can run, so the turn ends with each file's error. */
+function stopWhenNoData(turn: TurnState, profile: DataProfile | undefined): void {
+  const failed = allFailed(profile);
+  if (failed) throw new TurnStop(noDataMessage(failed, turn.ui), 'data');
 }
 
 /** Whether the turn has data: files, or database servers. */
@@ -267,7 +283,7 @@ export async function* executeStage(turn: TurnState, code: string): AsyncGenerat
     const ok = await abortable(turn.ctx.confirmRun(code), turn.signal);
     if (!ok) return null;
   }
-  await abortable(turn.profile, turn.signal);
+  stopWhenNoData(turn, await abortable(turn.profile, turn.signal));
   const result = yield* executionEvents(turn.kernel, code, {
     lang: turn.ui,
     signal: turn.signal,

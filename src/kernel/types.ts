@@ -139,8 +139,12 @@ export interface DataProfile {
     delimiter?: string;
     /** Excel: every sheet, each in dfs["<key>:<sheet>"]. */
     sheets?: string[];
-    /** e.g. malformed lines skipped. */
+    /** e.g. malformed lines skipped, or lines with bytes that are not valid in the file's encoding. */
     warning?: string;
+    /** Lines with bytes not valid in `encoding`, read with U+FFFD in their place. */
+    badLines?: number;
+    /** How it was read: the pandas function and its arguments (the file is `path`), to read it again the same way. */
+    read?: { func: string; kwargs: Record<string, unknown> };
     /** 'database': a SQLite/DuckDB file or a server (path is then the URL without its password). */
     kind?: 'file' | 'database';
     engine?: 'sqlite' | 'duckdb' | 'postgresql' | 'mysql';

@@ -3,7 +3,6 @@ Parquet, JSON and JSON Lines.
 
 Part of Radarm's Python kernel. Python 3.8+; pandas is imported by the caller.
 """
-import codecs
 import collections
 import csv
 import io
@@ -14,6 +13,8 @@ import sys
 
 import pandas as pd
 
+import radarm_sniff as sniff
+
 CSV_EXTS = (".csv", ".tsv", ".tab", ".txt", ".dat")
 EXCEL_EXTS = (".xlsx", ".xlsm", ".xls")
 PARQUET_EXTS = (".parquet", ".pq")
@@ -21,9 +22,7 @@ JSON_EXTS = (".json",)
 JSONL_EXTS = (".jsonl", ".ndjson")
 SUPPORTED = CSV_EXTS + EXCEL_EXTS + PARQUET_EXTS + JSON_EXTS + JSONL_EXTS
 
-SAMPLE_BYTES = 1 << 20
-# Tried in order on a sample; Latin-1 decodes anything, so it comes last.
-ENCODINGS = ("utf-8", "gb18030", "cp1252", "latin-1")
+
 
 
 class LoadError(Exception):
@@ -32,37 +31,6 @@ class LoadError(Exception):
 
 def pip_hint(*packages):
     return "`{} -m pip install {}`".format(sys.executable or "python", " ".join(packages))
-
-
-def sniff_encoding(raw, complete):
-    """The encoding of a byte sample; `complete` says whether the sample is the whole file."""
-    if raw.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    if raw.startswith(codecs.BOM_UTF16_LE) or raw.startswith(codecs.BOM_UTF16_BE):
-        return "utf-16"
-    for enc in ENCODINGS:
-        try:
-            # Incremental, so that a multi-byte character cut at the sample's end is not an error.
-            codecs.getincrementaldecoder(enc)().decode(raw, final=complete)
-        except UnicodeDecodeError:
-            continue
-        if enc == "gb18030" and not _looks_chinese(raw):
-            continue
-        return enc
-    return "latin-1"
-
-
-_GB_PAIR = re.compile(b"[\x81-\xfe][\x30-\xfe]")
-
-
-def _looks_chinese(raw):
-    """GB18030 decodes most Latin-1 text too ("é" + "a" is a valid pair). Real Chinese text is mostly
-    GB2312 characters, whose two bytes are both in A1-FE; "é" followed by ASCII is not."""
-    pairs = _GB_PAIR.findall(raw[:65536])
-    if not pairs:
-        return True
-    good = sum(1 for p in pairs if p[0] >= 0xA1 and p[1] >= 0xA1)
-    return good >= 0.8 * len(pairs)
 
 
 def _field_counts(lines, delim):
@@ -95,30 +63,109 @@ def sniff_delimiter(text, ext):
 
 _DECIMAL_COMMA = re.compile(r"(^|;)\s*-?\d+,\d+\s*(?=;|$)")
 
+ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 (with BOM)", "utf-16": "UTF-16", "gb18030": "GB18030/GBK",
+                  "cp1252": "Windows-1252", "latin-1": "Latin-1"}
+
+
+def _refuse_binary(name, decision, expected):
+    hint = sniff.HINTS.get(decision["format"], "")
+    raise LoadError("{} is not {}: it looks like {} (its first bytes are {}){}".format(
+        name, expected, decision["looksLike"], decision["magic"], "; " + hint if hint else ""))
+
+
+def _text_decision(path, name):
+    """Encoding decision for a text file, or a LoadError for an empty or binary one."""
+    decision = sniff.sniff_file(path)
+    if decision["kind"] == "empty":
+        raise LoadError("{} is empty (0 bytes): choose a file that holds data".format(name))
+    if decision["kind"] == "binary":
+        _refuse_binary(name, decision, "a text data file")
+    return decision
+
+
+def _note_bad_lines(path, enc, meta):
+    """Counts the lines with bytes that are not valid `enc`; they are read with U+FFFD in place of those bytes."""
+    if enc.startswith("utf-16"):  # lines cannot be split on byte 0A: say it without a count
+        _warn(meta, "some bytes are not valid UTF-16 (read as \ufffd)")
+        return 1
+    n = sniff.count_bad_lines(path, enc)
+    if n:
+        meta["badLines"] = n
+        _warn(meta, "{:,} line{} had bytes that are not valid {} (read as \ufffd)".format(
+            n, "" if n == 1 else "s", ENCODING_NAMES.get(enc, enc)))
+    return n
+
+
+def _warn(meta, text):
+    meta["warning"] = meta["warning"] + "; " + text if meta.get("warning") else text
+
 
 def _read_csv(path, ext, meta):
-    size = os.path.getsize(path)
+    name = os.path.basename(path)
+    decision = _text_decision(path, name)
+    enc = decision["encoding"]
     with open(path, "rb") as f:
-        raw = f.read(SAMPLE_BYTES)
-    enc = sniff_encoding(raw, complete=len(raw) >= size)
-    text = raw.decode(enc, "replace")
+        head = f.read(sniff.SAMPLE_BYTES)
+    text = head.decode(enc, "replace")
     delim = sniff_delimiter(text, ext)
-    kwargs = {"sep": delim, "low_memory": False}
+    kwargs = {"encoding": enc, "sep": delim}
     # European CSVs: "1,5;2,25" means decimals with commas.
     if delim == ";" and _DECIMAL_COMMA.search("\n".join(text.splitlines()[1:30])):
         kwargs["decimal"] = ","
         meta["decimal"] = ","
-    order = list(ENCODINGS[ENCODINGS.index(enc):]) if enc in ENCODINGS else [enc]
-    last_error = None
-    for e in order:
+    meta["encoding"] = enc
+    meta["delimiter"] = delim
+    if decision["badBytes"] and _note_bad_lines(path, enc, meta):
+        kwargs["encoding_errors"] = "replace"
+    try:
+        frame = _read_csv_fast(path, kwargs, meta)
+        if frame is None:
+            frame = _read_csv_tolerant(path, kwargs, meta)
+    except UnicodeDecodeError:
+        # The samples decoded, a part between them did not: decide again on the samples plus the lines that failed
+        # (bounded, however big the file), then read strictly if the decision changed, else with U+FFFD counted.
+        _bad, failed = sniff.count_bad_lines(path, enc, keep=sniff.SAMPLE_BYTES * 4)
+        samples, size = sniff.read_samples(path)
+        again = sniff.decide(samples + [failed], size).get("encoding") or enc
+        meta.pop("badLines", None)
+        meta.pop("warning", None)
+        frame = None
+        if again != enc:
+            kwargs["encoding"] = meta["encoding"] = enc = again
+            try:
+                frame = _read_csv_tolerant(path, kwargs, meta)
+            except UnicodeDecodeError:
+                frame = None
+        if frame is None:
+            _note_bad_lines(path, enc, meta)
+            kwargs["encoding_errors"] = "replace"
+            frame = _read_csv_tolerant(path, kwargs, meta)
+    meta["read"] = {"func": "read_csv", "kwargs": dict(kwargs)}
+    return frame
+
+
+def _read_csv_tolerant(path, kwargs, meta):
+    try:
         try:
-            frame = _read_csv_tolerant(path, e, kwargs, meta)
-            meta["encoding"] = e
-            meta["delimiter"] = delim
-            return frame
-        except UnicodeDecodeError as err:  # the sample decoded, a later part did not
-            last_error = err
-    raise LoadError("could not decode the text (tried {}): {}".format(", ".join(order), last_error))
+            return pd.read_csv(path, **kwargs)
+        except TypeError:
+            if "encoding_errors" not in kwargs:
+                raise
+            # pandas < 1.3 has no encoding_errors: decode here.
+            with open(path, "rb") as f:
+                text = f.read().decode(kwargs["encoding"], "replace")
+            rest = {k: v for k, v in kwargs.items() if k not in ("encoding", "encoding_errors")}
+            return pd.read_csv(io.StringIO(text), **rest)
+    except pd.errors.ParserError as err:
+        # Ragged rows: keep the good ones and say so.
+        try:
+            frame = pd.read_csv(path, on_bad_lines="skip", engine="python", **kwargs)
+            kwargs.update(on_bad_lines="skip", engine="python")
+        except TypeError:  # pandas < 1.3
+            frame = pd.read_csv(path, error_bad_lines=False, warn_bad_lines=False,
+                                **{k: v for k, v in kwargs.items() if k != "encoding_errors"})
+        _warn(meta, "malformed lines were skipped ({})".format(str(err).strip().splitlines()[-1][:200]))
+        return frame
 
 
 FAST_CSV_BYTES = 32 * 1024 * 1024
@@ -133,29 +180,44 @@ def _pyarrow_csv_available():
         return False
 
 
-def _read_csv_tolerant(path, enc, kwargs, meta):
-    # Big files: pyarrow's multi-threaded parser is several times faster, when installed and the file is plain.
-    if os.path.getsize(path) > FAST_CSV_BYTES and "decimal" not in kwargs and _pyarrow_csv_available():
-        try:
-            frame = pd.read_csv(path, encoding=enc, sep=kwargs["sep"], engine="pyarrow")
-            meta["parser"] = "pyarrow"
-            return frame
-        except Exception:
-            pass  # anything pyarrow does not handle: the C parser below
+def _read_csv_fast(path, kwargs, meta):
+    """Big plain files: pyarrow's multi-threaded parser, when installed. None when it does not apply."""
+    if os.path.getsize(path) <= FAST_CSV_BYTES or set(kwargs) != {"encoding", "sep"} or not _pyarrow_csv_available():
+        return None
     try:
-        return pd.read_csv(path, encoding=enc, **kwargs)
-    except pd.errors.ParserError as err:
-        # Ragged rows: keep the good ones and say so.
-        try:
-            frame = pd.read_csv(path, encoding=enc, on_bad_lines="skip", engine="python",
-                                **{k: v for k, v in kwargs.items() if k != "low_memory"})
-        except TypeError:  # pandas < 1.3
-            frame = pd.read_csv(path, encoding=enc, error_bad_lines=False, warn_bad_lines=False, **kwargs)
-        meta["warning"] = "malformed lines were skipped ({})".format(str(err).strip().splitlines()[-1][:200])
-        return frame
+        frame = pd.read_csv(path, engine="pyarrow", **kwargs)
+    except Exception:
+        return None  # anything pyarrow does not handle: the C parser
+    kwargs["engine"] = "pyarrow"
+    meta["parser"] = "pyarrow"
+    return frame
+
+
+def _expect_format(path, ext, wanted, what):
+    """Refuses a binary file whose extension promises another format, with what it looks like."""
+    with open(path, "rb") as f:
+        head = f.read(16)
+    name = os.path.basename(path)
+    if not head:
+        raise LoadError("{} is empty (0 bytes): choose a file that holds data".format(name))
+    magic = sniff.magic_of(head)
+    if magic and magic[0] in wanted:
+        return
+    if magic:
+        _refuse_binary(name, {"format": magic[0], "looksLike": magic[1], "magic": sniff.hex_prefix(head)}, what)
+    decision = sniff.sniff_file(path)
+    looks = "text ({})".format(ENCODING_NAMES.get(decision.get("encoding"), "")) if decision["kind"] == "text" \
+        else decision.get("looksLike", "an unknown format")
+    raise LoadError("{} is not {}: it looks like {} (its first bytes are {}){}".format(
+        name, what, looks, sniff.hex_prefix(head),
+        "; if it is CSV, rename it to .csv" if decision["kind"] == "text" else ""))
 
 
 def _read_excel(path, ext, meta):
+    if ext == ".xls":
+        _expect_format(path, ext, ("ole2", "zip"), "an Excel workbook")
+    else:
+        _expect_format(path, ext, ("zip",), "an Excel workbook")
     engine_pkg = "xlrd" if ext == ".xls" else "openpyxl"
     try:
         sheets = pd.read_excel(path, sheet_name=None)
@@ -163,21 +225,27 @@ def _read_excel(path, ext, meta):
         raise LoadError("reading {} files needs the {} package: run {}, or choose an interpreter that has it "
                         "(setting radarm.pythonPath)".format(ext, engine_pkg, pip_hint(engine_pkg)))
     meta["sheets"] = list(sheets.keys())
+    meta["read"] = {"func": "read_excel", "kwargs": {"sheet_name": None}}
     return sheets
 
 
 def _read_parquet(path, meta):
+    _expect_format(path, ".parquet", ("parquet",), "a Parquet file")
     try:
-        return pd.read_parquet(path)
+        frame = pd.read_parquet(path)
     except ImportError:
         raise LoadError("reading Parquet files needs pyarrow or fastparquet: run {}, or choose an interpreter "
                         "that has it (setting radarm.pythonPath)".format(pip_hint("pyarrow")))
+    meta["read"] = {"func": "read_parquet", "kwargs": {}}
+    return frame
 
 
 def _frame_from_json_value(obj, meta):
+    # meta["table"]: the pandas function that made the table, for read_spec.
     if isinstance(obj, list):
         if obj and all(isinstance(x, dict) for x in obj[:100]):
             return pd.json_normalize(obj)
+        meta["table"] = "DataFrame"
         return pd.DataFrame(obj)
     if isinstance(obj, dict):
         record_keys = [k for k, v in obj.items() if isinstance(v, list) and v and isinstance(v[0], dict)]
@@ -185,20 +253,33 @@ def _frame_from_json_value(obj, meta):
             meta["records_key"] = record_keys[0]
             return pd.json_normalize(obj[record_keys[0]])
         try:
-            return pd.DataFrame(obj)
+            frame = pd.DataFrame(obj)
+            meta["table"] = "DataFrame"
+            return frame
         except ValueError:
             return pd.json_normalize(obj)
     raise LoadError("the JSON holds a single {} value, not a table".format(type(obj).__name__))
 
 
 def _read_json(path, ext, meta):
+    name = os.path.basename(path)
+    decision = _text_decision(path, name)
+    enc = decision["encoding"]
     with open(path, "rb") as f:
         raw = f.read()
-    enc = sniff_encoding(raw[:SAMPLE_BYTES], complete=len(raw) <= SAMPLE_BYTES)
-    text = raw.decode(enc, "replace")
+    try:
+        text = raw.decode(enc)
+    except UnicodeDecodeError:
+        if not decision["badBytes"]:  # the samples decoded, another part did not: decide on the whole file
+            enc = sniff.decide([raw], len(raw)).get("encoding") or enc
+        text = raw.decode(enc, "replace")
+        _note_bad_lines(path, enc, meta)
+    del raw
     meta["encoding"] = enc
+    read = {"func": "read_json", "kwargs": {"encoding": enc, "lines": True}}
     if ext in JSONL_EXTS:
         meta["format"] = "JSON Lines"
+        meta["read"] = read
         return pd.read_json(io.StringIO(text), lines=True)
     try:
         obj = json.loads(text)
@@ -207,14 +288,22 @@ def _read_json(path, ext, meta):
         try:
             frame = pd.read_json(io.StringIO(text), lines=True)
         except ValueError as err:
-            raise LoadError("not valid JSON or JSON Lines: {}".format(err))
+            raise LoadError("{} is not valid JSON or JSON Lines: {}".format(name, str(err)[:300]))
         meta["format"] = "JSON Lines"
+        meta["read"] = read
         return frame
-    return _frame_from_json_value(obj, meta)
+    frame = _frame_from_json_value(obj, meta)
+    # Plain JSON: json.load, then pd.<func>(obj[records_key] if given) — as src/agent/prelude.ts writes it.
+    meta["read"] = {"func": meta.get("table", "json_normalize"), "kwargs": {"encoding": enc}}
+    if meta.get("records_key"):
+        meta["read"]["kwargs"]["records_key"] = meta["records_key"]
+    return frame
 
 
 def load_file(path):
-    """Reads one file. Returns (frames, meta): frames is an ordered dict of sheet name (or None) -> DataFrame."""
+    """Reads one file. Returns (frames, meta): frames is an ordered dict of sheet name (or None) -> DataFrame.
+    meta: encoding, delimiter, decimal, sheets, format, records_key, table, warning, badLines, parser, and `read`:
+    {"func": pandas function, "kwargs"} — how to read the file again the same way (the file is the load's path)."""
     ext = os.path.splitext(path)[1].lower()
     meta = {}
     if not os.path.exists(path):

@@ -580,7 +580,7 @@ def load_data(req):
             info["cached"] = False
         info["loadMs"] = entry["loadMs"]
         meta = entry["meta"]
-        for k in ("encoding", "delimiter", "sheets", "warning"):
+        for k in ("encoding", "delimiter", "sheets", "warning", "badLines", "read"):
             if k in meta:
                 info[k] = meta[k]
         frames = entry["frames"]
