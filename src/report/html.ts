@@ -8,6 +8,7 @@ import MarkdownIt from 'markdown-it';
 
 type Markdown = InstanceType<typeof MarkdownIt>;
 import { outputBlocks } from './output-blocks';
+import { tableHtml } from './result-tables';
 import { fill, reportLabels, type ReportLabels } from './labels';
 import { dataFilesOf, type ExportTurn } from './turns';
 import { REPORT_CSS } from './report-css';
@@ -39,6 +40,7 @@ const DRAW_PLOTLY = `(function(){var els=document.querySelectorAll('script.radar
 function turnHtml(t: ExportTurn, n: number, md: Markdown, L: ReportLabels, withPlotly: boolean): string {
   const parts = [`<section class="turn" id="turn-${n}">`, `<h2 class="question"><span class="qn">${esc(fill(L.question, String(n)))}</span> ${esc(t.question)}</h2>`];
   if (t.code) parts.push(`<details class="code"><summary>${esc(L.code)}</summary><pre><code class="language-python">${esc(t.code)}</code></pre></details>`);
+  for (const table of t.tables) parts.push(tableHtml(table, L));
   if (t.output) {
     const blocks = outputBlocks(t.output)
       .map((b) => (b.kind === 'table' ? `<div class="table-wrap">${md.render(b.markdown)}</div>` : `<pre class="text">${esc(b.text)}</pre>`))

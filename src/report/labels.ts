@@ -14,6 +14,8 @@ const EN = {
   plotlyNote: 'Interactive Plotly chart: open the HTML report to see it.',
   error: 'This turn ended with an error',
   noTurns: 'This conversation has no turns.',
+  shape: '{0} rows × {1} columns',
+  firstRows: 'first {0} shown',
 };
 
 const ZH: typeof EN = {
@@ -27,6 +29,8 @@ const ZH: typeof EN = {
   plotlyNote: '交互式 Plotly 图表：请打开 HTML 报告查看。',
   error: '此轮对话以错误结束',
   noTurns: '此对话没有内容。',
+  shape: '{0} 行 × {1} 列',
+  firstRows: '仅显示前 {0} 行',
 };
 
 export type ReportLabels = typeof EN;

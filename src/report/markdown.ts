@@ -2,6 +2,7 @@
 // tables as markdown tables, PNG charts inline as data: URLs (self-contained; most viewers show them), Plotly
 // charts as a note (they need the HTML report), explanations as written.
 import { outputBlocks } from './output-blocks';
+import { tableMarkdown } from './result-tables';
 import { fill, reportLabels } from './labels';
 import { dataFilesOf, type ExportTurn } from './turns';
 
@@ -27,6 +28,7 @@ export function buildMarkdownReport(turns: readonly ExportTurn[], opts: Markdown
       const f = fenceFor(t.code);
       out.push(`<details><summary>${L.code}</summary>`, '', `${f}python`, t.code.replace(/\n$/, ''), f, '', '</details>', '');
     }
+    for (const table of t.tables) out.push(tableMarkdown(table, L), '');
     for (const b of t.output ? outputBlocks(t.output) : []) {
       if (b.kind === 'table') out.push(b.markdown, '');
       else {

@@ -3,6 +3,7 @@
 // the explanation, or the error the turn ended with. Pure and dependency-free.
 import type { CompleteData, RadarmEvent } from '../protocol/events';
 import type { TurnRecord } from '../protocol/messages';
+import { tablesOf, type ReportTable } from './result-tables';
 
 export interface ExportTurn {
   question: string;
@@ -16,6 +17,8 @@ export interface ExportTurn {
   image: string | null;
   /** The Plotly figure, parsed; null when absent or not valid JSON. */
   plotly: { data?: unknown[]; layout?: Record<string, unknown> } | null;
+  /** DataFrame/Series results in their structured form (complete.data.tables), when the turn has them. */
+  tables: ReportTable[];
   reply: string;
   /** Set when the turn ended in an error (or never finished). */
   error: string | null;
@@ -52,7 +55,7 @@ export function exportTurn(t: TurnRecord): ExportTurn {
   const data = completeOf(t.events);
   const base = { question: t.question, dataFiles: t.dataFiles, startedAt: t.startedAt, model: t.model };
   if (!data) {
-    return { ...base, code: null, output: null, image: null, plotly: null, reply: '', error: errorOf(t.events) ?? 'This turn did not finish.' };
+    return { ...base, code: null, output: null, image: null, plotly: null, tables: [], reply: '', error: errorOf(t.events) ?? 'This turn did not finish.' };
   }
   return {
     ...base,
@@ -60,6 +63,7 @@ export function exportTurn(t: TurnRecord): ExportTurn {
     output: data.execution_result || null,
     image: data.image && /^data:image\/png;base64,[A-Za-z0-9+/=\s]+$/.test(data.image) ? data.image : null,
     plotly: parsePlotly(data.plotly_json),
+    tables: tablesOf(data),
     reply: data.reply,
     error: null,
     complete: data,

@@ -105,6 +105,23 @@ describe('reports', () => {
     assert.match(md, /> \*\*This turn ended with an error:\*\* The model is unreachable\./);
   });
 
+  it('result tables (complete.data.tables) become HTML and markdown tables with their shape; malformed ones are skipped', async () => {
+    const table = {
+      kind: 'frame', source: 'result', columns: ['城市', 'sales'], dtypes: ['object', 'float64'], kinds: ['string', 'number'],
+      indexName: null, index: [0, 1], rows: [['上海', 1234.5], ['北|京', null]], totalRows: 300, totalColumns: 2,
+    };
+    const broken = { ...table, rows: [['only one cell']] };
+    const turns = [turn('tables', [complete({ reply: 'ok', tables: [table, broken] } as object), done])];
+    assert.equal(exportTurns(turns)[0].tables.length, 1);
+    const html = await buildReport('html', turns, { locale: 'en' });
+    assert.match(html, /<th>城市<\/th><th>sales<\/th>/);
+    assert.match(html, /<tr><th>0<\/th><td>上海<\/td><td class="num">1234.5<\/td><\/tr>/);
+    assert.match(html, /<caption>300 rows × 2 columns · first 2 shown<\/caption>/);
+    const md = await buildReport('md', turns, { locale: 'zh-cn' });
+    assert.match(md, /\|  \| 城市 \| sales \|\n\|---\|---\|---\|\n\| 0 \| 上海 \| 1234.5 \|\n\| 1 \| 北\\\|京 \|  \|/);
+    assert.match(md, /_300 行 × 2 列 · 仅显示前 2 行_/);
+  });
+
   it('the format follows the extension; --save-report checks it and the folder', () => {
     assert.equal(reportFormatOf('a/b.HTML'), 'html');
     assert.equal(reportFormatOf('r.md'), 'md');

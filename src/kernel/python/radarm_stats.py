@@ -279,6 +279,13 @@ def markdown_table(frame, max_rows=60):
     return "\n".join(lines)
 
 
+def as_frame(value):
+    """The DataFrame a statistics value is shown as (its tidy() form), or the value itself: lets a fit or a test
+    result travel through the same table path as a DataFrame."""
+    rendered = render(value)
+    return rendered[1] if rendered else value
+
+
 def render(value):
     """(text, frame, type name) for a statistics value, or None for anything else."""
     try:
