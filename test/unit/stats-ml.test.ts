@@ -9,6 +9,7 @@ import { createKernel } from '../../src/kernel';
 import type { PythonKernel } from '../../src/kernel/types';
 import { createLlmService } from '../../src/llm';
 import { createSession, type Session } from '../../src/agent/session';
+import { codeGenerationMessages, executorMessages, explanationMessages, plannerMessages, verifierMessages, type Attempt, type PromptInput } from '../../src/agent/prompts';
 import { startFakeLlmServer, type FakeLlmServer } from '../helpers/fake-llm-server';
 import { classMetrics, nearestNeighbour, simpleOls, welch } from '../helpers/stats-reference';
 import { TEST_PYTHON, allMessages, assertContract, collect, completeOf, providerFor, py, scriptStages, tempDir } from './agent-harness';
@@ -164,6 +165,21 @@ describe('statistics and ML (real scipy, statsmodels, scikit-learn)', function (
       assert.equal(r.ok, false);
       assert.match(r.error?.message ?? '', /tidy\(\) does not know object \(statsmodels results, scipy test results/);
     });
+  });
+
+  it('prompts: code, planner and executor get the statistics rules; the verifier and the explanation check them', () => {
+    const p: PromptInput = { question: 'Does A differ from B?', lang: 'en', dataFiles: ['/w/t.csv'], history: [],
+      profile: { text: 'df: 2 columns', variables: ['df'], files: [] } };
+    const attempt: Attempt = { code: 'result = 1', output: '1', ok: true };
+    for (const msgs of [codeGenerationMessages(p), plannerMessages(p), executorMessages(p, '1. test')]) {
+      const sys = msgs[0].content;
+      assert.match(sys, /never one it says is not installed/);
+      assert.match(sys, /effect size \(Cohen's d, r, η², odds ratio\) with a 95% confidence interval/);
+      assert.match(sys, /hold out a test set .* baseline .* metric that fits the task/);
+      assert.match(sys, /set `result` to the fit, the test result or tidy\(\.\.\.\)/);
+    }
+    assert.match(verifierMessages(p, 'plan', attempt)[0].content, /scored only on the data it was trained on/);
+    assert.match(explanationMessages(p, attempt)[0].content, /effect size and its confidence interval with the p-value/);
   });
 
   it('a library that is not installed is named as such in the profile and not bound', () => {
