@@ -1,7 +1,9 @@
-// The turn model every export shares (notebook, HTML report, Markdown report): a conversation's stored
+// The turn model of the reports (HTML, Markdown), built on the notebook export's completeOf: a conversation's stored
 // TurnRecords reduced to what a reader sees — the question, the code that ran, its output, the charts,
 // the explanation, or the error the turn ended with. Pure and dependency-free.
 import type { CompleteData, RadarmEvent } from '../protocol/events';
+// The notebook export's reading of a turn (pure; it has no vscode import), shared rather than repeated.
+import { completeOf } from '../vscode/notebook';
 import type { TurnRecord } from '../protocol/messages';
 import { tablesOf, type ReportTable } from './result-tables';
 
@@ -26,14 +28,7 @@ export interface ExportTurn {
   complete?: CompleteData;
 }
 
-/** The `complete` data of a turn, or undefined when it ended in an error or is still running. */
-export function completeOf(events: readonly RadarmEvent[]): CompleteData | undefined {
-  for (let i = events.length - 1; i >= 0; i--) {
-    const e = events[i];
-    if (e.type === 'complete') return e.data;
-  }
-  return undefined;
-}
+export { completeOf };
 
 export function errorOf(events: readonly RadarmEvent[]): string | undefined {
   for (const e of events) if (e.type === 'error') return e.content;
