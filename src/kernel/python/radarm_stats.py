@@ -69,10 +69,11 @@ def intro_names():
 
 
 def missing_note():
+    """' Not installed (do not use): …' for the profile's intro, or ''."""
     missing = [lib for lib, ok in state.available.items() if not ok]
     if not missing:
         return ""
-    return "Not installed (do not use): {}.".format(", ".join(missing))
+    return " Not installed (do not use): {}.".format(", ".join(missing))
 
 
 def start_warmup(resolve, wait_for=None):
@@ -277,6 +278,20 @@ def markdown_table(frame, max_rows=60):
     if len(frame) > max_rows:
         lines.append("\u2026 {} more rows".format(len(frame) - max_rows))
     return "\n".join(lines)
+
+
+def describe(value, reply, cap, table_of):
+    """Fills reply's value fields for a statistics value (True), or leaves them to the generic repr (False)."""
+    rendered = render(value)
+    if not rendered:
+        return False
+    text, frame, type_name = rendered
+    reply["value"] = cap(text)
+    reply["valueType"] = type_name
+    table = table_of(frame)
+    if table:
+        reply["table"] = table
+    return True
 
 
 def as_frame(value):

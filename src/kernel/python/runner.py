@@ -354,13 +354,8 @@ def describe_value(value, reply):
             if url:
                 reply["images"].append(url)
         return
-    rendered = stats_tools.render(value)  # a model/test result: markdown tables, and a DataFrame for the table view
-    if rendered:
-        value, reply["value"], reply["valueType"] = rendered[1], capture.cap_text(rendered[0], OUTPUT_CAP), rendered[2]
-        table = _table(value)
-        if table:
-            reply["table"] = table
-        return
+    if stats_tools.describe(value, reply, lambda text: capture.cap_text(text, OUTPUT_CAP), _table):
+        return  # a fit, test result or metrics report: markdown tables, and its DataFrame as the table preview
     with pd.option_context("display.max_rows", 60, "display.min_rows", 20, "display.max_columns", 40,
                            "display.width", 200, "display.max_colwidth", 80):
         try:
@@ -625,9 +620,8 @@ def _intro():
     if "px" in LAZY:
         names.append("plotly.express as px, plotly.graph_objects as go")
     names.extend(stats_tools.intro_names())
-    return "Python {}, pandas {}. Already imported: {}.{}".format(
-        ".".join(str(v) for v in sys.version_info[:3]), pd.__version__, ", ".join(names),
-        (" " + stats_tools.missing_note()) if stats_tools.missing_note() else "")
+    return "Python {}, pandas {}. Already imported: {}.".format(
+        ".".join(str(v) for v in sys.version_info[:3]), pd.__version__, ", ".join(names)) + stats_tools.missing_note()
 
 
 # --- idle warm-up ---------------------------------------------------------------------------------------------------
