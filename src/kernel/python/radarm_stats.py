@@ -159,7 +159,7 @@ def _fit_stats(res):
 def _test_table(res):
     row = {"statistic": float(np.asarray(res.statistic).item()) if np.ndim(res.statistic) == 0 else res.statistic,
            "p-value": float(np.asarray(res.pvalue).item()) if np.ndim(res.pvalue) == 0 else res.pvalue}
-    df = getattr(res, "df", None)
+    df = getattr(res, "df", getattr(res, "dof", None))
     if df is not None and np.ndim(df) == 0:
         row["df"] = float(df)
     ci = getattr(res, "confidence_interval", None)
