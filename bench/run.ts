@@ -2,79 +2,16 @@
 // last line of output. Targets that are missed say so ("met": false) instead of being hidden.
 // Run with --expose-gc (the npm script does) so that the memory figure is a real post-GC heap.
 import { cpus, totalmem } from 'node:os';
-import OpenAI from 'openai';
-import { Agent } from 'undici';
 import { closeLlmNetwork, configureLlmNetwork, createLlmService, type Provider } from '../src/llm';
 import { runMode } from '../src/agent';
 import type { AgentContext } from '../src/agent/types';
-import {
-  absNow,
-  bareStream,
-  eps,
-  median,
-  openaiStream,
-  percentile,
-  radarmStream,
-  startBenchServer,
-  type BenchServer,
-} from './sse';
+import { benchFirstEvent, benchSse, radarmStream, startBenchServer, type BenchServer } from './sse';
 
 const only = new Set(process.argv.slice(2).filter((a) => !a.startsWith('-')));
 const wants = (name: string) => only.size === 0 || only.has(name);
 const log = (...a: unknown[]) => console.error(...a); // progress to stderr; results to stdout
 
 const POOL_SIZE = 20;
-const SSE_CHUNKS = 200_000;
-
-async function benchSse(server: BenchServer, provider: Provider) {
-  const llm = createLlmService();
-  const bareAgent = new Agent({ connections: POOL_SIZE });
-  const openai = new OpenAI({ baseURL: server.baseUrl, apiKey: 'bench', maxRetries: 0 });
-  // Warm up each path (JIT, connection), then take the best of five runs of each, interleaved,
-  // so that a burst of background load (or the server's core being busy) does not decide the ratio.
-  await bareStream(server.baseUrl, 2000, bareAgent);
-  await openaiStream(openai, 2000);
-  await radarmStream(llm, provider, 2000);
-  const runs = { radarm: [] as number[], bare: [] as number[], openai: [] as number[] };
-  for (let i = 0; i < 5; i++) {
-    runs.bare.push(await eps(() => bareStream(server.baseUrl, SSE_CHUNKS, bareAgent), SSE_CHUNKS));
-    runs.radarm.push(await eps(() => radarmStream(llm, provider, SSE_CHUNKS), SSE_CHUNKS));
-    runs.openai.push(await eps(() => openaiStream(openai, SSE_CHUNKS), SSE_CHUNKS));
-    log(`  sse run ${i + 1}: bare ${runs.bare[i]} radarm ${runs.radarm[i]} openai ${runs.openai[i]} events/s`);
-  }
-  await bareAgent.close();
-  const radarm_eps = Math.max(...runs.radarm);
-  const bare_eps = Math.max(...runs.bare);
-  const openai_eps = Math.max(...runs.openai);
-  const ratio_vs_bare = +(radarm_eps / bare_eps).toFixed(3);
-  const ratio_vs_openai = +(radarm_eps / openai_eps).toFixed(2);
-  return {
-    chunks: SSE_CHUNKS,
-    radarm_eps,
-    bare_eps,
-    openai_eps,
-    ratio_vs_bare,
-    ratio_vs_openai,
-    targets: { ratio_vs_bare: '>= 0.9', ratio_vs_openai: '>= 5' },
-    met: ratio_vs_bare >= 0.9 && ratio_vs_openai >= 5,
-  };
-}
-
-async function benchFirstEvent(server: BenchServer, provider: Provider) {
-  const llm = createLlmService();
-  const latencies: number[] = [];
-  for (let i = 0; i < 10; i++) await radarmStream(llm, provider, 5); // warm-up
-  for (let i = 0; i < 200; i++) {
-    await server.reset();
-    let firstAt = 0;
-    await radarmStream(llm, provider, 5, () => (firstAt = absNow()));
-    const { firstByteTimes } = await server.stats();
-    latencies.push(firstAt - firstByteTimes[0]);
-  }
-  const p50 = +median(latencies).toFixed(3);
-  const p99 = +percentile(latencies, 99).toFixed(3);
-  return { requests: 200, p50, p99, target: 'p99 < 2 ms', met: p99 < 2 };
-}
 
 async function benchPool(server: BenchServer, provider: Provider) {
   await closeLlmNetwork();
@@ -155,8 +92,8 @@ async function main() {
   const provider: Provider = { id: 'bench', kind: 'openai', baseUrl: server.baseUrl, model: 'bench' };
   try {
     if (wants('sse')) {
-      log('sse: 200,000 chunks through radarm, bare undici + eventsource-parser, openai SDK…');
-      results.sse = await benchSse(server, provider);
+      log('sse: 9 pairs of 200,000 chunks through bare undici + eventsource-parser, radarm, openai SDK…');
+      results.sse = await benchSse(server, provider, log);
     }
     if (wants('first_event_ms')) {
       log('first_event_ms: 200 requests…');

@@ -3,9 +3,10 @@
 // so the server is never the bottleneck.
 //
 // Requests: POST /v1/chat/completions with JSON {stream, messages, ...}. The number of chunks comes from
-// the `x-bench-chunks` header (default 20). Every response starts with a timestamp the client can use:
-// the server records the absolute time (performance.timeOrigin + now, ms) at which it wrote the first
-// byte of the body, and reports the list on GET /stats, with the count of TCP connections it accepted.
+// the `x-bench-chunks` header (default 20). The server records when it wrote the first byte of each
+// body on the system-wide monotonic clock (process.hrtime.bigint(), CLOCK_MONOTONIC on Linux: the same
+// clock in every process, unlike performance.timeOrigin), and reports the list (ns, as strings) on
+// GET /stats, with the count of TCP connections it accepted.
 //
 // The parent learns the port from the first line on stdout: {"port": N}.
 import { createServer } from 'node:http';
@@ -32,7 +33,7 @@ function body(n) {
 
 let connections = 0;
 let firstByteTimes = [];
-const now = () => performance.timeOrigin + performance.now();
+const now = () => String(process.hrtime.bigint());
 
 const server = createServer((req, res) => {
   if (req.method === 'GET' && req.url === '/stats') {

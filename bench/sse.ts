@@ -1,17 +1,19 @@
 // Streaming benchmarks: Radarm's LLM service against the floor of its own stack (undici.request +
-// eventsource-parser) and the official openai SDK, on the same local stream; time to first event;
-// connection-pool reuse; heap growth over many Ask turns.
+// eventsource-parser) and the official openai SDK, on the same local stream, as the median of paired
+// runs; time to first event on one clock shared by server and client; helpers for pool and memory.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { createParser } from 'eventsource-parser';
 import { request, Agent } from 'undici';
 import OpenAI from 'openai';
+import { createLlmService } from '../src/llm';
 import type { LlmClient, Provider } from '../src/llm/types';
 import { benchText } from './bench-stream.mjs';
 
 export interface BenchServer {
   baseUrl: string;
-  stats(): Promise<{ connections: number; firstByteTimes: number[] }>;
+  /** firstByteTimes: process.hrtime.bigint() of each body's first byte, in ns, as decimal strings. */
+  stats(): Promise<{ connections: number; firstByteTimes: string[] }>;
   reset(): Promise<void>;
   close(): void;
 }
@@ -35,7 +37,7 @@ export async function startBenchServer(): Promise<BenchServer> {
     baseUrl: `${origin}/v1`,
     async stats() {
       const r = await request(`${origin}/stats`, { dispatcher: control });
-      return (await r.body.json()) as { connections: number; firstByteTimes: number[] };
+      return (await r.body.json()) as { connections: number; firstByteTimes: string[] };
     },
     async reset() {
       const r = await request(`${origin}/reset`, { method: 'POST', dispatcher: control });
@@ -48,7 +50,11 @@ export async function startBenchServer(): Promise<BenchServer> {
   };
 }
 
-export const absNow = () => performance.timeOrigin + performance.now();
+/**
+ * The system-wide monotonic clock in ns (CLOCK_MONOTONIC on Linux): the bench server reads the same
+ * clock in its own process, so the two ends of a latency are comparable without clock-origin guesses.
+ */
+export const monoNs = () => process.hrtime.bigint();
 
 const chatBody = JSON.stringify({ model: 'bench', stream: true, messages: [{ role: 'user', content: 'go' }] });
 
@@ -125,11 +131,21 @@ export async function radarmStream(
 
 /** Events per second of one run of `fn`, which returns how many events it consumed. */
 export async function eps(fn: () => Promise<number>, expected: number): Promise<number> {
+  return (await rate(fn, expected)).perSecond;
+}
+
+/**
+ * Chunks per wall-clock second of one run, and per second of this process's CPU time (user + system):
+ * the second does not count time spent waiting for a busy core, so it moves less with other load.
+ */
+export async function rate(fn: () => Promise<number>, expected: number): Promise<{ perSecond: number; perCpuSecond: number }> {
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const n = await fn();
   const ms = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
   if (n !== expected) throw new Error(`expected ${expected} events, got ${n}`);
-  return Math.round((n / ms) * 1000);
+  return { perSecond: Math.round((n / ms) * 1000), perCpuSecond: Math.round((n / (cpu.user + cpu.system)) * 1e6) };
 }
 
 export const median = (xs: number[]) => {
@@ -140,3 +156,97 @@ export const percentile = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
 };
+
+const SSE_CHUNKS = 200_000;
+const SSE_PAIRS = 9;
+
+interface SsePair {
+  bare: number;
+  radarm: number;
+  openai: number;
+  ratio_vs_bare: number;
+  ratio_vs_openai: number;
+  /** The same ratios from each stack's chunks per CPU-second of the client process. */
+  cpu_ratio_vs_bare: number;
+  cpu_ratio_vs_openai: number;
+}
+
+/**
+ * Throughput in provider chunks per second (one chunk = one SSE `data:` event carrying one delta), as
+ * the median of paired runs: each pair runs the three stacks back to back on the same server, so a
+ * burst of load hits one pair, not one stack; every pair's figures are on the JSON line. The same
+ * ratios per CPU-second of the client are listed too, as a check that moves less with other load.
+ */
+export async function benchSse(server: BenchServer, provider: Provider, log: (...a: unknown[]) => void, pairs = SSE_PAIRS) {
+  const llm = createLlmService();
+  const bareAgent = new Agent({ connections: 20 });
+  const openai = new OpenAI({ baseURL: server.baseUrl, apiKey: 'bench', maxRetries: 0 });
+  // Warm up each path (JIT, connection) before measuring.
+  for (let i = 0; i < 3; i++) {
+    await bareStream(server.baseUrl, 20_000, bareAgent);
+    await radarmStream(llm, provider, 20_000);
+    await openaiStream(openai, 2000);
+  }
+  const runs: SsePair[] = [];
+  const bareRun = () => rate(() => bareStream(server.baseUrl, SSE_CHUNKS, bareAgent), SSE_CHUNKS);
+  for (let i = 0; i < pairs; i++) {
+    // Alternate who goes first, so that neither stack always runs right after the slow openai run.
+    const bareFirst = i % 2 === 0;
+    const b1 = bareFirst ? await bareRun() : undefined;
+    const r = await rate(() => radarmStream(llm, provider, SSE_CHUNKS), SSE_CHUNKS);
+    const b = b1 ?? (await bareRun());
+    const o = await rate(() => openaiStream(openai, SSE_CHUNKS), SSE_CHUNKS);
+    const pair: SsePair = {
+      bare: b.perSecond,
+      radarm: r.perSecond,
+      openai: o.perSecond,
+      ratio_vs_bare: +(r.perSecond / b.perSecond).toFixed(3),
+      ratio_vs_openai: +(r.perSecond / o.perSecond).toFixed(2),
+      cpu_ratio_vs_bare: +(r.perCpuSecond / b.perCpuSecond).toFixed(3),
+      cpu_ratio_vs_openai: +(r.perCpuSecond / o.perCpuSecond).toFixed(2),
+    };
+    runs.push(pair);
+    log(
+      `  sse pair ${i + 1}: bare ${pair.bare} radarm ${pair.radarm} openai ${pair.openai} chunks/s → ` +
+        `${pair.ratio_vs_bare}× bare, ${pair.ratio_vs_openai}× openai (per CPU-second: ${pair.cpu_ratio_vs_bare}×, ${pair.cpu_ratio_vs_openai}×)`,
+    );
+  }
+  await bareAgent.close();
+  const ratio_vs_bare = +median(runs.map((r) => r.ratio_vs_bare)).toFixed(3);
+  const ratio_vs_openai = +median(runs.map((r) => r.ratio_vs_openai)).toFixed(2);
+  return {
+    unit: 'provider chunks per second',
+    chunks_per_run: SSE_CHUNKS,
+    pairs: runs.length,
+    radarm_chunks_per_s: median(runs.map((r) => r.radarm)),
+    bare_chunks_per_s: median(runs.map((r) => r.bare)),
+    openai_chunks_per_s: median(runs.map((r) => r.openai)),
+    ratio_vs_bare,
+    ratio_vs_openai,
+    cpu_ratio_vs_bare: +median(runs.map((r) => r.cpu_ratio_vs_bare)).toFixed(3),
+    cpu_ratio_vs_openai: +median(runs.map((r) => r.cpu_ratio_vs_openai)).toFixed(2),
+    runs,
+    targets: { ratio_vs_bare: '>= 0.9 (median of pairs)', ratio_vs_openai: '>= 5 (median of pairs)' },
+    met: ratio_vs_bare >= 0.9 && ratio_vs_openai >= 5,
+  };
+}
+
+/**
+ * From the server writing the first content byte to Radarm's consumer holding the first content
+ * event, both ends on the shared monotonic clock (see monoNs).
+ */
+export async function benchFirstEvent(server: BenchServer, provider: Provider, requests = 200) {
+  const llm = createLlmService();
+  const latencies: number[] = [];
+  for (let i = 0; i < 20; i++) await radarmStream(llm, provider, 5); // warm-up
+  for (let i = 0; i < requests; i++) {
+    await server.reset();
+    let firstAt = 0n;
+    await radarmStream(llm, provider, 5, () => (firstAt = monoNs()));
+    const { firstByteTimes } = await server.stats();
+    latencies.push(Number(firstAt - BigInt(firstByteTimes[0])) / 1e6);
+  }
+  const p50 = +median(latencies).toFixed(3);
+  const p99 = +percentile(latencies, 99).toFixed(3);
+  return { requests, clock: 'process.hrtime.bigint() in both processes', p50, p99, max: +Math.max(...latencies).toFixed(3), target: 'p99 < 2 ms', met: p99 < 2 };
+}

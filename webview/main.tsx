@@ -2,8 +2,9 @@
 // delegated clicks of rendered markdown (code-block Copy / Insert), then tells the host it is ready.
 import { render } from 'preact';
 import './style.css';
+import './style-actions.css';
 import { App } from './components/app';
-import { handleHostMessage, restorePersisted, store } from './store';
+import { dispatch, handleHostMessage, startStore, store } from './store';
 import { post } from './vscode-api';
 
 function onMarkdownAction(e: MouseEvent): void {
@@ -31,9 +32,16 @@ function flashCopied(button: Element): void {
   }, 1500);
 }
 
-restorePersisted();
+startStore();
 const root = document.getElementById('radarm-root') ?? document.body;
 render(<App />, root);
 window.addEventListener('message', (e: MessageEvent) => handleHostMessage(e.data));
 document.addEventListener('click', onMarkdownAction);
+// The panel got keyboard focus (radarm.chat.focus, Ctrl+Alt+D): the question box takes it.
+// Checked a frame later: a click that brought the focus (on a button, a select) has moved it by then.
+window.addEventListener('focus', () =>
+  requestAnimationFrame(() => {
+    if (document.activeElement === document.body || !document.activeElement) dispatch({ type: 'focus' });
+  }),
+);
 post({ type: 'ready' });

@@ -4,6 +4,7 @@
 export interface PlotlyLike {
   newPlot(el: HTMLElement, data: unknown[], layout?: Record<string, unknown>, config?: Record<string, unknown>): Promise<unknown>;
   purge(el: HTMLElement): void;
+  toImage(el: HTMLElement, opts: { format: 'png'; width?: number; height?: number; scale?: number }): Promise<string>;
   Plots: { resize(el: HTMLElement): void };
 }
 

@@ -1,96 +1,20 @@
-// The panel's state and its one way in: host messages. Event batches are queued and applied
-// once per animation frame (with a timer fallback, as hidden webviews get no frames), so
-// 10,000 tokens/s cost one DOM update per frame. Structural changes bump `version`, which
-// re-renders the Preact tree; text growth goes straight to the stream views.
+// The panel's store in the browser: the current state (panel-state.ts holds the reducer), the
+// per-frame queue of event batches, persistence through vscode.setState, and the user actions
+// that post to the host. Nothing happens at import time: main.tsx calls startStore().
+//
+// Event batches are queued and applied once per animation frame (with a timer fallback, as hidden
+// webviews get no frames), so 10,000 tokens/s cost one DOM update per frame. A structural change
+// makes a new state, which re-renders the Preact tree; text growth goes straight to the stream views.
 import type { RadarmEvent } from '../src/protocol/events';
-import {
-  isLocale,
-  isPanelMode,
-  parseHostMessage,
-  type HostToWebview,
-  type Locale,
-  type NoticeAction,
-  type NoticeLevel,
-  type PanelMode,
-  type ProviderInfo,
-  type TurnRecord,
-} from '../src/protocol/messages';
-import { STRINGS, type Strings } from './i18n';
-import { createMarkdown, type Markdown } from './markdown';
-import { applyEvent, createTurn, finish, flushTurn, toRecord, turnFromRecord, type TurnModel } from './turn-model';
+import { isLocale, isPanelMode, parseHostMessage, type Locale, type PanelMode, type TurnRecord } from '../src/protocol/messages';
+import { findTurn, initialState, reduce, type PanelMessage, type PanelStore } from './panel-state';
+import { flushTurn, toRecord, type TurnModel } from './turn-model';
 import { getState, post, setState } from './vscode-api';
 
-export interface Notice {
-  level: NoticeLevel;
-  text: string;
-  action?: NoticeAction;
-}
+export type { Notice, PanelStore } from './panel-state';
 
-export interface PanelStore {
-  locale: Locale;
-  strings: Strings;
-  mode: PanelMode;
-  providers: ProviderInfo[];
-  providerId: string;
-  trusted: boolean;
-  plotlyUri: string;
-  available: string[];
-  selected: string[];
-  turns: TurnModel[];
-  busyTurnId: string | null;
-  notice: Notice | null;
-  /** The composer's text (kept here so that it persists). */
-  draft: string;
-  /** Bumped when the composer must take `draft` from the store (prefill, restore). */
-  draftVersion: number;
-  /** Set by prefill with run: the composer sends once it has rendered. */
-  pendingRun: boolean;
-  /** Has the host's init arrived (until then the cached state is shown). */
-  initialized: boolean;
-  /** Scroll offset to restore, or null to stay at the bottom. */
-  scrollTop: number | null;
-  version: number;
-}
-
-const initialLocale = (): Locale => {
-  const l = document.body?.dataset.locale;
-  return isLocale(l) ? l : 'en';
-};
-
-export const store: PanelStore = {
-  locale: initialLocale(),
-  strings: STRINGS[initialLocale()],
-  mode: 'agent_multi',
-  providers: [],
-  providerId: '',
-  trusted: true,
-  plotlyUri: document.body?.dataset.plotlyUri ?? '',
-  available: [],
-  selected: [],
-  turns: [],
-  busyTurnId: null,
-  notice: null,
-  draft: '',
-  draftVersion: 0,
-  pendingRun: false,
-  initialized: false,
-  scrollTop: null,
-  version: 0,
-};
-
-// One markdown-it per locale: code-block button labels are part of the rendered HTML.
-const markdowns = new Map<Locale, Markdown>();
-export function markdown(): Markdown {
-  let md = markdowns.get(store.locale);
-  if (!md) {
-    md = createMarkdown({ copy: store.strings.copy, insert: store.strings.insert });
-    markdowns.set(store.locale, md);
-  }
-  return md;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Change notification
+/** The current state; replaced (never mutated by views) on every change. A live binding. */
+export let store: PanelStore = initialState();
 
 const listeners = new Set<() => void>();
 
@@ -99,9 +23,28 @@ export function subscribe(fn: () => void): () => void {
   return () => listeners.delete(fn);
 }
 
-export function changed(): void {
-  store.version++;
-  for (const fn of listeners) fn();
+/**
+ * Runs a message through the reducer and tells the views when the state changed. Quiet: a change
+ * the DOM shows already (a keystroke, a scroll position), so nothing re-renders.
+ */
+export function dispatch(msg: PanelMessage, quiet = false): void {
+  const before = store;
+  store = reduce(store, msg);
+  if (store.locale !== before.locale) document.documentElement.lang = store.locale === 'zh-cn' ? 'zh-CN' : 'en';
+  if (store !== before && !quiet) for (const fn of listeners) fn();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Start-up
+
+/** Reads the page's locale and plotly URI, restores the cached state and starts persisting. */
+export function startStore(): void {
+  const l = document.body?.dataset.locale;
+  store = initialState(isLocale(l) ? l : 'en', document.body?.dataset.plotlyUri ?? '');
+  // Going away (hidden, reloaded): save now rather than after the debounce.
+  addEventListener('pagehide', () => persistNow());
+  document.addEventListener('visibilitychange', () => document.visibilityState === 'hidden' && persistNow());
+  restorePersisted();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -133,10 +76,6 @@ export function persistTurnsSoon(): void {
   persistSoon();
 }
 
-// Going away (hidden, reloaded): save now rather than after the debounce.
-addEventListener('pagehide', () => persistNow());
-document.addEventListener('visibilitychange', () => document.visibilityState === 'hidden' && persistNow());
-
 function persistNow(): void {
   clearTimeout(persistTimer);
   if (turnsDirty) {
@@ -166,27 +105,28 @@ function persistNow(): void {
   setState(state);
 }
 
-export function restorePersisted(): void {
+function restorePersisted(): void {
   const s = getState() as Partial<Persisted> | undefined;
   if (!s || s.v !== 1) return;
-  if (typeof s.draft === 'string') {
-    store.draft = s.draft;
-    store.draftVersion++;
-  }
-  if (isPanelMode(s.mode)) store.mode = s.mode;
-  if (Array.isArray(s.selected)) store.selected = s.selected.filter((f) => typeof f === 'string');
-  if (isLocale(s.locale)) setLocale(s.locale);
-  if (typeof s.scrollTop === 'number' || s.scrollTop === null) store.scrollTop = s.scrollTop ?? null;
+  let turns: TurnRecord[] | undefined;
   if (Array.isArray(s.turns)) {
     // Re-validate: state written by an older panel version must not break this one.
     const parsed = parseHostMessage({ type: 'init', state: { ...emptyInitFields(), turns: s.turns } });
     if (parsed?.type === 'init') {
-      cachedTurns = parsed.state.turns;
-      store.turns = parsed.state.turns.map((r) => turnFromRecord(r, markdown));
+      turns = parsed.state.turns;
+      cachedTurns = turns;
       turnsDirty = false;
     }
   }
-  changed();
+  dispatch({
+    type: 'local/restore',
+    draft: typeof s.draft === 'string' ? s.draft : undefined,
+    mode: isPanelMode(s.mode) ? s.mode : undefined,
+    selected: Array.isArray(s.selected) ? s.selected.filter((f) => typeof f === 'string') : undefined,
+    locale: isLocale(s.locale) ? s.locale : undefined,
+    scrollTop: typeof s.scrollTop === 'number' || s.scrollTop === null ? s.scrollTop : undefined,
+    turns,
+  });
 }
 
 const emptyInitFields = () => ({
@@ -200,12 +140,6 @@ const emptyInitFields = () => ({
   busyTurnId: null,
 });
 
-function setLocale(locale: Locale): void {
-  store.locale = locale;
-  store.strings = STRINGS[locale];
-  document.documentElement.lang = locale === 'zh-cn' ? 'zh-CN' : 'en';
-}
-
 // ---------------------------------------------------------------------------------------------
 // Event batches, applied once per frame
 
@@ -217,8 +151,10 @@ let fallback: ReturnType<typeof setTimeout> | undefined;
 interface PerfSample {
   at: number;
   ms: number;
-  /** Of ms: applying events to the models (the rest is rendering into the DOM). */
+  /** Of ms: applying events to the models (the rest is rendering into the DOM, then style and layout). */
   applyMs: number;
+  /** Of ms: style recalculation and layout, forced at the end of the frame's work while measuring. */
+  layoutMs: number;
   chars: number;
   events: number;
 }
@@ -240,37 +176,35 @@ export function drain(): void {
   const t0 = performance.now();
   const batches = queue;
   queue = [];
-  let structural = false;
   let chars = 0;
   let count = 0;
+  const before = store;
   const touched = new Set<TurnModel>();
   for (const b of batches) {
-    const turn = findTurn(b.turnId);
-    if (!turn) continue; // a turn we never saw start: the next init brings it
-    touched.add(turn);
+    const turn = findTurn(store, b.turnId);
+    if (turn) touched.add(turn);
     for (const ev of b.events) {
       count++;
       if (ev.type === 'thinking' || ev.type === 'content') chars += ev.content.length;
-      if (applyEvent(turn, ev, markdown)) structural = true;
     }
-    if (turn.done && store.busyTurnId === turn.id) {
-      store.busyTurnId = null;
-      structural = true;
-    }
+    store = reduce(store, { type: 'events', turnId: b.turnId, events: b.events });
   }
   const t1 = performance.now();
   for (const turn of touched) {
     flushTurn(turn);
     if (turn.done) persistTurnsSoon();
   }
-  if (structural) changed();
-  perfLog()?.push({ at: t0, ms: performance.now() - t0, applyMs: t1 - t0, chars, events: count });
+  if (store !== before) for (const fn of listeners) fn();
+  const perf = perfLog();
+  if (perf) {
+    // Measuring: force style and layout now, so that their cost is counted with the frame's work
+    // (otherwise the browser does them after this callback, outside any timer).
+    const t2 = performance.now();
+    void document.documentElement.offsetHeight;
+    const t3 = performance.now();
+    perf.push({ at: t0, ms: t3 - t0, applyMs: t1 - t0, layoutMs: t3 - t2, chars, events: count });
+  }
 }
-
-const findTurn = (id: string): TurnModel | undefined => {
-  for (let i = store.turns.length - 1; i >= 0; i--) if (store.turns[i].id === id) return store.turns[i];
-  return undefined;
-};
 
 // ---------------------------------------------------------------------------------------------
 // Host messages
@@ -284,88 +218,18 @@ export function handleHostMessage(data: unknown): void {
     return;
   }
   drain(); // keep order: events queued before this message apply first
-  apply(msg);
-}
-
-function apply(msg: Exclude<HostToWebview, { type: 'events' }>): void {
+  dispatch(msg);
   switch (msg.type) {
-    case 'init': {
-      const s = msg.state;
-      setLocale(s.locale);
-      store.mode = s.mode;
-      store.providers = s.providers;
-      store.providerId = s.providerId;
-      store.trusted = s.trusted;
-      store.plotlyUri = s.plotlyUri;
-      store.available = s.dataFiles.available;
-      store.selected = s.dataFiles.selected;
-      store.turns = s.turns.map((r) => turnFromRecord(r, markdown));
-      // Turns the host no longer streams are over, even if their events stop short.
-      for (const t of store.turns) if (!t.done && t.id !== s.busyTurnId) finish(t);
-      store.busyTurnId = s.busyTurnId;
-      store.initialized = true;
-      persistTurnsSoon();
-      break;
-    }
-    case 'turnStart': {
-      if (findTurn(msg.turn.id)) break;
-      const turn = createTurn(msg.turn);
-      for (const ev of msg.turn.events) applyEvent(turn, ev, markdown);
-      flushTurn(turn);
-      store.turns = [...store.turns, turn];
-      store.busyTurnId = turn.done ? store.busyTurnId : turn.id;
-      store.scrollTop = null; // follow the new turn
-      break;
-    }
-    case 'turnEnd': {
-      const turn = findTurn(msg.turnId);
-      if (turn) {
-        finish(turn, msg.stopped);
-        turn.stopped = turn.stopped || msg.stopped === true;
-        turn.version++;
-        flushTurn(turn);
-        persistTurnsSoon();
-      }
-      if (store.busyTurnId === msg.turnId) store.busyTurnId = null;
-      break;
-    }
-    case 'dataFiles':
-      store.available = msg.available;
-      store.selected = msg.selected;
-      persistSoon();
-      break;
-    case 'config': {
-      const c = msg.config;
-      if (c.locale) setLocale(c.locale);
-      if (c.mode) store.mode = c.mode;
-      if (c.providers) store.providers = c.providers;
-      if (c.providerId !== undefined) store.providerId = c.providerId;
-      if (c.trusted !== undefined) store.trusted = c.trusted;
-      if (c.plotlyUri !== undefined) store.plotlyUri = c.plotlyUri;
-      break;
-    }
+    case 'init':
+    case 'turnEnd':
     case 'clear':
-      store.turns = [];
-      store.busyTurnId = null;
-      store.scrollTop = null;
       persistTurnsSoon();
       break;
+    case 'dataFiles':
     case 'prefill':
-      store.draft = msg.question;
-      store.draftVersion++;
-      if (msg.dataFiles) store.selected = msg.dataFiles;
-      if (msg.mode) store.mode = msg.mode;
-      store.pendingRun = msg.run === true;
       persistSoon();
-      break;
-    case 'focus':
-      store.draftVersion++; // the composer focuses itself when draftVersion changes
-      break;
-    case 'notice':
-      store.notice = { level: msg.level, text: msg.text, action: msg.action };
       break;
   }
-  changed();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -375,11 +239,8 @@ export function send(text: string): boolean {
   const question = text.trim();
   if (!question || store.busyTurnId) return false;
   post({ type: 'send', text: question, mode: store.mode, dataFiles: store.selected });
-  store.draft = '';
-  store.notice = null;
-  store.scrollTop = null;
+  dispatch({ type: 'local/sent' });
   persistSoon(0);
-  changed();
   return true;
 }
 
@@ -388,34 +249,45 @@ export function cancel(): void {
 }
 
 export function setMode(mode: PanelMode): void {
-  store.mode = mode;
   post({ type: 'setMode', mode });
+  dispatch({ type: 'local/mode', mode });
   persistSoon();
-  changed();
 }
 
 export function setProvider(id: string): void {
-  store.providerId = id;
   post({ type: 'setProvider', id });
-  changed();
+  dispatch({ type: 'local/provider', id });
 }
 
 export function setSelected(files: string[]): void {
-  store.selected = files;
   post({ type: 'setDataFiles', files });
+  dispatch({ type: 'local/selected', files });
   persistSoon();
-  changed();
 }
 
 /** Puts text into the composer (and focuses it). */
 export function setDraft(text: string): void {
-  store.draft = text;
-  store.draftVersion++;
+  dispatch({ type: 'local/draft', text });
   persistSoon();
-  changed();
+}
+
+/** The user typed into the composer. */
+export function typed(text: string): void {
+  dispatch({ type: 'local/typed', text }, true);
+  persistSoon();
+}
+
+export function takePendingRun(): boolean {
+  const run = store.pendingRun;
+  if (run) dispatch({ type: 'local/pendingRunTaken' }, true);
+  return run;
+}
+
+export function scrolled(scrollTop: number | null): void {
+  dispatch({ type: 'local/scrolled', scrollTop }, true);
+  persistSoon(800);
 }
 
 export function dismissNotice(): void {
-  store.notice = null;
-  changed();
+  dispatch({ type: 'local/dismissNotice' });
 }

@@ -4,7 +4,8 @@
 // so a second round gets its own planner/executor/… sections), one-line system notes, then the
 // answer text (content of stage `response` — Ask mode — or `explanation` — agent modes), then
 // the artifacts of `complete` (code, output, figure, chart), usage, and the error if any.
-import type { CompleteData, RadarmEvent, Stage } from '../src/protocol/events';
+import type { CompleteData, ErrorCode, RadarmEvent, Stage, StatusEvent } from '../src/protocol/events';
+import { parseAnnouncement, type Announcement } from './announcement';
 import type { PanelMode, TurnRecord } from '../src/protocol/messages';
 import type { Markdown } from './markdown';
 import { MarkdownStream, TextStream } from './streams';
@@ -12,8 +13,17 @@ import { MarkdownStream, TextStream } from './streams';
 export interface Segment {
   key: number;
   stage: Stage;
-  /** System announcements ("round 2 of 3") are one-line notes, not sections. */
+  /** System announcements ("round 2 of 3") and status lines (retries) are one-line notes, not sections. */
   kind: 'stage' | 'note';
+  /** A note's codicon and text. */
+  icon: string;
+  note: string;
+  /** For a `progress` note: a dashboard link (http/https, checked by the protocol). */
+  url?: string;
+  /** The agent's announcement of this stage ("Planner is planning…"), kept apart from the reasoning. */
+  announcement: Announcement | null;
+  /** Shown open when the turn ended early (Stop, a cut connection): the partial text stays visible. */
+  keepOpen: boolean;
   thinking: TextStream;
   /** Stage content: markdown, or monospace output for the execution stage. */
   content: MarkdownStream | TextStream;
@@ -31,6 +41,10 @@ export interface TurnModel {
   answer: MarkdownStream | null;
   complete: CompleteData | null;
   error: string | null;
+  /** The error event's machine-readable code (absent from older producers). */
+  errorCode: ErrorCode | null;
+  /** Code is running since this time (epoch ms): the panel shows the elapsed seconds. */
+  running: { startedAt: number } | null;
   done: boolean;
   stopped: boolean;
   /** Bumped on every structural change (new segment, complete, error, done): views re-render. */
@@ -56,6 +70,8 @@ export function createTurn(rec: TurnRecord): TurnModel {
     answer: null,
     complete: null,
     error: null,
+    errorCode: null,
+    running: null,
     done: false,
     stopped: false,
     version: 0,
@@ -95,13 +111,17 @@ function record(turn: TurnModel, ev: RadarmEvent): void {
   }
 }
 
-function segmentFor(turn: TurnModel, stage: Stage, md: () => Markdown): Segment {
+function segmentFor(turn: TurnModel, stage: Stage, md: () => Markdown, kind: 'stage' | 'note' = 'stage'): Segment {
   const last = turn.segments[turn.segments.length - 1];
-  if (last && last.stage === stage) return last;
+  if (last && last.stage === stage && last.kind === kind && kind === 'stage') return last;
   const seg: Segment = {
     key: turn.segments.length,
     stage,
-    kind: stage === 'system' ? 'note' : 'stage',
+    kind,
+    icon: 'info',
+    note: '',
+    announcement: null,
+    keepOpen: false,
     thinking: new TextStream(),
     content: stage === 'execution' ? new TextStream() : new MarkdownStream(md),
   };
@@ -120,8 +140,34 @@ export function applyEvent(turn: TurnModel, ev: RadarmEvent, md: () => Markdown)
   if (turn.done) return false; // the stream contract: nothing after `done`
   record(turn, ev);
   const before = turn.version;
+  if (ev.type !== 'status' && ev.type !== 'thinking') turn.running = null;
   switch (ev.type) {
     case 'thinking': {
+      const ann = parseAnnouncement(ev.content);
+      if (ev.stage === 'system') {
+        // Each system line is its own note ("Loading 1 data file…", "The code failed… retrying").
+        const last = turn.segments[turn.segments.length - 1];
+        if (!ann && last?.kind === 'note' && last.stage === 'system') {
+          last.note += ev.content;
+        } else {
+          const seg = segmentFor(turn, 'system', md, 'note');
+          seg.icon = ann?.icon ?? 'info';
+          seg.note = ann?.text ?? ev.content.trim();
+        }
+        turn.version++;
+        break;
+      }
+      if (ann) {
+        // A new announcement of the same stage (the next round) starts a new section.
+        const last = turn.segments[turn.segments.length - 1];
+        const seg =
+          last && last.kind === 'stage' && last.stage === ev.stage && (last.announcement || last.thinking.length || last.content.length)
+            ? newSegment(turn, ev.stage, md)
+            : segmentFor(turn, ev.stage, md);
+        seg.announcement = ann;
+        turn.version++;
+        break;
+      }
       const seg = segmentFor(turn, ev.stage, md);
       if (seg.thinking.length === 0) turn.version++; // its view appears
       seg.thinking.append(ev.content);
@@ -163,6 +209,12 @@ export function applyEvent(turn: TurnModel, ev: RadarmEvent, md: () => Markdown)
     }
     case 'error':
       turn.error = turn.error ? `${turn.error}\n${ev.content}` : ev.content;
+      turn.errorCode = ev.code ?? turn.errorCode ?? 'internal';
+      if (ev.code === 'cancelled') turn.stopped = true;
+      turn.version++;
+      break;
+    case 'status':
+      applyStatus(turn, ev, md);
       turn.version++;
       break;
     case 'done':
@@ -172,11 +224,46 @@ export function applyEvent(turn: TurnModel, ev: RadarmEvent, md: () => Markdown)
   return turn.version !== before;
 }
 
+function newSegment(turn: TurnModel, stage: Stage, md: () => Markdown): Segment {
+  // segmentFor reuses a trailing segment of the same stage: a throwaway note in between forces a new one.
+  const seg = segmentFor(turn, stage, md, 'note');
+  seg.kind = 'stage';
+  seg.content = stage === 'execution' ? new TextStream() : new MarkdownStream(md);
+  return seg;
+}
+
+function applyStatus(turn: TurnModel, ev: StatusEvent, md: () => Markdown): void {
+  if (ev.kind === 'running') {
+    turn.running = { startedAt: typeof ev.startedAt === 'number' ? ev.startedAt : Date.now() };
+    return;
+  }
+  const last = turn.segments[turn.segments.length - 1];
+  // Progress of one computation updates its line instead of adding one per tick.
+  const seg =
+    ev.kind === 'progress' && last?.kind === 'note' && last.icon === 'pulse' && last.stage === ev.stage
+      ? last
+      : segmentFor(turn, ev.stage, md, 'note');
+  seg.icon = ev.kind === 'retry' ? 'refresh' : ev.kind === 'progress' ? 'pulse' : 'info';
+  seg.note = ev.content;
+  if (ev.url) seg.url = ev.url;
+}
+
 /** Ends the turn: every open markdown block becomes final. */
 export function finish(turn: TurnModel, stopped = false): void {
   if (turn.done) return;
   turn.done = true;
+  turn.running = null;
   turn.stopped = turn.stopped || stopped;
+  // Ended early without an answer: the last stage's partial text stays in view, not folded away.
+  if ((turn.stopped || turn.error) && !turn.answer?.length) {
+    for (let i = turn.segments.length - 1; i >= 0; i--) {
+      const seg = turn.segments[i];
+      if (seg.kind === 'stage' && (seg.content.length || seg.thinking.length)) {
+        seg.keepOpen = true;
+        break;
+      }
+    }
+  }
   for (const seg of turn.segments) {
     if (seg.content instanceof MarkdownStream) {
       seg.content.end();
@@ -199,6 +286,10 @@ export function flushTurn(turn: TurnModel): void {
 /** The stage that is streaming right now (for the live indicator), or null. */
 export function activeStage(turn: TurnModel): Stage | null {
   if (turn.done) return null;
-  const last = turn.events[turn.events.length - 1];
-  return last && (last.type === 'thinking' || last.type === 'content') ? last.stage : null;
+  for (let i = turn.events.length - 1; i >= 0; i--) {
+    const ev = turn.events[i];
+    if (ev.type === 'thinking' || ev.type === 'content') return ev.stage;
+    if (ev.type !== 'status') return null;
+  }
+  return null;
 }

@@ -52,6 +52,7 @@ export const runAsk: ModeRunner = async function* (ctx, question, signal) {
     stage: 'response',
     timeoutMs: ctx.timeoutMs,
     stallTimeoutMs: ctx.stallTimeoutMs,
+    locale: ctx.locale,
   };
 
   let reply: string;
@@ -60,7 +61,7 @@ export const runAsk: ModeRunner = async function* (ctx, question, signal) {
   if (ctx.stream === false) {
     const r = await ctx.llm.chat(request, signal);
     if (!r.ok) {
-      yield { type: 'error', content: r.error ?? 'The model call failed.' };
+      yield { type: 'error', content: r.error ?? 'The model call failed.', ...(r.code ? { code: r.code } : {}) };
       return;
     }
     if (r.reasoning) yield { type: 'thinking', stage: 'explanation', content: r.reasoning };

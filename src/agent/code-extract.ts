@@ -1,6 +1,7 @@
 // Takes the Python code out of a model's answer: fenced blocks (```python, ```py, ~~~, bare ``` with
 // code), prose around them in any language, several blocks, an unterminated last fence (the model hit
 // its token limit), REPL prompts. Pure string work; returns null when there is no code to run.
+import { splitThinking } from '../llm/think-tags';
 
 export interface FencedBlock {
   /** The info string's first word, lower-cased ('' for a bare fence). */
@@ -68,11 +69,11 @@ export function extractPythonCode(text: string): string | null {
 }
 
 /**
- * Drops `<think>…</think>` sections: some endpoints (Ollama, vLLM with R1-style models) put the
- * reasoning, drafts included, into the content itself.
+ * Drops a leading `<think>…</think>` section: some endpoints (Ollama, vLLM with R1-style models) put
+ * the reasoning, drafts included, into the content itself. The same splitter as the LLM service's.
  */
 export function withoutThinkBlocks(text: string): string {
-  return text.replace(/<think>[\s\S]*?<\/think>/g, '');
+  return splitThinking(text).content;
 }
 
 /** A rough test that a bare block is code and not prose or a printed table. */

@@ -1,6 +1,7 @@
-// The execution stage as protocol events: `thinking{execution}` when code starts running, then
+// The execution stage as protocol events: `thinking{execution}` when code starts running, a
+// `status{running}` with the start time (a UI counts the elapsed seconds from it), then
 // `content{execution}` with what it printed, returned, drew or raised.
-import type { ContentEvent, ThinkingEvent } from '../protocol/events';
+import type { ContentEvent, StatusEvent, ThinkingEvent } from '../protocol/events';
 import { errorMessage } from '../protocol/events';
 import type { ExecutionResult, PythonKernel } from '../kernel/types';
 import { texts, type Lang } from './announcements';
@@ -9,8 +10,16 @@ export async function* executionEvents(
   kernel: PythonKernel,
   code: string,
   opts: { lang: Lang; signal?: AbortSignal; timeoutMs?: number },
-): AsyncGenerator<ThinkingEvent | ContentEvent, ExecutionResult> {
-  yield { type: 'thinking', stage: 'execution', content: texts(opts.lang).execution };
+): AsyncGenerator<ThinkingEvent | ContentEvent | StatusEvent, ExecutionResult> {
+  const announcement = texts(opts.lang).execution;
+  yield { type: 'thinking', stage: 'execution', content: announcement };
+  yield {
+    type: 'status',
+    stage: 'execution',
+    kind: 'running',
+    content: announcement.replace(/^\P{L}+/u, ''),
+    startedAt: Date.now(),
+  };
   let result: ExecutionResult;
   try {
     result = await kernel.execute(code, { signal: opts.signal, timeoutMs: opts.timeoutMs });

@@ -1,6 +1,8 @@
 // The one entry point for running a turn in any mode. Every stream it returns ends with exactly one
-// `done` right after one `complete` or `error` (terminated() enforces it whatever the mode does).
+// `done` right after one `complete` or `error` (terminated() enforces it whatever the mode does), and
+// no event carries the API key.
 import { terminated, type RadarmEvent } from '../protocol/events';
+import { redactEvents } from '../llm/redact';
 import type { AgentContext, Mode, ModeRunner } from './types';
 import { runAsk } from './ask';
 import { runAgentSingle } from './single';
@@ -15,7 +17,8 @@ const RUNNERS: Record<Mode, ModeRunner> = {
 export function runMode(mode: Mode, ctx: AgentContext, question: string, signal?: AbortSignal): AsyncGenerator<RadarmEvent> {
   const runner = RUNNERS[mode];
   if (!runner) return terminated(unknownMode(mode));
-  return terminated(runner(ctx, question, signal), `The ${mode} mode stopped without a result.`);
+  // The key never leaves in an event, whoever shows the events (panel, @radarm, CLI).
+  return redactEvents(terminated(runner(ctx, question, signal), `The ${mode} mode stopped without a result.`), ctx.apiKey);
 }
 
 async function* unknownMode(mode: string): AsyncGenerator<RadarmEvent> {

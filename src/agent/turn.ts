@@ -8,6 +8,7 @@ import {
   type ContentEvent,
   type ErrorCode,
   type RadarmEvent,
+  type StatusEvent,
   type ThinkingEvent,
   type TokenUsage,
 } from '../protocol/events';
@@ -23,7 +24,7 @@ import { executionEvents, executionText } from './execution-events';
 import { explanationMessages, noCodeReminder, type Attempt, type PromptInput } from './prompts';
 
 export type LlmStage = 'planner' | 'executor' | 'verifier' | 'code_generation' | 'explanation';
-export type StageEvent = ThinkingEvent | ContentEvent;
+export type StageEvent = ThinkingEvent | ContentEvent | StatusEvent;
 
 export const DEFAULT_MAX_ROUNDS = 3;
 /** Above this many ms of data loading, a "loading data" announcement is shown. */
@@ -238,6 +239,7 @@ export async function* llmStage(
     stage,
     timeoutMs: ctx.timeoutMs,
     stallTimeoutMs: ctx.stallTimeoutMs,
+    locale: ctx.locale,
   };
   if (ctx.stream === false) {
     const r = await ctx.llm.chat(request, turn.signal);

@@ -36,8 +36,9 @@ Options:
                                        (repeatable; password in the URL or env RADARM_DB_PASSWORD; read-only)
   --allow-db-writes                    let the code change databases (default: read-only)
   --python PATH                        Python with pandas that runs the code (default: python3 on PATH)
-  --timeout S                          stall timeout: stop when no data arrives for S seconds (default 60)
-  --exec-timeout S                     time limit per code run in agent modes (default 60)
+  --timeout S                          stall timeout: stop when no data arrives for S seconds (default 60, min 1)
+  --exec-timeout S                     time limit per code run in agent modes (default 60, min 1)
+  --max-response-mb MB                 cap of one model answer (default 8, min 1; env RADARM_MAX_RESPONSE_MB)
   --format ndjson|sse|text             output: one JSON event per line, SSE, or text for people (default)
   --save-report FILE.html|FILE.md      also save the answer as a report: one self-contained HTML file
                                        (charts and tables inside, opens offline) or Markdown
@@ -46,7 +47,8 @@ Options:
 
 Exit codes: 0 answered, 1 error, 2 bad arguments, 130 cancelled (Ctrl-C).
 Environment: RADARM_API_KEY, RADARM_DB_PASSWORD, RADARM_BASE_URL, RADARM_MODEL, RADARM_PROVIDER, RADARM_AZURE_API_VERSION,
-RADARM_REQUEST_TIMEOUT (seconds per model call, default 180), HTTPS_PROXY / HTTP_PROXY / NO_PROXY.
+RADARM_REQUEST_TIMEOUT (seconds per model call, default 180, min 1), RADARM_MAX_RESPONSE_MB,
+HTTPS_PROXY / HTTP_PROXY / NO_PROXY.
 
 Example:
   RADARM_API_KEY=sk-… radarm chat --base-url https://api.deepseek.com/v1 --model deepseek-chat \\
@@ -66,6 +68,8 @@ export interface CliConfig {
   /** Whole-request timeout per model call (env RADARM_REQUEST_TIMEOUT, seconds). */
   timeoutMs?: number;
   execTimeoutMs?: number;
+  /** Cap of one model answer in bytes (--max-response-mb, env RADARM_MAX_RESPONSE_MB). */
+  maxResponseBytes?: number;
   format: OutputFormat;
   /** The message, or '-' to read it from stdin. */
   message: string;
@@ -75,12 +79,20 @@ export interface CliConfig {
 
 export type ParsedArgs = { help: true } | { version: true } | { config: CliConfig } | { error: string };
 
-export function seconds(name: string, value: string | undefined): number | undefined | string {
+/**
+ * A limit in the given unit, refused below `min` (never rounded down to 0: for undici a timeout of 0
+ * means no timeout at all, so `--timeout 0.0001` would have switched the stall check off).
+ */
+function limit(name: string, value: string | undefined, unit: 'seconds' | 'MB', min: number, scale: number): number | undefined | string {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) return `--${name} needs a positive number of seconds, got "${value}"`;
-  return Math.round(n * 1000);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) return `${name} needs a positive number of ${unit}, got "${value}"`;
+  if (n < min) return `${name} must be at least ${min} ${unit === 'seconds' ? (min === 1 ? 'second' : 'seconds') : unit}; got ${value}`;
+  return Math.round(n * scale);
 }
+/** Seconds → ms, at least `min` s. `name` is a flag without its dashes, or an environment variable (RADARM_…). */
+export const seconds = (name: string, value: string | undefined, min = 1) =>
+  limit(/^[A-Z][A-Z0-9_]*$/.test(name) ? name : `--${name}`, value, 'seconds', min, 1000);
 
 export function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[], fallback: T): T | { error: string } {
   if (value === undefined || value === '') return fallback;
@@ -107,6 +119,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
         python: { type: 'string' },
         timeout: { type: 'string' },
         'exec-timeout': { type: 'string' },
+        'max-response-mb': { type: 'string' },
         format: { type: 'string' },
         'save-report': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -143,7 +156,10 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
   const exec = seconds('exec-timeout', v['exec-timeout']);
   if (typeof exec === 'string') return { error: exec };
   const whole = seconds('RADARM_REQUEST_TIMEOUT', env.RADARM_REQUEST_TIMEOUT || undefined);
-  if (typeof whole === 'string') return { error: whole.replace('--RADARM_REQUEST_TIMEOUT', 'RADARM_REQUEST_TIMEOUT') };
+  if (typeof whole === 'string') return { error: whole };
+  const maxMb = v['max-response-mb'] !== undefined ? ['--max-response-mb', v['max-response-mb']] : ['RADARM_MAX_RESPONSE_MB', env.RADARM_MAX_RESPONSE_MB || undefined];
+  const maxResponseBytes = limit(maxMb[0]!, maxMb[1], 'MB', 1, 1024 * 1024);
+  if (typeof maxResponseBytes === 'string') return { error: maxResponseBytes };
 
   const dataFiles: string[] = [];
   for (const f of v.data ?? []) {
@@ -177,6 +193,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
       stallTimeoutMs: stall,
       timeoutMs: whole,
       execTimeoutMs: exec,
+      maxResponseBytes,
       format,
       message,
       ...(saveReport ? { saveReport } : {}),

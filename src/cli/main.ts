@@ -6,7 +6,7 @@ import { runMode } from '../agent';
 import type { AgentContext } from '../agent/types';
 import { createKernel, databaseSecrets, needsNetwork } from '../kernel';
 import type { PythonKernel } from '../kernel/types';
-import { closeLlmNetwork, createLlmService, redactSecret } from '../llm';
+import { closeLlmNetwork, createLlmService, redactEvent, redactSecret } from '../llm';
 import { encodeNdjson, encodeSse } from '../protocol/sse';
 import type { RadarmEvent } from '../protocol/events';
 import { parseCliArgs, USAGE, type CliConfig } from './args';
@@ -42,9 +42,10 @@ function useColor(stream: NodeJS.WriteStream): boolean {
 
 async function chat(config: CliConfig): Promise<number> {
   const key = config.apiKey;
-  // Only the whole key is masked in model output; error texts are already fully redacted by the service.
-  const secrets = [key, ...databaseSecrets(config.databases)].filter((k): k is string => !!k && k.length >= 4);
-  const safe = (s: string) => secrets.reduce((text, k) => redactSecret(text, k), s);
+  // Database passwords given on the command line are masked in the events' text values too (the key is
+  // already masked by runMode); never in the serialized line, which would corrupt the JSON.
+  const dbSecrets = databaseSecrets(config.databases);
+  const safe = (ev: RadarmEvent) => dbSecrets.reduce((e, secret) => redactEvent(e, secret), ev);
   const message = config.message === '-' ? await readStdin() : config.message;
   if (!message) {
     process.stderr.write('radarm: the message from stdin is empty\n');
@@ -73,7 +74,7 @@ async function chat(config: CliConfig): Promise<number> {
     : undefined;
   const locale = /^zh/i.test(process.env.LC_ALL || process.env.LC_MESSAGES || process.env.LANG || '') ? 'zh-cn' : undefined;
   const ctx: AgentContext = {
-    llm: createLlmService({ userAgent: `radarm-cli/${version}` }),
+    llm: createLlmService({ userAgent: `radarm-cli/${version}`, maxResponseBytes: config.maxResponseBytes }),
     provider: config.provider,
     apiKey: key,
     kernel,
@@ -90,15 +91,18 @@ async function chat(config: CliConfig): Promise<number> {
   const text =
     config.format === 'text'
       ? createTextRenderer({
-          out: (s) => process.stdout.write(safe(s)),
-          err: (s) => process.stderr.write(safe(s)),
+          out: (s) => process.stdout.write(s),
+          err: (s) => process.stderr.write(s),
           color: useColor(process.stdout),
           errColor: useColor(process.stderr),
         })
       : undefined;
-  const emit = async (ev: RadarmEvent) => {
+  // Events come out of runMode with the key already removed from their text values (never from the
+  // serialized line, which would corrupt the JSON).
+  const emit = async (event: RadarmEvent) => {
+    const ev = safe(event);
     if (text) return text(ev);
-    await write(process.stdout, safe(config.format === 'sse' ? encodeSse(ev) : encodeNdjson(ev)));
+    await write(process.stdout, config.format === 'sse' ? encodeSse(ev) : encodeNdjson(ev));
   };
 
   let code: number = EXIT.error;

@@ -87,6 +87,11 @@ export function createTextRenderer(sink: TextSink) {
         newline();
         sink.err(`${red('Error:')} ${ev.content}\n`);
         return;
+      case 'status':
+        // Transient progress (a retry: "retrying in 2 s, attempt 2 of 4") goes to stderr, not into the answer.
+        newline();
+        sink.err(`${errDim(ev.content)}\n`);
+        return;
       case 'done':
         return;
     }

@@ -1,5 +1,6 @@
 // User-facing messages for everything that can go wrong with an LLM request: what happened and what
 // to do. Every message passes through redactSecret, so an API key never leaves the service.
+import type { ErrorCode } from '../protocol/events';
 import type { Provider } from './types';
 import { redactSecret } from './redact';
 
@@ -111,6 +112,39 @@ export function httpFailure(status: number, body: string, ctx: FailureContext, r
   }
   return redactSecret(msg, ctx.apiKey);
 }
+
+/** The code of an HTTP failure: what the host offers (Set API Key, Retry, Open Settings) follows from it. */
+export function httpErrorCode(status: number, body: string): ErrorCode {
+  if (status === 401 || status === 403) return 'auth';
+  if (status === 404) return 'not_found';
+  if (status === 429) return 'rate_limit';
+  if (status === 413) return 'context_too_long';
+  if (status === 400 || status === 422) {
+    const said = serverMessage(body);
+    return said && CONTEXT_TOO_LONG.test(said) ? 'context_too_long' : 'bad_request';
+  }
+  // 5xx: the service is failing or unreachable behind its gateway; trying again later is the action.
+  if (status >= 500) return 'network';
+  return 'bad_response';
+}
+
+/** The code of a transport failure (see transportFailure). */
+export function transportErrorCode(err: unknown): ErrorCode {
+  const code = errCode(err);
+  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return 'stall';
+  return 'network';
+}
+
+/** The answer passed the size cap. */
+export function tooLargeMessage(ctx: FailureContext, limitBytes: number, what: string): string {
+  return redactSecret(
+    `The answer from ${providerName(ctx.provider)} passed the limit of ${megabytes(limitBytes)} (${what}), so it was stopped (${ctx.received} characters received; the partial answer is kept). ` +
+      'Ask for a shorter answer, or raise the limit (setting radarm.maxResponseMB; CLI: --max-response-mb).',
+    ctx.apiKey,
+  );
+}
+
+export const megabytes = (bytes: number) => `${Math.round((bytes / 1024 / 1024) * 100) / 100} MB`;
 
 /** The connection ended cleanly but the answer had no end marker. */
 export function cutMessage(ctx: FailureContext): string {

@@ -42,6 +42,13 @@ export interface SendResult {
   retryAfterMs?: number;
 }
 
+/** One retry about to happen: the attempt that failed, the wait before the next, and why. */
+export interface RetryInfo {
+  attempt: number;
+  delayMs: number;
+  reason: string;
+}
+
 /** Errors thrown by sendWithRetry carry how many attempts were made. */
 export type SendError = Error & { attempts?: number; code?: string };
 
@@ -85,7 +92,7 @@ export async function sendWithRetry(
   options: Dispatcher.RequestOptions,
   policy: RetryPolicy,
   signal: AbortSignal,
-  onRetry?: (info: { attempt: number; delayMs: number; reason: string }) => void,
+  onRetry?: (info: RetryInfo) => void,
 ): Promise<SendResult> {
   const started = Date.now();
   let lastRetryAfter: number | undefined;

@@ -1,51 +1,94 @@
 // Bytes of a server-sent-events response → parsed SSE messages, through eventsource-parser.
-// UTF-8 is decoded with a streaming TextDecoder, so a character split across chunks stays whole.
+// UTF-8 is decoded with a streaming TextDecoder, so a character split across chunks stays whole; bytes
+// that are not UTF-8 end the read with a NotUtf8Error (an event stream is always UTF-8).
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import { firstInvalidUtf8 } from './unexpected-body';
 
 export interface SseStats {
   /** Lines the SSE parser could not read as `field: value` (skipped). */
   invalidLines: number;
   bytes: number;
+  /** The first characters of the body, to say what the server sent when it was not a stream. */
+  head: string;
+}
+
+const HEAD_CHARS = 512;
+
+/** One event was larger than the reader will buffer. */
+export class EventTooLargeError extends Error {
+  constructor(readonly limitChars: number) {
+    super(`the server sent an event larger than ${limitChars / 1024 / 1024} MB`);
+  }
+}
+
+/** The body held bytes that are not UTF-8, at `offset`. */
+export class NotUtf8Error extends Error {
+  constructor(
+    readonly offset: number,
+    readonly around: Uint8Array,
+  ) {
+    super(`not UTF-8 at byte ${offset}`);
+  }
 }
 
 /** A line or event larger than this is an error, not something to buffer forever. */
 const MAX_BUFFER_CHARS = 16 * 1024 * 1024;
 
 /**
- * Yields the SSE messages parsed from each network read as one batch: the caller handles a whole read
- * synchronously, so the per-message cost is a function call, not an async-generator round-trip.
+ * Feeds the body to the SSE parser, handing each message to `onMessage` synchronously as it is parsed
+ * (no per-message array or object kept alive), and yields once after each network read that delivered
+ * at least one message: the caller turns what that read carried into events at that point.
  */
 export async function* readSse(
   body: AsyncIterable<Uint8Array | string>,
   stats: SseStats,
-): AsyncGenerator<EventSourceMessage[]> {
-  let pending: EventSourceMessage[] = [];
+  onMessage: (msg: EventSourceMessage) => void,
+): AsyncGenerator<void> {
+  let delivered = 0;
   let fatal: Error | undefined;
   const parser = createParser({
     maxBufferSize: MAX_BUFFER_CHARS,
-    onEvent: (msg) => pending.push(msg),
+    onEvent: (msg) => {
+      delivered++;
+      onMessage(msg);
+    },
     onError: (err) => {
-      if (err.type === 'max-buffer-size-exceeded')
-        fatal = new Error(`the server sent an event larger than ${MAX_BUFFER_CHARS / 1024 / 1024} MB`);
+      if (err.type === 'max-buffer-size-exceeded') fatal = new EventTooLargeError(MAX_BUFFER_CHARS);
       else stats.invalidLines++;
     },
   });
-  const decoder = new TextDecoder('utf-8');
+  const decoder = new TextDecoder('utf-8', { fatal: true });
   for await (const chunk of body) {
-    if (typeof chunk === 'string') parser.feed(chunk);
+    let text: string;
+    if (typeof chunk === 'string') text = chunk;
     else {
+      try {
+        text = decoder.decode(chunk, { stream: true });
+      } catch {
+        // What came before the bad bytes is still delivered (the partial answer is kept), then the error.
+        const at = Math.max(0, firstInvalidUtf8(chunk));
+        parser.feed(new TextDecoder().decode(chunk.subarray(0, at)));
+        if (delivered) yield;
+        throw new NotUtf8Error(stats.bytes + at, chunk.subarray(at, at + 12));
+      }
       stats.bytes += chunk.byteLength;
-      parser.feed(decoder.decode(chunk, { stream: true }));
     }
+    if (stats.head.length < HEAD_CHARS) stats.head += text.slice(0, HEAD_CHARS - stats.head.length);
+    parser.feed(text);
     if (fatal) throw fatal;
-    if (pending.length) {
-      const batch = pending;
-      pending = [];
-      yield batch;
+    if (delivered) {
+      delivered = 0;
+      yield;
     }
   }
   // A last event without its blank line still counts (some servers end with `data: [DONE]`):
   // terminate it; blank lines after nothing dispatch nothing.
-  parser.feed(decoder.decode() + '\n\n');
-  if (pending.length) yield pending;
+  let rest: string;
+  try {
+    rest = decoder.decode();
+  } catch {
+    throw new NotUtf8Error(stats.bytes, new Uint8Array());
+  }
+  parser.feed(rest + '\n\n');
+  if (delivered) yield;
 }

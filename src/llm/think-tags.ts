@@ -2,6 +2,8 @@
 // <think>…</think> (DeepSeek-R1 distills and QwQ on vLLM without a reasoning parser, LM Studio, older
 // Ollama). This splitter turns that into reasoning, whatever way the tags are cut across deltas, so the
 // thinking shows as thinking and never pollutes the answer (or the code extracted from it).
+// The one <think> splitter of Radarm: the stream service, whole replies and the agent's code and
+// verdict readers all use it.
 
 const OPEN = '<think>';
 const CLOSE = '</think>';
@@ -68,5 +70,20 @@ export function createThinkSplitter() {
     return { content: rest, reasoning: '' };
   }
 
-  return { push, flush };
+  return {
+    push,
+    flush,
+    /** True once past the start: every later delta is content as is (callers may skip push()). */
+    get passthrough() {
+      return state === 'after' && !trimLeading;
+    },
+  };
+}
+
+/** A whole text: its leading <think>…</think> as reasoning, the rest as content. */
+export function splitThinking(text: string): Split {
+  const splitter = createThinkSplitter();
+  const a = splitter.push(text);
+  const b = splitter.flush();
+  return { content: a.content + b.content, reasoning: a.reasoning + b.reasoning };
 }

@@ -1,5 +1,5 @@
 // Contracts of the LLM service. Plain data in, async generators of events out.
-import type { ContentEvent, ErrorEvent, Stage, ThinkingEvent, TokenUsage } from '../protocol/events';
+import type { ContentEvent, ErrorCode, ErrorEvent, Stage, StatusEvent, ThinkingEvent, TokenUsage } from '../protocol/events';
 
 export type ProviderKind = 'openai' | 'azure' | 'anthropic' | 'vscode-lm';
 
@@ -34,6 +34,10 @@ export interface ChatRequest {
   timeoutMs?: number;
   /** Mid-stream stall timeout in ms: no byte for this long ends the stream with an error. */
   stallTimeoutMs?: number;
+  /** Cap of the answer (text plus reasoning, UTF-8 bytes); past it the call ends with `response_too_large`. */
+  maxResponseBytes?: number;
+  /** Language of the status lines (retries) the stream reports; default English. */
+  locale?: 'en' | 'zh-cn';
 }
 
 /** The last event of every successful LLM stream: the full text and what the provider reported. */
@@ -49,10 +53,11 @@ export interface LlmEndEvent {
 
 /**
  * What streamChat yields: protocol thinking/content events (stage = request.stage) as deltas arrive,
- * then exactly one terminal event: `end` on success or `error` (never a throw).
- * On error, the partial text streamed so far has already been yielded as content events.
+ * `status` events while a request is retried, then exactly one terminal event: `end` on success or
+ * `error` with its code (never a throw). On error, the partial text streamed so far has already been
+ * yielded as content events.
  */
-export type LlmStreamEvent = ThinkingEvent | ContentEvent | ErrorEvent | LlmEndEvent;
+export type LlmStreamEvent = ThinkingEvent | ContentEvent | StatusEvent | ErrorEvent | LlmEndEvent;
 
 export interface ChatResult {
   ok: boolean;
@@ -62,6 +67,8 @@ export interface ChatResult {
   finishReason?: string;
   /** Set when ok is false: a user-facing, actionable message (never contains the key). */
   error?: string;
+  /** Set when ok is false: why, for the host's actions. */
+  code?: ErrorCode;
 }
 
 /** What agents depend on. The undici service and the VS Code language-model provider both implement it. */

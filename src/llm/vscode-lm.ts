@@ -5,8 +5,10 @@
 // LanguageModelChatMessage, CancellationTokenSource, the part classes) are injected, so that it runs
 // and is tested outside VS Code. `src/vscode/lm-provider.ts` wires the real API in.
 import type * as vscode from 'vscode';
-import { isContentStage, isThinkingStage, type ContentStage, type Stage, type ThinkingStage } from '../protocol/events';
+import { isContentStage, isThinkingStage, type ContentStage, type ErrorCode, type Stage, type ThinkingStage } from '../protocol/events';
 import type { ChatMessage, ChatRequest, ChatResult, LlmClient, LlmStreamEvent, Provider } from './types';
+import { DEFAULT_MAX_RESPONSE_BYTES } from './request';
+import { vscodeLmTexts as texts, type Locale } from './vscode-lm-texts';
 
 /** The part of `vscode.LanguageModelChat` we use (a chat view's `request.model` is one). */
 export type LmModel = Pick<
@@ -31,6 +33,8 @@ export interface VscodeLmApi {
 export interface VscodeLmOptions extends VscodeLmApi {
   /** A fixed model, used whatever `provider.model` says (the chat view's `request.model`). */
   model?: LmModel;
+  /** Cap of one answer in UTF-8 bytes (a request's maxResponseBytes wins; default 8 MB). */
+  maxResponseBytes?: number;
   /** Language of the error texts. */
   locale?: 'en' | 'zh-cn';
   /** Shown by VS Code in its consent dialog. */
@@ -119,50 +123,10 @@ export function toLmMessages(
 // ---------------------------------------------------------------------------------------------
 // Errors
 
-type Locale = 'en' | 'zh-cn';
-type StopReason = 'cancelled' | 'timeout' | 'stall';
+type StopReason = 'cancelled' | 'timeout' | 'stall' | 'response_too_large';
 
 const modelRef = (m?: Pick<LmModel, 'name' | 'vendor'>, id?: string) =>
   m ? `'${m.name}' (${m.vendor})` : `'${id ?? '?'}'`;
-
-const texts = {
-  en: {
-    cancelled: 'Cancelled.',
-    timeout: (m: string, s: number) =>
-      `The language model ${m} did not finish within ${s} s; the request was stopped. Try again, ask a narrower question, or raise the request timeout in the settings.`,
-    stall: (m: string, s: number) =>
-      `The language model ${m} sent nothing for ${s} s; the request was stopped. Try again or pick another model.`,
-    noApi: 'This VS Code has no language-model API (vscode.lm). Update VS Code, or pick a provider with an API key.',
-    noModels:
-      'No VS Code language model is available. Install and sign in to GitHub Copilot (or another extension that provides models), or pick a provider with an API key.',
-    notFound: (m: string) =>
-      `The model ${m} is not available (any more). Pick another in the provider list, or check that GitHub Copilot is installed and signed in.`,
-    noPermissions: (m: string) =>
-      `Radarm is not allowed to use the language model ${m}. Allow Radarm to use the language model: send the request again and choose "Allow" in VS Code's dialog (Accounts menu › Manage Language Model Access changes it later).`,
-    blocked: (m: string, d: string) =>
-      `The request to ${m} was blocked (quota or policy)${d}. Wait a moment and try again, check your Copilot plan and your organisation's policy, or pick another model.`,
-    tooLong: (m: string, n: number) =>
-      `The conversation is too long for ${m} (at most ${n} input tokens). Start a new chat, ask about fewer columns, or pick a model with a larger context.`,
-    failed: (m: string, d: string) => `The language model ${m} failed: ${d}. Try again or pick another model.`,
-  },
-  'zh-cn': {
-    cancelled: '已取消。',
-    timeout: (m: string, s: number) =>
-      `语言模型 ${m} 在 ${s} 秒内没有完成，请求已停止。请重试、缩小问题范围，或在设置中调大请求超时。`,
-    stall: (m: string, s: number) => `语言模型 ${m} 已 ${s} 秒没有输出，请求已停止。请重试或换一个模型。`,
-    noApi: '当前 VS Code 没有语言模型 API（vscode.lm）。请升级 VS Code，或选择一个配置了 API Key 的提供方。',
-    noModels:
-      '没有可用的 VS Code 语言模型。请安装并登录 GitHub Copilot（或其他提供模型的扩展），或选择一个配置了 API Key 的提供方。',
-    notFound: (m: string) => `模型 ${m} 不可用（或已不存在）。请在提供方列表中另选一个，或确认 GitHub Copilot 已安装并登录。`,
-    noPermissions: (m: string) =>
-      `Radarm 没有使用语言模型 ${m} 的权限。请允许 Radarm 使用该语言模型：重新发送请求，并在 VS Code 的对话框中选择“允许”（之后可在“账户”菜单 › 管理语言模型访问中修改）。`,
-    blocked: (m: string, d: string) =>
-      `对 ${m} 的请求被拦截（配额或策略限制）${d}。请稍后重试，检查 Copilot 套餐和组织策略，或换一个模型。`,
-    tooLong: (m: string, n: number) =>
-      `对话太长，超出了 ${m} 的上限（最多 ${n} 个输入 token）。请新建对话、少问几列，或换一个上下文更大的模型。`,
-    failed: (m: string, d: string) => `语言模型 ${m} 出错：${d}。请重试或换一个模型。`,
-  },
-} satisfies Record<Locale, unknown>;
 
 /** The localized "cancelled" text: what a stream stopped by its AbortSignal ends with. */
 export const cancelledText = (locale: Locale = 'en') => texts[locale].cancelled;
@@ -208,6 +172,23 @@ export function describeLmError(err: unknown, model?: LmModel, locale: Locale = 
   if (model && /token limit|too long|context length|maximum context|too many tokens/i.test(detail))
     return t.tooLong(m, model.maxInputTokens);
   return t.failed(m, detail || 'unknown error');
+}
+
+/** The code of an error thrown by `sendRequest` or its stream (the same cases as describeLmError). */
+export function lmFailureCode(err: unknown, model?: LmModel): ErrorCode {
+  switch (lmErrorCode(err)) {
+    case 'NoPermissions':
+      return 'auth';
+    case 'NotFound':
+      return 'not_found';
+    case 'Blocked':
+      return 'rate_limit';
+  }
+  if (isCancellationError(err)) return 'cancelled';
+  const detail = errorText(err);
+  if (/\b(is not registered|is unknown)\b/i.test(detail)) return 'not_found';
+  if (model && /token limit|too long|context length|maximum context|too many tokens/i.test(detail)) return 'context_too_long';
+  return 'internal';
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -268,8 +249,10 @@ export function createVscodeLmClient(opts: VscodeLmOptions): LlmClient {
     const tStage = thinkingStage(request.stage);
     const timeoutMs = request.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const stallMs = request.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS;
+    const maxBytes = request.maxResponseBytes ?? opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+    let answerBytes = 0;
     if (signal?.aborted) {
-      yield { type: 'error', content: t.cancelled };
+      yield { type: 'error', content: t.cancelled, code: 'cancelled' };
       return;
     }
 
@@ -303,7 +286,7 @@ export function createVscodeLmClient(opts: VscodeLmOptions): LlmClient {
     try {
       const resolved = await race(resolveModel(opts, request.provider));
       if (typeof resolved === 'string') {
-        yield { type: 'error', content: resolved };
+        yield { type: 'error', content: resolved, code: 'no_provider' };
         return;
       }
       model = resolved;
@@ -322,6 +305,11 @@ export function createVscodeLmClient(opts: VscodeLmOptions): LlmClient {
         armStall();
         const part = classifyPart(next.value, opts);
         if (!part || !part.text) continue;
+        answerBytes += Buffer.byteLength(part.text);
+        if (answerBytes > maxBytes) {
+          stop('response_too_large');
+          throw new Stopped('response_too_large');
+        }
         if (part.kind === 'thinking') {
           reasoning += part.text;
           yield { type: 'thinking', stage: tStage, content: part.text };
@@ -343,8 +331,11 @@ export function createVscodeLmClient(opts: VscodeLmOptions): LlmClient {
             ? t.timeout(m, seconds(timeoutMs))
             : reason === 'stall'
               ? t.stall(m, seconds(stallMs))
-              : describeLmError(err, model, locale, request.provider.model);
-      yield { type: 'error', content };
+              : reason === 'response_too_large'
+                ? t.tooLarge(m, Math.round((maxBytes / 1024 / 1024) * 100) / 100)
+                : describeLmError(err, model, locale, request.provider.model);
+      const code: ErrorCode = reason ?? lmFailureCode(err, model);
+      yield { type: 'error', content, code };
     } finally {
       clearTimeout(wholeTimer);
       clearTimeout(stallTimer);
@@ -363,9 +354,9 @@ export function createVscodeLmClient(opts: VscodeLmOptions): LlmClient {
       if (ev.type === 'content') text += ev.content;
       else if (ev.type === 'thinking') reasoning += ev.content;
       else if (ev.type === 'end') return { ok: true, text: ev.text, reasoning: ev.reasoning, finishReason: ev.finishReason };
-      else if (ev.type === 'error') return { ok: false, text, reasoning, error: ev.content };
+      else if (ev.type === 'error') return { ok: false, text, reasoning, error: ev.content, code: ev.code };
     }
-    return { ok: false, text, reasoning, error: 'The language model stream ended without a result.' };
+    return { ok: false, text, reasoning, error: 'The language model stream ended without a result.', code: 'bad_response' };
   }
 
   return { streamChat, chat };

@@ -127,10 +127,22 @@ export type WebviewToHost =
   | { type: 'setProvider'; id: string }
   | { type: 'newChat' }
   | { type: 'setApiKey'; providerId?: string }
-  | { type: 'openSettings' }
+  /** query: a setting to show, e.g. radarm.stallTimeout (only `radarm.` settings). */
+  | { type: 'openSettings'; query?: string }
   | { type: 'openFile'; path: string }
+  /** Run a turn's question again; that turn and every later one leave the conversation. */
+  | { type: 'regenerate'; turnId: string }
+  /** Ask an earlier question again, edited; the conversation continues from there (later turns leave it). */
+  | { type: 'editResend'; turnId: string; text: string }
+  /** A turn's figure (its image, or its Plotly chart): open it full size in an editor tab, or save it. */
+  | { type: 'figure'; turnId: string; kind: FigureKind; action: FigureAction }
   | { type: 'exportNotebook' }
   | { type: 'clearHistory' };
+
+export const FIGURE_ACTIONS = ['open', 'save'] as const;
+export type FigureAction = (typeof FIGURE_ACTIONS)[number];
+export const FIGURE_KINDS = ['image', 'chart'] as const;
+export type FigureKind = (typeof FIGURE_KINDS)[number];
 
 // ---------------------------------------------------------------------------------------------
 // Limits (enforced by both validators)
@@ -185,7 +197,6 @@ export function parseWebviewMessage(x: unknown): WebviewToHost | undefined {
     case 'pickDataFiles':
     case 'addDatabase':
     case 'newChat':
-    case 'openSettings':
     case 'exportNotebook':
     case 'clearHistory':
       return { type: x.type };
@@ -213,6 +224,17 @@ export function parseWebviewMessage(x: unknown): WebviewToHost | undefined {
       return x.providerId === undefined ? { type: 'setApiKey' } : { type: 'setApiKey', providerId: x.providerId };
     case 'openFile':
       return nonEmpty(x.path, LIMITS.path) ? { type: 'openFile', path: x.path } : undefined;
+    case 'openSettings':
+      if (x.query === undefined) return { type: 'openSettings' };
+      return str(x.query, LIMITS.id) && /^radarm\.[\w.]*$/.test(x.query) ? { type: 'openSettings', query: x.query } : undefined;
+    case 'regenerate':
+      return nonEmpty(x.turnId, LIMITS.id) ? { type: 'regenerate', turnId: x.turnId } : undefined;
+    case 'editResend':
+      if (!nonEmpty(x.turnId, LIMITS.id) || !nonEmpty(x.text, LIMITS.question) || x.text.trim() === '') return undefined;
+      return { type: 'editResend', turnId: x.turnId, text: x.text };
+    case 'figure':
+      if (!nonEmpty(x.turnId, LIMITS.id) || !oneOf(FIGURE_KINDS, x.kind) || !oneOf(FIGURE_ACTIONS, x.action)) return undefined;
+      return { type: 'figure', turnId: x.turnId, kind: x.kind, action: x.action };
     default:
       return undefined;
   }

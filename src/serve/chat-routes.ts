@@ -3,7 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Session, SessionOptions } from '../agent/session';
 import type { Mode } from '../agent/types';
-import { redactSecret } from '../llm';
+import { redactEvent } from '../llm';
 import type { Provider } from '../llm/types';
 import type { RadarmEvent } from '../protocol/events';
 import type { ServeConfig } from './args';
@@ -48,12 +48,13 @@ export function pickRequestKey(apiKeys: Record<string, string>, provider: Provid
   return all.length === 1 ? all[0] : undefined;
 }
 
-/** Every string in the event with the keys masked (an echoing server or model cannot leak them). */
-function redactEvent(ev: RadarmEvent, secrets: string[]): RadarmEvent {
-  if (!secrets.length) return ev;
-  return JSON.parse(JSON.stringify(ev), (_k, v) =>
-    typeof v === 'string' ? secrets.reduce((s, key) => redactSecret(s, key), v) : v,
-  ) as RadarmEvent;
+/**
+ * The event with every key masked in its text values (an echoing server or model cannot leak them);
+ * its structure (type, stage, code) is never touched. runMode already redacts the turn's own key, also
+ * across streamed deltas; this covers the server's other keys.
+ */
+function redactKeys(ev: RadarmEvent, secrets: string[]): RadarmEvent {
+  return secrets.reduce((e, key) => redactEvent(e, key), ev);
 }
 
 async function* observed(
@@ -73,7 +74,7 @@ async function* observed(
       }
       if (ev.type === 'complete') outcome = 'complete';
       if (ev.type === 'error') outcome = ev.code === 'cancelled' ? 'stopped' : 'error';
-      yield redactEvent(ev, secrets);
+      yield redactKeys(ev, secrets);
     }
   } finally {
     metrics.turns.inc({ mode, outcome });

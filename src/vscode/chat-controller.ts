@@ -15,6 +15,7 @@ import { createEventBatcher, type EventBatcher } from './event-batcher';
 import { compactTurns } from './history-compact';
 import { newConversationId, type Conversation, type HistoryStore } from './history-store';
 import { completeOf } from './notebook';
+import { figureAction, webviewRoot } from './figure-actions';
 import { pythonExtensionInterpreter } from './python-path';
 import { readSettings, type ProviderSetting, type RadarmSettings } from './settings';
 import { runToEnd } from './turn-runner';
@@ -238,6 +239,13 @@ export class ChatController implements vscode.Disposable {
         if (turn) void this.runTurn(turn.question, turn.mode, turn.dataFiles);
         return;
       }
+      case 'regenerate':
+      case 'editResend':
+        void this.rerunFrom(msg.turnId, msg.type === 'editResend' ? msg.text : undefined);
+        return;
+      case 'figure':
+        await figureAction(this.conversation.turns, msg, { webviewRoot: webviewRoot() });
+        return;
       case 'insertCode':
         await vscode.commands.executeCommand('radarm.insertCode', msg.code);
         return;
@@ -269,7 +277,7 @@ export class ChatController implements vscode.Disposable {
         await vscode.commands.executeCommand('radarm.setApiKey', msg.providerId ?? this.provider()?.id);
         return;
       case 'openSettings':
-        await vscode.commands.executeCommand('workbench.action.openSettings', 'radarm.');
+        await vscode.commands.executeCommand('workbench.action.openSettings', msg.query ?? 'radarm.');
         return;
       case 'openFile': {
         const uri = this.files.resolve(msg.path);
@@ -404,6 +412,25 @@ export class ChatController implements vscode.Disposable {
     return turn;
   }
 
+  /**
+   * Regenerate / edit and resend: the conversation continues from that turn, so it and every later
+   * turn leave the history (the model no longer sees them), then the question (edited) runs again.
+   * The kernel's variables are not rolled back.
+   */
+  async rerunFrom(turnId: string, text?: string): Promise<TurnRecord | undefined> {
+    await this.loaded;
+    const i = this.conversation.turns.findIndex((x) => x.id === turnId);
+    if (i < 0) return undefined;
+    if (this.running) {
+      this.post({ type: 'notice', level: 'warning', text: t('Radarm is still answering. Press Stop first.') });
+      return undefined;
+    }
+    const turn = this.conversation.turns[i];
+    this.conversation.turns.splice(i);
+    if (this.webviewReady) this.post({ type: 'init', state: await this.panelState() });
+    return this.runTurn(text ?? turn.question, turn.mode, turn.dataFiles);
+  }
+
   /** The events of one turn, before the stream contract is enforced by runToEnd. */
   private async *turnEvents(
     turn: TurnRecord,
@@ -485,7 +512,8 @@ export class ChatController implements vscode.Disposable {
   }
 
   private offerSetApiKey(provider: ProviderSetting, text: string): void {
-    this.post({ type: 'notice', level: 'error', text, action: 'setApiKey' });
+    // The turn shows the error with its Set API Key button; a notification only when the panel is not there.
+    if (this.webviewReady) return;
     const action = t('Set API Key');
     void vscode.window.showErrorMessage(text, action).then((picked) => {
       if (picked === action) void vscode.commands.executeCommand('radarm.setApiKey', provider.id);

@@ -39,12 +39,21 @@ export function activate(context: vscode.ExtensionContext): RadarmApi {
       if (['http.proxy', 'http.noProxy', 'http.proxyStrictSSL', 'radarm.poolSize'].some((s) => e.affectsConfiguration(s)))
         applyNetworkSettings();
       if (e.affectsConfiguration('radarm.providers')) reportProviderProblems();
+      if (LIMIT_SETTINGS.some((k) => e.affectsConfiguration(k))) reportSettingProblems();
     }),
   );
 
   const version = String(context.extension.packageJSON?.version ?? '0');
   // vscode-lm providers (Copilot's models) go through vscode.lm, every other kind through the HTTP service.
-  const llm = withVscodeLm(createLlmService({ userAgent: `radarm-vscode/${version} (VS Code ${vscode.version})` }));
+  const llm = withVscodeLm(
+    createLlmService({
+      userAgent: `radarm-vscode/${version} (VS Code ${vscode.version})`,
+      // Read per request, so a changed radarm.maxResponseMB applies from the next call.
+      get maxResponseBytes() {
+        return settings().maxResponseBytes;
+      },
+    }),
+  );
   const vscodeLm = createVscodeLmProviderList();
   const keys = createApiKeys(context.secrets);
   const files = createDataFileIndex();
@@ -89,6 +98,7 @@ export function activate(context: vscode.ExtensionContext): RadarmApi {
   void vscode.commands.executeCommand('setContext', 'radarm.busy', false);
   void files.refresh();
   reportProviderProblems();
+  reportSettingProblems();
   return { controller, keys, files, view, history, chatParticipant: chatParticipant?.id };
 }
 
@@ -108,6 +118,21 @@ function applyNetworkSettings(): void {
     noProxy: noProxy.length ? noProxy.join(',') : undefined,
     strictSSL: http.get<boolean>('proxyStrictSSL') !== false,
     connections: readSettings((k) => vscode.workspace.getConfiguration('radarm').get(k)).poolSize,
+  });
+}
+
+const LIMIT_SETTINGS = ['radarm.requestTimeout', 'radarm.stallTimeout', 'radarm.poolSize', 'radarm.maxRounds', 'radarm.executionTimeout', 'radarm.historyLimit', 'radarm.maxResponseMB'];
+
+/** A limit outside its range is refused (its default is used) and said once, with a way to fix it. */
+function reportSettingProblems(): void {
+  const { settingProblems } = readSettings((k) => vscode.workspace.getConfiguration('radarm').get(k));
+  if (!settingProblems.length) return;
+  const text = settingProblems
+    .map((p) => vscode.l10n.t('{0} is {1}, outside {2} to {3}; Radarm uses {4}', p.setting, JSON.stringify(p.value), p.min, p.max, p.used))
+    .join('; ');
+  const open = vscode.l10n.t('Open Settings');
+  void vscode.window.showWarningMessage(vscode.l10n.t('Radarm refused some settings: {0}.', text), open).then((picked) => {
+    if (picked === open) void vscode.commands.executeCommand('workbench.action.openSettings', settingProblems[0].setting);
   });
 }
 

@@ -28,6 +28,20 @@ export interface RadarmSettings {
   /** radarm.allowDatabaseWrites: generated code may change databases (default false: read-only). */
   allowDatabaseWrites: boolean;
   historyLimit: number;
+  /** Cap of one model answer in bytes (radarm.maxResponseMB). */
+  maxResponseBytes: number;
+  /** Limits set outside their range: refused (the default is used), never rounded to 0 or clamped silently. */
+  settingProblems: SettingProblem[];
+}
+
+export interface SettingProblem {
+  /** e.g. radarm.stallTimeout */
+  setting: string;
+  value: unknown;
+  min: number;
+  max: number;
+  /** The value used instead (the default). */
+  used: number;
 }
 
 export const DEFAULT_PROVIDERS: ProviderSetting[] = [
@@ -79,26 +93,34 @@ export function parseProviders(raw: unknown): { providers: ProviderSetting[]; pr
   return { providers, problems };
 }
 
-const num = (v: unknown, dflt: number, min: number, max: number) =>
-  typeof v === 'number' && Number.isFinite(v) ? Math.min(max, Math.max(min, v)) : dflt;
-
 export function readSettings(get: (key: string) => unknown): RadarmSettings {
   const { providers, problems } = parseProviders(get('providers'));
   const mode = get('defaultMode');
+  const settingProblems: SettingProblem[] = [];
+  // A value outside its range is refused and reported; a timeout of 0.0001 s must not become 0 (= off).
+  const num = (key: string, dflt: number, min: number, max: number) => {
+    const v = get(key);
+    if (v === undefined || v === null) return dflt;
+    if (typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max) return v;
+    settingProblems.push({ setting: `radarm.${key}`, value: v, min, max, used: dflt });
+    return dflt;
+  };
   return {
     providers,
     providerProblems: problems,
     defaultProvider: typeof get('defaultProvider') === 'string' ? (get('defaultProvider') as string) : 'deepseek',
     defaultMode: MODES.includes(mode as Mode) ? (mode as Mode) : 'agent_single',
     enableStream: get('enableStream') !== false,
-    requestTimeoutMs: num(get('requestTimeout'), 180, 5, 3600) * 1000,
-    stallTimeoutMs: num(get('stallTimeout'), 60, 5, 3600) * 1000,
-    poolSize: Math.round(num(get('poolSize'), 20, 1, 256)),
-    maxRounds: Math.round(num(get('maxRounds'), 3, 1, 10)),
+    requestTimeoutMs: num('requestTimeout', 180, 5, 3600) * 1000,
+    stallTimeoutMs: num('stallTimeout', 60, 5, 3600) * 1000,
+    poolSize: Math.round(num('poolSize', 20, 1, 256)),
+    maxRounds: Math.round(num('maxRounds', 3, 1, 10)),
     pythonPath: typeof get('pythonPath') === 'string' ? (get('pythonPath') as string).trim() : '',
-    executionTimeoutMs: num(get('executionTimeout'), 60, 1, 86400) * 1000,
+    executionTimeoutMs: num('executionTimeout', 60, 1, 86400) * 1000,
     confirmBeforeRunningCode: get('confirmBeforeRunningCode') === true,
     allowDatabaseWrites: get('allowDatabaseWrites') === true,
-    historyLimit: Math.round(num(get('historyLimit'), 100, 1, 1000)),
+    historyLimit: Math.round(num('historyLimit', 100, 1, 1000)),
+    maxResponseBytes: Math.round(num('maxResponseMB', 8, 1, 1024) * 1024 * 1024),
+    settingProblems,
   };
 }

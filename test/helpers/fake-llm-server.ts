@@ -34,6 +34,8 @@
  *   - Script.usage: token counts to report; Script.finishReason (default 'stop' / 'end_turn').
  * Requests with `"stream": false` get one JSON completion built from the steps' text and reasoning.
  * Without a handler, every request streams "Hello" then " world".
+ * `hostile.*` builds the scripts of hostile servers: garbage lines, a JSON error or a web page sent with
+ * HTTP 200, a wrong charset, an empty body, an answer of any size.
  */
 import * as http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -72,8 +74,8 @@ export interface Script {
   headers?: Record<string, string>;
   /** A JSON reply body (errors, or your own non-streaming reply). */
   json?: unknown;
-  /** A raw reply body. */
-  body?: string;
+  /** A raw reply body (bytes for bodies that are not UTF-8). */
+  body?: string | Uint8Array;
   steps?: Iterable<Step> | AsyncIterable<Step>;
   finish?: boolean;
   finishReason?: string;
@@ -120,6 +122,48 @@ export function lastUserText(req: FakeRequest): string {
 }
 
 const defaultHandler: FakeHandler = () => ({ steps: [{ text: 'Hello' }, { text: ' world' }] });
+
+/**
+ * Hostile servers, one per behaviour seen in the wild: each answers HTTP 200 with something that is
+ * not the answer, or too much of it. The client must say what the server actually sent.
+ */
+export const hostile = {
+  /** An event stream whose every line is garbage (a broken gateway). */
+  malformedOnly: (lines = 5): Script => ({
+    steps: Array.from({ length: lines }, (_, i) => ({ raw: `data: {not json ${i}\n\n` })),
+    finish: false,
+  }),
+  /** A 200 whose body is a JSON error object (some gateways), sent as JSON or labelled as a stream. */
+  jsonError: (contentType = 'application/json', error: unknown = { message: 'Invalid API key', type: 'invalid_request_error', code: 'invalid_api_key' }): Script => ({
+    status: 200,
+    headers: { 'content-type': contentType },
+    body: JSON.stringify({ error }),
+  }),
+  /** A captive portal or proxy login page, with whatever content type it claims. */
+  htmlPage: (contentType = 'text/html; charset=utf-8', title = 'Hotel Wi-Fi: please sign in'): Script => ({
+    status: 200,
+    headers: { 'content-type': contentType },
+    body: `<!DOCTYPE html>\n<html><head><title>${title}</title></head><body><form>Room number</form></body></html>`,
+  }),
+  /** A stream that declares one charset and sends GB18030 bytes (a re-encoding proxy). */
+  wrongCharset: (declared = 'utf-8'): Script => ({
+    headers: { 'content-type': `text/event-stream; charset=${declared}` },
+    steps: [
+      { text: 'ok ' },
+      // "数据" in GB18030: not valid UTF-8.
+      { raw: Buffer.concat([Buffer.from('data: {"choices":[{"delta":{"content":"'), Buffer.from([0xca, 0xfd, 0xbe, 0xdd]), Buffer.from('"}}]}\n\n')]) },
+    ],
+  }),
+  /** An empty 200. */
+  empty: (): Script => ({ status: 200, headers: { 'content-type': 'text/event-stream' }, body: '' }),
+  /** An answer of about `bytes` bytes of text, streamed in 64 KB deltas. */
+  huge: (bytes: number): Script => ({
+    steps: (function* () {
+      const piece = 'y'.repeat(64 * 1024);
+      for (let sent = 0; sent < bytes; sent += piece.length) yield { text: piece };
+    })(),
+  }),
+};
 
 export async function startFakeLlmServer(handler: FakeHandler = defaultHandler): Promise<FakeLlmServer> {
   let current = handler;
@@ -222,7 +266,7 @@ async function respond(fr: FakeRequest, script: Script, req: http.IncomingMessag
   const status = script.status ?? 200;
   if (script.json !== undefined || script.body !== undefined || status !== 200) {
     const isJson = script.json !== undefined;
-    const payload = isJson ? JSON.stringify(script.json) : (script.body ?? '');
+    const payload: string | Uint8Array = isJson ? JSON.stringify(script.json) : (script.body ?? '');
     res.writeHead(status, {
       'content-type': isJson ? 'application/json' : 'text/plain; charset=utf-8',
       ...script.headers,

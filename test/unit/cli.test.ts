@@ -143,13 +143,81 @@ describe('CLI (dist/cli.js)', function () {
     assert.ok(!(text.stdout + text.stderr).includes(KEY.slice(3, 12)));
   });
 
+  it('a key the model streams back, split across SSE chunks, reaches neither ndjson nor text output; every line stays JSON', async () => {
+    server.setHandler(() => ({ steps: textSteps(`Your key: ${KEY} (keep it).`, 3), writeBytes: 7 }));
+    const nd = await run([...base, '--api-key', KEY, '--format', 'ndjson', 'hi']);
+    assert.equal(nd.code, 0, nd.stderr);
+    const events = ndjson(nd.stdout);
+    const text = events.flatMap((e) => (e.type === 'content' ? [e.content] : [])).join('');
+    assert.equal(text, 'Your key: *** (keep it).');
+    const txt = await run([...base, 'hi'], { env: { RADARM_API_KEY: KEY } });
+    assert.equal(txt.code, 0, txt.stderr);
+    assert.match(txt.stdout, /Your key: \*\*\* \(keep it\)\./);
+    for (const out of [nd.stdout, nd.stderr, txt.stdout, txt.stderr]) assert.ok(!out.includes(KEY.slice(-12)), out);
+  });
+
+  it('placeholder keys (EMPTY, lm-studio, sk-no-key-required, my-content-key) leave the events and the data intact', async () => {
+    const answer = 'The content type column: EMPTY, lm-studio, sk-no-key-required, 1234567, my content key.';
+    server.setHandler(() => ({ steps: textSteps(answer, 4) }));
+    for (const key of ['EMPTY', 'lm-studio', 'sk-no-key-required', 'my-content-key', 'ollama']) {
+      const r = await run([...base, '--api-key', key, '--format', 'ndjson', 'hi']);
+      assert.equal(r.code, 0, r.stderr);
+      const events = ndjson(r.stdout); // every line parses and is a protocol event
+      assertEndsWith(events, 'complete');
+      assert.equal(events.flatMap((e) => (e.type === 'content' ? [e.content] : [])).join(''), answer, key);
+    }
+  });
+
+  it('--max-response-mb: an answer past the cap ends with a response_too_large error that names the flag', async () => {
+    const piece = 'x'.repeat(64 * 1024);
+    server.setHandler(() => ({
+      steps: (function* () {
+        for (let i = 0; i < 40; i++) yield { text: piece };
+      })(),
+    }));
+    const r = await run([...base, '--max-response-mb', '1', '--format', 'ndjson', 'hi']);
+    assert.equal(r.code, 1, r.stderr);
+    const events = ndjson(r.stdout);
+    assertEndsWith(events, 'error');
+    const err = events[events.length - 2];
+    assert.equal(err.type === 'error' && err.code, 'response_too_large');
+    assert.match(err.type === 'error' ? err.content : '', /limit of 1 MB.*--max-response-mb/);
+    const received = events.flatMap((e) => (e.type === 'content' ? [e.content] : [])).join('').length;
+    assert.ok(received <= 1024 * 1024 + 128 * 1024, `${received} characters passed a 1 MB cap`);
+  });
+
+  it('a retried request shows its status line: an ndjson status event, a dimmed stderr line in text', async () => {
+    let calls = 0;
+    server.setHandler(() => (++calls % 2 === 1 ? { status: 503, json: { error: 'busy' } } : { steps: textSteps('ok', 1) }));
+    const nd = await run([...base, '--format', 'ndjson', 'hi']);
+    assert.equal(nd.code, 0, nd.stderr);
+    const status = ndjson(nd.stdout).filter((e) => e.type === 'status');
+    assert.equal(status.length, 1);
+    assert.match(status[0].type === 'status' ? status[0].content : '', /^Server error \(HTTP 503\): retrying in 500 ms, attempt 2 of 4$/);
+    const txt = await run([...base, 'hi']);
+    assert.equal(txt.code, 0, txt.stderr);
+    assert.match(txt.stderr, /Server error \(HTTP 503\): retrying in 500 ms, attempt 2 of 4\n/);
+    assert.doesNotMatch(txt.stdout, /retrying/);
+  });
+
+  it('RADARM_REQUEST_TIMEOUT and RADARM_MAX_RESPONSE_MB below their minimum are refused, naming the variable', async () => {
+    const timeout = await run([...base, 'hi'], { env: { RADARM_REQUEST_TIMEOUT: '0.001' } });
+    assert.equal(timeout.code, 2);
+    assert.match(timeout.stderr, /RADARM_REQUEST_TIMEOUT must be at least 1 second; got 0\.001/);
+    const cap = await run([...base, 'hi'], { env: { RADARM_MAX_RESPONSE_MB: '0' } });
+    assert.equal(cap.code, 2);
+    assert.match(cap.stderr, /RADARM_MAX_RESPONSE_MB needs a positive number of MB/);
+    assert.equal(server.requests.length, 0);
+  });
+
   it('a stall ends with the stall-timeout error from --timeout', async () => {
     server.setHandler(() => ({ steps: [{ text: 'a' }, { stall: 30_000 }] }));
     const t0 = Date.now();
-    const r = await run([...base, '--timeout', '0.5', '--format', 'ndjson', 'hi']);
+    const r = await run([...base, '--timeout', '1', '--format', 'ndjson', 'hi']);
     assert.equal(r.code, 1);
     const err = ndjson(r.stdout).find((e) => e.type === 'error');
-    assert.match(err?.type === 'error' ? err.content : '', /No data from .* for 0\.5 s/);
+    assert.match(err?.type === 'error' ? err.content : '', /No data from .* for 1 s/);
+    assert.equal(err?.type === 'error' && err.code, 'stall');
     assert.ok(Date.now() - t0 < 20_000);
   });
 
@@ -213,6 +281,10 @@ describe('CLI (dist/cli.js)', function () {
       ['bad base URL', ['chat', '--base-url', 'api.deepseek.com', '--model', 'm', 'hi'], /full http\(s\) URL/],
       ['azure without base URL', ['chat', '--provider', 'azure', '--model', 'm', 'hi'], /--base-url is required for azure/],
       ['bad timeout', ['chat', '--timeout', 'soon', '--model', 'm', 'hi'], /--timeout needs a positive number/],
+      ['timeout below the minimum (never rounded to 0)', ['chat', '--timeout', '0.0001', '--model', 'm', 'hi'], /--timeout must be at least 1 second; got 0\.0001/],
+      ['exec timeout below the minimum', ['chat', '--exec-timeout', '0.01', '--model', 'm', 'hi'], /--exec-timeout must be at least 1 second/],
+      ['answer cap below the minimum', ['chat', '--max-response-mb', '0.001', '--model', 'm', 'hi'], /--max-response-mb must be at least 1 MB/],
+      ['answer cap not a number', ['chat', '--max-response-mb', 'lots', '--model', 'm', 'hi'], /--max-response-mb needs a positive number of MB/],
       ['missing data file', ['chat', '--data', 'nope.csv', '--model', 'm', 'hi'], /--data: no such file: nope\.csv/],
       ['missing option value with a key elsewhere', ['chat', '--api-key', KEY, '--model'], /argument missing/],
     ];
@@ -233,7 +305,7 @@ describe('CLI (dist/cli.js)', function () {
     const help = await run(['--help']);
     assert.equal(help.code, 0);
     assert.match(help.stdout, /Usage: radarm chat \[options\] "message"/);
-    for (const opt of ['--mode', '--provider', '--base-url', '--model', '--api-key', '--data', '--python', '--timeout', '--exec-timeout', '--format'])
+    for (const opt of ['--mode', '--provider', '--base-url', '--model', '--api-key', '--data', '--python', '--timeout', '--exec-timeout', '--max-response-mb', '--format'])
       assert.ok(help.stdout.includes(opt), opt);
     const version = await run(['--version']);
     assert.equal(version.code, 0);

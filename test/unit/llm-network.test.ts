@@ -114,10 +114,14 @@ describe('LLM service: connection pool and proxies', function () {
     assert.equal((await llm.chat(request({ usePool: false }))).ok, true);
     assert.equal(server.connections, 4);
     await server.waitForClosedSockets(4);
-    // The pooled path is unaffected and still keeps its connection open.
+    // The pooled path is unaffected and still keeps its connection open: a second pooled request
+    // goes over the same connection (an event to wait for, rather than a pause to see nothing close).
     await collect(llm.streamChat(request()));
     assert.equal(server.connections, 5);
-    await new Promise((r) => setTimeout(r, 100));
+    await collect(llm.streamChat(request()));
+    assert.equal(server.connections, 5);
+    const [a, b] = server.requests.slice(-2);
+    assert.equal(a.connectionId, b.connectionId, 'the pooled connection was reused, so it stayed open');
     assert.equal(server.closedSockets, 4);
   });
 

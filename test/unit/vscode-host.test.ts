@@ -249,15 +249,34 @@ describe('vscode host: settings', () => {
     for (const u of ['https://api.deepseek.com', 'http://10.0.0.1', 'not a url']) assert.equal(isLocalUrl(u), false, u);
   });
 
-  it('numbers are clamped, seconds become ms, unknown modes fall back', () => {
-    const values: Record<string, unknown> = { requestTimeout: 1, stallTimeout: 30, poolSize: 0, defaultMode: 'nope', enableStream: false, executionTimeout: 'x' };
+  it('limits outside their range are refused and reported (never clamped to 0), seconds become ms, unknown modes fall back', () => {
+    const values: Record<string, unknown> = {
+      requestTimeout: 1,
+      stallTimeout: 30,
+      poolSize: 0,
+      defaultMode: 'nope',
+      enableStream: false,
+      executionTimeout: 'x',
+      maxResponseMB: 0.0001,
+    };
     const s = readSettings((k) => values[k]);
-    assert.equal(s.requestTimeoutMs, 5000);
+    assert.equal(s.requestTimeoutMs, 180_000, 'a 1 s request timeout is below the minimum of 5 s: the default is used');
     assert.equal(s.stallTimeoutMs, 30_000);
-    assert.equal(s.poolSize, 1);
+    assert.equal(s.poolSize, 20);
     assert.equal(s.defaultMode, 'agent_single');
     assert.equal(s.enableStream, false);
     assert.equal(s.executionTimeoutMs, 60_000);
+    assert.equal(s.maxResponseBytes, 8 * 1024 * 1024);
+    assert.deepEqual(
+      s.settingProblems.map((p) => [p.setting, p.value, p.min, p.used]),
+      [
+        ['radarm.requestTimeout', 1, 5, 180],
+        ['radarm.poolSize', 0, 1, 20],
+        ['radarm.executionTimeout', 'x', 1, 60],
+        ['radarm.maxResponseMB', 0.0001, 1, 8],
+      ],
+    );
+    assert.deepEqual(readSettings((k) => ({ stallTimeout: 10, maxResponseMB: 2 })[k as 'stallTimeout']).settingProblems, []);
     assert.deepEqual(
       s.providers.map((p) => p.id),
       ['deepseek', 'qwen', 'openai', 'ollama'],

@@ -217,7 +217,7 @@ describe('vscode-lm client: cancellation and timeouts', () => {
       assert.equal(src.cancelCount, 1);
       assert.deepEqual(events, [
         { type: 'content', stage: 'response', content: '正在' },
-        { type: 'error', content: cancelledText() },
+        { type: 'error', content: cancelledText(), code: 'cancelled' },
       ]);
     });
   }
@@ -228,7 +228,7 @@ describe('vscode-lm client: cancellation and timeouts', () => {
     setTimeout(() => ac.abort(), 50);
     const events = await collect(client.streamChat(request(), ac.signal));
     assert.equal(api.sources[0].token.isCancellationRequested, true);
-    assert.deepEqual(terminal(events), { type: 'error', content: cancelledText() });
+    assert.deepEqual(terminal(events), { type: 'error', content: cancelledText(), code: 'cancelled' });
   });
 
   it('abort while sendRequest is pending (consent dialog open) ends with a cancelled error', async () => {
@@ -237,7 +237,7 @@ describe('vscode-lm client: cancellation and timeouts', () => {
     setTimeout(() => ac.abort(), 30);
     const events = await collect(client.streamChat(request(), ac.signal));
     assert.equal(api.sources[0].token.isCancellationRequested, true);
-    assert.deepEqual(events, [{ type: 'error', content: cancelledText() }]);
+    assert.deepEqual(events, [{ type: 'error', content: cancelledText(), code: 'cancelled' }]);
   });
 
   it('an already aborted signal never reaches the model', async () => {
@@ -245,7 +245,7 @@ describe('vscode-lm client: cancellation and timeouts', () => {
     const ac = new AbortController();
     ac.abort();
     const events = await collect(client.streamChat(request(), ac.signal));
-    assert.deepEqual(events, [{ type: 'error', content: cancelledText() }]);
+    assert.deepEqual(events, [{ type: 'error', content: cancelledText(), code: 'cancelled' }]);
     assert.equal(model.sent.length, 0);
   });
 

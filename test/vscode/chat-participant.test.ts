@@ -197,7 +197,7 @@ suite('@radarm and VS Code language models', () => {
       }
     }
     const stoppedIn = Date.now() - abortedAt;
-    assert.deepEqual(events[events.length - 1], { type: 'error', content: 'Cancelled.' });
+    assert.deepEqual(events[events.length - 1], { type: 'error', content: 'Cancelled.', code: 'cancelled' });
     assert.equal(events.length, 4, 'nothing after the abort but the cancelled error');
     assert.ok(stoppedIn < 2000, `stopped after ${stoppedIn} ms`);
   });

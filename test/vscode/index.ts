@@ -13,6 +13,7 @@ export async function run(): Promise<void> {
     require('./activation.test');
     require('./commands.test');
     require('./proxy.test');
+    require('./panel-actions.test');
     require('./databases.test');
     require('./analyze.test');
     require('./chat-participant.test');

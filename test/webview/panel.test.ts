@@ -100,8 +100,11 @@ describe('chat panel in Chromium', function () {
       // Open the planner stage: its content and its thinking are there.
       await p.page.locator('.stage-planner .stage-header').click();
       assert.match(await p.page.locator('.stage-planner .markdown').innerText(), /按 地区 分组/);
+      assert.match(await p.page.locator('.stage-planner .stage-announcement').innerText(), /架构师正在规划/);
       await p.page.locator('.stage-planner .thinking-header').click();
-      assert.match(await p.page.locator('.stage-planner .thinking-text').innerText(), /架构师正在规划/);
+      const reasoning = await p.page.locator('.stage-planner .thinking-text').innerText();
+      assert.match(reasoning, /按地区分组求和/);
+      assert.doesNotMatch(reasoning, /架构师/, 'the announcement is not glued onto the reasoning');
       await p.page.locator('.code-artifact .disclosure').click();
       await p.screenshot(`panel-done-${theme}`);
     }
@@ -123,7 +126,7 @@ describe('chat panel in Chromium', function () {
     const expected = createMarkdown({ copy: labels.copy, insert: labels.insert }).render(MARKDOWN_DOC);
     const same = await p.page.evaluate((expected) => {
       const answer = document.querySelector('.answer')!;
-      const got = [...answer.querySelectorAll(':scope > .md-chunk > *, :scope > .md-open > *')].map((e) => e.outerHTML).join('');
+      const got = [...answer.querySelectorAll(':scope > .md-group > .md-chunk > *, :scope > .md-open > *')].map((e) => e.outerHTML).join('');
       const t = document.createElement('template');
       t.innerHTML = expected;
       const want = [...t.content.children].map((e) => e.outerHTML).join('');
@@ -319,21 +322,28 @@ describe('chat panel in Chromium', function () {
     assert.match(await section.locator('.thinking-text').innerText(), /seasonal trend/);
   });
 
-  it('shows an error with Retry (and Set API Key for a rejected key)', async () => {
+  it('shows an error with Retry when it has no code, and Set API Key when the key was rejected (code auth)', async () => {
     const p = await panel();
     await startTurn(p, 'e1', 'question');
     await stream(p, 'e1', [
       ...contentEvents('response', 'partial answer'),
-      { type: 'error', content: 'The API key was rejected by DeepSeek (401): set it with "Radarm: Set API Key".' },
+      { type: 'error', content: 'The connection was reset.' },
       { type: 'done' },
     ]);
     await p.frames();
     const box = p.page.getByRole('alert');
-    assert.match(await box.innerText(), /rejected/);
+    assert.match(await box.innerText(), /connection was reset/);
     assert.match(await p.page.locator('.answer').innerText(), /partial answer/, 'partial text kept');
     await box.getByRole('button', { name: 'Retry' }).click();
     await p.waitForPosted('retry', { turnId: 'e1' });
-    await box.getByRole('button', { name: 'Set API Key' }).click();
+    assert.equal(await box.getByRole('button', { name: 'Set API Key' }).count(), 0);
+    await startTurn(p, 'e2', 'again');
+    await stream(p, 'e2', [
+      { type: 'error', content: 'The API key was rejected by DeepSeek (401): set it with "Radarm: Set API Key".', code: 'auth' },
+      { type: 'done' },
+    ]);
+    await p.frames();
+    await p.page.getByRole('alert').nth(1).getByRole('button', { name: 'Set API Key' }).click();
     await p.waitForPosted('setApiKey', { providerId: 'deepseek' });
     await p.screenshot('panel-error-dark');
   });
@@ -362,11 +372,11 @@ describe('chat panel in Chromium', function () {
     p.errors.length = 0;
   });
 
-  it('streams 100,000 tokens into one message with flat per-token cost', async function () {
+  it('streams 100,000 tokens into one message with flat per-token cost (last tenth ≤ 1.5× the first, as the benchmark)', async function () {
     this.timeout(120_000);
     const p = await panel();
     const result = await p.page.evaluate(async () => {
-      const w = window as unknown as { __radarmPerf: { ms: number; events: number }[] };
+      const w = window as unknown as { __radarmPerf: { ms: number; events: number; applyMs: number; layoutMs: number }[] };
       const words = ['销售额', 'revenue ', '增长 ', 'the ', '**华东** ', '`df` ', 'data ', '，', '。\n\n', '- item\n', '\n\n## 小结\n\n', '| a | b |\n|---|---|\n| 1 | 2 |\n\n'];
       const post = (m: unknown) => window.postMessage(m, '*');
       const run = async (id: string, tokens: number) => {
@@ -380,7 +390,9 @@ describe('chat panel in Chromium', function () {
             events.push({ type: 'content', stage: 'response', content: words[seed % words.length] });
           }
           post({ type: 'events', turnId: id, events });
-          if (n % 1000 === 0) await new Promise((r) => setTimeout(r, 0));
+          // About 300 tokens per frame (~18,000 tokens/s): ~330 frames, so each tenth has enough
+          // frames for a median that one preempted frame cannot move.
+          if (n % 300 === 0) await new Promise((r) => requestAnimationFrame(r));
         }
         post({ type: 'events', turnId: id, events: [{ type: 'done' }] });
         await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
@@ -402,8 +414,18 @@ describe('chat panel in Chromium', function () {
     assert.ok(samples.length >= 10, `only ${samples.length} frames`);
     assert.ok(result.text > 200_000, `the message has ${result.text} characters`);
     const growth = costGrowth(samples);
-    console.log(`      100k tokens: ${samples.length} frames, ${Math.round(result.total)} ms, cost growth ${growth.median.toFixed(2)}x`);
-    assert.ok(growth.median < 3, `per-token cost grew ${growth.median.toFixed(2)}x (${growth.first.toFixed(1)} → ${growth.last.toFixed(1)} µs)`);
+    // Where the time goes, first vs last tenth: applying events, rendering into the DOM, style + layout.
+    const parts = (xs: typeof samples) => {
+      const n = xs.reduce((a, x) => a + x.events, 0) / 1000;
+      const sum = (f: (x: (typeof samples)[number]) => number) => (xs.reduce((a, x) => a + f(x), 0) / n).toFixed(1);
+      return `apply ${sum((x) => x.applyMs)} / render ${sum((x) => x.ms - x.applyMs - x.layoutMs)} / layout ${sum((x) => x.layoutMs)} µs`;
+    };
+    const tenth = Math.max(1, Math.floor(samples.length / 10));
+    console.log(
+      `      100k tokens: ${samples.length} frames, ${Math.round(result.total)} ms, cost growth ${growth.median.toFixed(2)}x; ` +
+        `first tenth ${parts(samples.slice(0, tenth))}, last ${parts(samples.slice(-tenth))}`,
+    );
+    assert.ok(growth.median <= 1.5, `per-token cost grew ${growth.median.toFixed(2)}x (${growth.first.toFixed(1)} → ${growth.last.toFixed(1)} µs)`);
     // The view followed the stream to its end (CSS scroll anchoring, no script per frame).
     assert.ok(result.atBottom, 'the message list is scrolled to the bottom');
   });

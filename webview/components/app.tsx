@@ -1,7 +1,7 @@
 // The panel: banners, the conversation (only the latest turns rendered until asked), composer.
 import { useEffect, useLayoutEffect, useReducer, useRef, useState } from 'preact/hooks';
 import { format } from '../i18n';
-import { dismissNotice, persistSoon, setDraft, store, subscribe } from '../store';
+import { dismissNotice, scrolled, setDraft, store, subscribe } from '../store';
 import { post } from '../vscode-api';
 import { Composer } from './composer';
 import { TurnView } from './turn-view';
@@ -82,8 +82,7 @@ function Messages() {
       const el = ref.current;
       if (!el) return;
       pinned.current = el.scrollHeight - el.scrollTop - el.clientHeight < 32;
-      store.scrollTop = pinned.current ? null : Math.round(el.scrollTop);
-      persistSoon(800);
+      scrolled(pinned.current ? null : Math.round(el.scrollTop));
     }, 150);
   };
 
@@ -99,8 +98,15 @@ function Messages() {
               {format(store.strings.earlierTurns, hidden)}
             </button>
           )}
-          {turns.slice(hidden).map((t) => (
-            <TurnView key={t.id} turn={t} version={t.version} busy={store.busyTurnId !== null} locale={store.locale} />
+          {turns.slice(hidden).map((t, i, shown) => (
+            <TurnView
+              key={t.id}
+              turn={t}
+              version={t.version}
+              busy={store.busyTurnId !== null}
+              locale={store.locale}
+              last={i === shown.length - 1}
+            />
           ))}
         </>
       )}

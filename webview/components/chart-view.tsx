@@ -4,6 +4,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { format } from '../i18n';
 import { loadPlotly, themedLayout, type PlotlyLike } from '../plotly';
 import { store } from '../store';
+import { FigureToolbar } from './figure-view';
 import { Codicon } from './widgets';
 
 interface Figure {
@@ -27,9 +28,10 @@ function parseFigure(json: string): Figure {
   return { data, layout: typeof layout === 'object' && layout !== null ? layout : undefined };
 }
 
-export function ChartView({ json }: { json: string }) {
+export function ChartView({ json, turnId }: { json: string; turnId: string }) {
   const s = store.strings;
   const ref = useRef<HTMLDivElement>(null);
+  const plotlyRef = useRef<PlotlyLike>();
   const [status, setStatus] = useState<'loading' | 'ready' | { error: string }>('loading');
   useEffect(() => {
     const el = ref.current!;
@@ -42,12 +44,15 @@ export function ChartView({ json }: { json: string }) {
       setStatus({ error: err instanceof Error ? err.message : String(err) });
       return;
     }
-    const config = { responsive: true, displaylogo: false, modeBarButtonsToRemove: ['sendDataToCloud'] };
+    // No mode bar in the narrow panel: it would sit on the plot. Drag still zooms and a double click
+    // resets; the full mode bar is in the editor tab that Open shows.
+    const config = { responsive: true, displaylogo: false, displayModeBar: false };
     const draw = () => plotly!.newPlot(el, fig.data, themedLayout(fig.layout), config);
     loadPlotly(store.plotlyUri)
       .then((p) => {
         if (cancelled) return;
         plotly = p;
+        plotlyRef.current = p;
         return draw().then(() => !cancelled && setStatus('ready'));
       })
       .catch((err: unknown) => !cancelled && setStatus({ error: err instanceof Error ? err.message : String(err) }));
@@ -60,7 +65,16 @@ export function ChartView({ json }: { json: string }) {
     };
   }, [json]);
   return (
-    <figure class="artifact chart" aria-label={s.chart}>
+    <figure class="artifact figure chart" aria-label={s.chart}>
+      <FigureToolbar
+        turnId={turnId}
+        kind="chart"
+        png={async () => {
+          const el = ref.current;
+          if (!el || status !== 'ready' || !plotlyRef.current) return null;
+          return plotlyRef.current.toImage(el, { format: 'png', scale: 2 });
+        }}
+      />
       {status === 'loading' && (
         <div class="muted small chart-status">
           <Codicon name="loading" spin /> {s.chartLoading}

@@ -8,8 +8,10 @@
 // compositionstart and compositionend.
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { PANEL_MODES } from '../../src/protocol/messages';
-import { cancel, persistSoon, send, setMode, setProvider, store } from '../store';
+import { cancel, send, setMode, setProvider, store, takePendingRun, typed } from '../store';
 import { post } from '../vscode-api';
+import { recallList, recallStep } from '../recall';
+import { Elapsed } from './elapsed';
 import { FilePicker } from './file-picker';
 import { Codicon } from './widgets';
 
@@ -23,21 +25,20 @@ export function Composer() {
   const ta = useRef<HTMLTextAreaElement>(null);
   const composing = useRef(false);
   const [text, setText] = useState(store.draft);
+  const recallIndex = useRef(-1);
 
   // Prefill / focus / restore from the store.
   useEffect(() => {
     setText(store.draft);
     ta.current?.focus();
-    if (store.pendingRun) {
-      store.pendingRun = false;
-      send(store.draft) && setText('');
-    }
+    if (takePendingRun()) send(store.draft) && setText('');
   }, [store.draftVersion]);
 
   useLayoutEffect(() => autoGrow(ta.current), [text]);
 
   const submit = () => {
     if (send(text)) setText('');
+    recallIndex.current = -1;
   };
 
   const onKeyDown = (e: KeyboardEvent) => {
@@ -48,11 +49,23 @@ export function Composer() {
     } else if (e.key === 'Escape' && busy) {
       e.preventDefault();
       cancel();
+    } else if ((e.key === 'ArrowUp' || e.key === 'ArrowDown') && !e.shiftKey && !e.altKey && !e.ctrlKey && !e.metaKey) {
+      if (isImeEnter(e, composing.current)) return;
+      const list = recallList(store.turns.map((t) => t.question));
+      const step = recallStep(list, recallIndex.current, text, e.key);
+      if (!step) return;
+      e.preventDefault();
+      recallIndex.current = step.index;
+      setText(step.text);
+      typed(step.text);
+      const el = ta.current;
+      if (el) requestAnimationFrame(() => el.setSelectionRange(step.text.length, step.text.length));
     }
   };
 
   const provider = store.providers.find((p) => p.id === store.providerId);
   const canSend = !busy && text.trim().length > 0;
+  const running = busy ? store.turns.find((t) => t.id === store.busyTurnId)?.running : null;
 
   return (
     <div class="composer">
@@ -68,8 +81,7 @@ export function Composer() {
           onInput={(e) => {
             const v = (e.currentTarget as HTMLTextAreaElement).value;
             setText(v);
-            store.draft = v;
-            persistSoon();
+            typed(v);
           }}
           onKeyDown={onKeyDown}
           onCompositionStart={() => (composing.current = true)}
@@ -92,9 +104,11 @@ export function Composer() {
           <ProviderPicker />
           <span class="spacer" />
           {busy ? (
-            <button type="button" class="button stop" onClick={cancel} title={`${s.stop} (Esc)`}>
+            // While code runs, the seconds it has been running sit on the Stop button itself.
+            <button type="button" class="button stop" onClick={cancel} title={`${s.stop} (Esc)`} aria-label={s.stop}>
               <Codicon name="debug-stop" />
-              <span>{s.stop}</span>
+              <span class="stop-label">{s.stop}</span>
+              {running && <Elapsed since={running.startedAt} class="composer-elapsed" />}
             </button>
           ) : (
             <button
@@ -135,7 +149,7 @@ function ProviderPicker() {
   if (providers.length === 1)
     return (
       <span class="provider muted small" title={`${current.label} · ${current.model}`}>
-        {current.label} · {current.model}
+        {current.model || current.label}
       </span>
     );
   return (
@@ -146,9 +160,10 @@ function ProviderPicker() {
       value={current.id}
       onChange={(e) => setProvider((e.currentTarget as HTMLSelectElement).value)}
     >
+      {/* The narrow panel shows the selected option's text: the model's name, with the provider in the tooltip. */}
       {providers.map((p) => (
-        <option value={p.id}>
-          {p.label} · {p.model}
+        <option value={p.id} title={p.label}>
+          {p.model || p.label}
         </option>
       ))}
     </select>

@@ -8,8 +8,10 @@ import { format } from '../i18n';
 import { store } from '../store';
 import { MarkdownStream, TextStream } from '../streams';
 
-/** Finished blocks per chunk element. */
+/** Finished blocks per chunk element, and chunks per group: two levels keep the children the browser
+ * walks when it lays out the growing message few (skipped off-screen chunks and groups still count). */
 const CHUNK_BLOCKS = 24;
+const GROUP_CHUNKS = 24;
 
 export const MarkdownView = memo(function MarkdownView({ stream, class: cls }: { stream: MarkdownStream; class?: string }) {
   const ref = useRef<HTMLDivElement>(null);
@@ -20,6 +22,8 @@ export const MarkdownView = memo(function MarkdownView({ stream, class: cls }: {
     let shown = 0;
     let chunk: HTMLElement | null = null;
     let inChunk = 0;
+    let group: HTMLElement | null = null;
+    let inGroup = 0;
     let resets = -1;
     let openHtml = '';
     const sync = () => {
@@ -29,15 +33,23 @@ export const MarkdownView = memo(function MarkdownView({ stream, class: cls }: {
         root.appendChild(open);
         shown = 0;
         chunk = null;
+        group = null;
         openHtml = '';
         open.textContent = '';
       }
       const all = stream.closedHtml;
       while (shown < all.length) {
         if (!chunk || inChunk >= CHUNK_BLOCKS) {
+          if (!group || inGroup >= GROUP_CHUNKS) {
+            group = document.createElement('div');
+            group.className = 'md-group';
+            root.insertBefore(group, open);
+            inGroup = 0;
+          }
           chunk = document.createElement('div');
           chunk.className = 'md-chunk';
-          root.insertBefore(chunk, open);
+          group.appendChild(chunk);
+          inGroup++;
           inChunk = 0;
         }
         const take = Math.min(all.length - shown, CHUNK_BLOCKS - inChunk);

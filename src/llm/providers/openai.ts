@@ -72,30 +72,45 @@ function usageOf(u: unknown): TokenUsage | undefined {
 /** DeepSeek/Qwen send `reasoning_content`; OpenRouter and newer vLLM/Ollama send `reasoning`. */
 const reasoningOf = (d: Record<string, any>) => str(d.reasoning_content) ?? str(d.reasoning);
 
+const MALFORMED: StreamUpdate = Object.freeze({ malformed: true });
+const DONE: StreamUpdate = Object.freeze({ done: true });
+
+// The hot path of every streamed answer (one call per provider chunk): plain property checks, no
+// helper calls across modules, and the usual chunk (one choice with a content delta) decided early.
 function decodeChunk(data: string, event: string | undefined): StreamUpdate {
-  if (data.trim() === '[DONE]') return { done: true };
-  const json = parseJsonObject(data);
-  if (!json) return { malformed: true };
+  if (data.length < 16 && data.trim() === '[DONE]') return DONE;
+  let json: any;
+  try {
+    json = JSON.parse(data);
+  } catch {
+    return MALFORMED;
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return MALFORMED;
   if (json.error !== undefined || event === 'error')
     return { error: errorText(json.error ?? json) ?? 'the server reported an error' };
   const update: StreamUpdate = {};
-  const usage = usageOf(json.usage);
+  const rawUsage = json.usage;
+  const usage = rawUsage === undefined || rawUsage === null ? undefined : usageOf(rawUsage);
   if (usage) update.usage = usage;
   const choices = json.choices;
   if (Array.isArray(choices)) {
-    const choice = obj(choices[0]);
-    const delta = obj(choice?.delta) ?? obj(choice?.message);
-    if (delta) {
-      const content = str(delta.content);
-      if (content) update.content = content;
-      const reasoning = reasoningOf(delta);
-      if (reasoning) update.reasoning = reasoning;
+    const choice = choices[0];
+    if (typeof choice === 'object' && choice !== null) {
+      const delta = isObject(choice.delta) ? choice.delta : isObject(choice.message) ? choice.message : undefined;
+      if (delta) {
+        const content = delta.content;
+        if (typeof content === 'string' && content) update.content = content;
+        const reasoning = typeof delta.reasoning_content === 'string' ? delta.reasoning_content : delta.reasoning;
+        if (typeof reasoning === 'string' && reasoning) update.reasoning = reasoning;
+      }
+      const finish = choice.finish_reason;
+      if (typeof finish === 'string' && finish) update.finishReason = finish;
     }
-    const finish = str(choice?.finish_reason);
-    if (finish) update.finishReason = finish;
-  } else if (!usage) return { malformed: true };
+  } else if (!usage) return MALFORMED;
   return update;
 }
+
+const isObject = (v: unknown): v is Record<string, any> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function parseReply(json: unknown): Reply | undefined {
   const o = obj(json);
