@@ -111,10 +111,10 @@ async function chat(config: CliConfig): Promise<number> {
     for await (const ev of runMode(config.mode, ctx, message, ac.signal)) {
       if (ev.type === 'complete') code = EXIT.ok;
       if (ev.type === 'error') code = EXIT.error;
-      if (config.saveReport) events.push(ev);
+      if (config.saveReport) events.push(safe(ev)); // the report holds the same masked events as the output
       await emit(ev);
     }
-    if (config.saveReport && !(await saveCliReport(config, message, events, safe))) code = EXIT.error;
+    if (config.saveReport && !(await saveCliReport(config, message, events))) code = EXIT.error;
   } finally {
     if (cancelled && code !== EXIT.ok) code = EXIT.cancelled;
     // Set before cleaning up: the kernel's runner does not keep the event loop alive, so node may

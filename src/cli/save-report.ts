@@ -7,7 +7,7 @@ import { readPlotlyJs } from '../report/plotly-source';
 import type { CliConfig } from './args';
 
 /** Writes the report; says where on stderr. False (after a clear message) when it cannot be written. */
-export async function saveCliReport(config: CliConfig, question: string, events: RadarmEvent[], safe: (s: string) => string): Promise<boolean> {
+export async function saveCliReport(config: CliConfig, question: string, events: RadarmEvent[]): Promise<boolean> {
   const file = config.saveReport!;
   const locale = /^zh/i.test(process.env.LC_ALL || process.env.LC_MESSAGES || process.env.LANG || '') ? 'zh-cn' : 'en';
   try {
@@ -16,8 +16,9 @@ export async function saveCliReport(config: CliConfig, question: string, events:
       [{ id: 'cli', question, mode: config.mode, dataFiles: config.dataFiles.map((f) => relative(process.cwd(), f) || f), events, startedAt: Date.now(), model: config.provider.model }],
       { locale, loadPlotly: () => readPlotlyJs(__dirname) },
     );
-    // The same masking as the printed events: a key or database password the model echoed stays out of the file.
-    await writeFile(file, safe(text), 'utf8');
+    // The events are the printed ones, secrets already masked in their values (the key by runMode, database
+    // passwords by the caller), so nothing is masked in the finished file, whose data: URLs it could corrupt.
+    await writeFile(file, text, 'utf8');
     process.stderr.write(`radarm: report saved to ${file}\n`);
     return true;
   } catch (err) {
