@@ -3,17 +3,19 @@
 // Used by scripts/test-vscode.mjs (extension-host mocha tests) and scripts/start.mjs (`npm start`).
 //
 // The install is cached in .vscode-test/ (ignored by git) and reused; it needs no VS Code download,
-// only the npm registry (and, on a fresh machine, the apt packages listed in .ci/run).
+// only the npm registry (and, on a fresh machine, the apt packages scripts/prereqs.mjs checks first).
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { arch, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CHROMIUM_ARGS, chromiumPath } from './chromium.mjs';
+import { ensurePrereqs } from './prereqs.mjs';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-export const cacheDir = join(root, '.vscode-test');
+// RADARM_CODE_SERVER_DIR: another cache folder (the install tests use a temporary one).
+export const cacheDir = process.env.RADARM_CODE_SERVER_DIR || join(root, '.vscode-test');
 // The last code-server release whose engines.node accepts Node 20.
 export const CODE_SERVER_VERSION = '4.100.3';
 const installDir = join(cacheDir, `code-server-${CODE_SERVER_VERSION}`);
@@ -22,49 +24,110 @@ const binary = join(installDir, 'node_modules', '.bin', 'code-server');
 
 const log = (...a) => console.error('[code-server]', ...a);
 
-/** Installs code-server into .vscode-test/ unless it is already there; returns the path of its binary. */
-export function ensureCodeServer() {
+/**
+ * Installs code-server into .vscode-test/ unless it is already there; resolves with the path of its binary.
+ * Checks the system packages the build needs first (seconds, not minutes into the install). The install is
+ * atomic: a private temp folder renamed into place, removed on failure and on Ctrl-C, so that a failed or
+ * interrupted install never leaves a half-made folder behind.
+ */
+export async function ensureCodeServer() {
   if (existsSync(binary)) return binary;
-  log(`installing code-server ${CODE_SERVER_VERSION} into ${installDir} (once; about 1.5 min, ~310 MB)…`);
+  const pre = ensurePrereqs('start', { groups: ['code-server'], log });
+  if (!pre.ok) throw new Error(pre.message);
+  log(`installing code-server ${CODE_SERVER_VERSION} into ${installDir} (once; 1.5 to 5 minutes, ~310 MB)…`);
   const t0 = Date.now();
   mkdirSync(cacheDir, { recursive: true });
+  removeAbandonedInstalls();
   seedRipgrepCache();
   // Install into a private folder, then rename: a concurrent run never sees a half-installed tree.
   const tmp = mkdtempSync(join(cacheDir, 'install-'));
-  writeFileSync(join(tmp, 'package.json'), JSON.stringify({ name: 'radarm-code-server', private: true }));
-  const env = {
-    ...process.env,
-    npm_config_unsafe_perm: 'true', // its postinstall refuses to run as root otherwise
-    npm_config_yes: 'true', // node-pty's postinstall runs `npx node-gyp`
-    npm_config_nodedir: process.env.npm_config_nodedir || (existsSync('/usr/include/node/node.h') ? '/usr' : ''),
-    npm_config_fund: 'false',
-    npm_config_audit: 'false',
-    npm_config_update_notifier: 'false',
+  writeFileSync(join(tmp, 'owner.pid'), String(process.pid));
+  const cleanup = () => rmSync(tmp, { recursive: true, force: true });
+  const onSignal = (sig) => {
+    cleanup();
+    log(`install interrupted (${sig}): nothing was left behind`);
+    process.exit(sig === 'SIGINT' ? 130 : 143);
   };
-  if (!env.npm_config_nodedir) delete env.npm_config_nodedir;
-  const res = spawnSync('npm', ['install', `code-server@${CODE_SERVER_VERSION}`, '--foreground-scripts', '--no-save'], {
-    cwd: tmp,
-    env,
-    encoding: 'utf8',
-    maxBuffer: 256 * 1024 * 1024,
-  });
-  writeFileSync(join(tmp, 'install.log'), `${res.stdout ?? ''}\n${res.stderr ?? ''}`);
-  if (res.status !== 0 || !existsSync(join(tmp, 'node_modules', '.bin', 'code-server'))) {
-    const tail = `${res.stdout ?? ''}\n${res.stderr ?? ''}`.trim().split('\n').slice(-25).join('\n');
-    throw new Error(
-      `installing code-server ${CODE_SERVER_VERSION} failed (npm exit ${res.status}); full log: ${join(tmp, 'install.log')}\n${tail}\n` +
-        'On Debian/Ubuntu it needs: apt-get install ripgrep libkrb5-dev libx11-dev libxkbfile-dev libsecret-1-dev pkg-config (see .ci/run).',
-    );
-  }
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  process.once('exit', cleanup);
   try {
-    renameSync(tmp, installDir);
-  } catch (err) {
-    // Another run finished first: use its install.
-    if (!existsSync(binary)) throw err;
-    rmSync(tmp, { recursive: true, force: true });
+    writeFileSync(join(tmp, 'package.json'), JSON.stringify({ name: 'radarm-code-server', private: true }));
+    const env = {
+      ...process.env,
+      npm_config_unsafe_perm: 'true', // its postinstall refuses to run as root otherwise
+      npm_config_yes: 'true', // node-pty's postinstall runs `npx node-gyp`
+      npm_config_nodedir: process.env.npm_config_nodedir || (existsSync('/usr/include/node/node.h') ? '/usr' : ''),
+      npm_config_fund: 'false',
+      npm_config_audit: 'false',
+      npm_config_update_notifier: 'false',
+    };
+    if (!env.npm_config_nodedir) delete env.npm_config_nodedir;
+    const res = await run('npm', ['install', `code-server@${CODE_SERVER_VERSION}`, '--foreground-scripts', '--no-save'], { cwd: tmp, env });
+    if (res.status !== 0 || !existsSync(join(tmp, 'node_modules', '.bin', 'code-server'))) {
+      // The log outlives the temp folder, next to it.
+      const logFile = join(cacheDir, 'code-server-install.log');
+      writeFileSync(logFile, res.output);
+      const tail = res.output.trim().split('\n').slice(-25).join('\n');
+      throw new Error(
+        `installing code-server ${CODE_SERVER_VERSION} failed (npm exit ${res.status}); full log: ${logFile}\n${tail}\n` +
+          'On Debian/Ubuntu it needs the packages `node scripts/prereqs.mjs` checks (see .ci/run).',
+      );
+    }
+    rmSync(join(tmp, 'owner.pid'), { force: true });
+    try {
+      renameSync(tmp, installDir);
+    } catch (err) {
+      // Another run finished first: use its install.
+      if (!existsSync(binary)) throw err;
+    }
+  } finally {
+    cleanup();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    process.off('exit', cleanup);
   }
   log(`installed in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   return binary;
+}
+
+/** Runs a command, collecting its output (bounded), without blocking the event loop (so Ctrl-C is handled). */
+function run(cmd, args, opts) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { ...opts, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const add = (d) => {
+      output += d.toString();
+      if (output.length > 4_000_000) output = output.slice(-2_000_000);
+    };
+    child.stdout.on('data', add);
+    child.stderr.on('data', add);
+    child.on('error', (err) => resolve({ status: -1, output: `${output}\n${err.message}` }));
+    child.on('close', (status) => resolve({ status, output }));
+  });
+}
+
+/** Temp install folders whose process is gone (killed with SIGKILL, a power cut): removed. */
+function removeAbandonedInstalls() {
+  for (const name of readdirSync(cacheDir)) {
+    if (!name.startsWith('install-')) continue;
+    const dir = join(cacheDir, name);
+    let pid = 0;
+    try {
+      pid = Number(readFileSync(join(dir, 'owner.pid'), 'utf8'));
+    } catch {}
+    if (pid && isAlive(pid)) continue;
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function isAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return err.code === 'EPERM';
+  }
 }
 
 // @vscode/ripgrep's postinstall downloads rg from GitHub, which these machines cannot reach:
@@ -116,7 +179,7 @@ export async function startCodeServer({
   locale,
   quiet = true,
 }) {
-  const bin = ensureCodeServer();
+  const bin = await ensureCodeServer();
   port ??= await freePort();
   const userData = join(stateDir, 'user-data');
   mkdirSync(join(userData, 'User'), { recursive: true });
@@ -267,7 +330,12 @@ export async function findFrame(page, selector, timeoutMs = 30_000) {
 
 // When run directly: install (or confirm) code-server and print its version.
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const bin = ensureCodeServer();
-  const v = spawnSync(bin, ['--version'], { encoding: 'utf8' });
-  console.log(v.stdout.trim());
+  // No top-level await: this module is also loaded through require() (tsx).
+  ensureCodeServer().then(
+    (bin) => console.log(spawnSync(bin, ['--version'], { encoding: 'utf8' }).stdout.trim()),
+    (err) => {
+      console.error(`\n${err.message}\n`);
+      process.exit(1);
+    },
+  );
 }

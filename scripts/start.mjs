@@ -1,12 +1,14 @@
 // `npm start`: Radarm in a browser-based VS Code on this machine, no VS Code install needed.
 // Builds nothing itself (the npm script builds first); fetches code-server into .vscode-test/ on first
 // use; opens a copy of demo/ (or --folder PATH) with the extension loaded from this checkout; prints the
-// address; runs until Ctrl-C. Settings, API keys and chat history persist in .vscode-test/start/.
+// address; runs until Ctrl-C. Settings, API keys and chat history persist in .vscode-test/start/; the
+// demo copy lives outside any git repository (see demo-folder.mjs).
 //
 // usage: node scripts/start.mjs [--folder PATH] [--port N] [--host 127.0.0.1] [--locale zh-cn]
 // env:   RADARM_PORT, RADARM_HOST (binding beyond 127.0.0.1 exposes an unauthenticated VS Code: avoid)
-import { cpSync, existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
+import { demoFolder } from './demo-folder.mjs';
 import { cacheDir, ensureCodeServer, freePort, root, startCodeServer, workbenchUrl } from './code-server.mjs';
 
 const arg = (name) => {
@@ -28,13 +30,16 @@ if (folder) {
     process.exit(1);
   }
 } else {
-  // A copy, so that exported notebooks and edits never touch the checkout's demo/.
-  folder = join(stateDir, 'demo');
-  if (!existsSync(folder)) cpSync(join(root, 'demo'), folder, { recursive: true });
+  folder = demoFolder();
 }
 mkdirSync(stateDir, { recursive: true });
 
-ensureCodeServer();
+try {
+  await ensureCodeServer();
+} catch (err) {
+  console.error(`\n${err.message}\n`);
+  process.exit(1);
+}
 const wanted = Number(arg('port') || process.env.RADARM_PORT || 8080);
 const port = (await isFree(wanted)) ? wanted : await freePort();
 const host = arg('host') || process.env.RADARM_HOST || '127.0.0.1';

@@ -43,7 +43,7 @@ if (!existsSync(testsEntry) || !existsSync(join(root, 'dist', 'extension.js'))) 
   const b = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { stdio: 'inherit' });
   if (b.status !== 0) process.exit(1);
 }
-ensureCodeServer();
+await ensureCodeServer();
 
 const state = mkdtempSync(join(tmpdir(), 'radarm-vscode-test-'));
 const workspace = join(state, 'workspace');

@@ -5,6 +5,7 @@ import type { ContentEvent, StatusEvent, ThinkingEvent } from '../protocol/event
 import { errorMessage } from '../protocol/events';
 import type { ExecutionResult, PythonKernel } from '../kernel/types';
 import { texts, type Lang } from './announcements';
+import { stripModelNotes } from './model-notes';
 
 export async function* executionEvents(
   kernel: PythonKernel,
@@ -38,7 +39,7 @@ export async function* executionEvents(
       text: message,
     };
   }
-  yield { type: 'content', stage: 'execution', content: executionText(result) };
+  yield { type: 'content', stage: 'execution', content: userExecutionText(result) };
   return result;
 }
 
@@ -48,6 +49,14 @@ export function executionText(r: ExecutionResult): string {
   const charts = r.images.length + r.plotly.length;
   if (charts && !/figure|chart|图/i.test(r.text)) parts.push(`📊 ${charts} chart${charts === 1 ? '' : 's'}`);
   return parts.join('\n');
+}
+
+/** The text the user sees for a run (panel, exports): the summary without the notes meant for the model. */
+export function userExecutionText(r: ExecutionResult): string {
+  const text = stripModelNotes(r.text);
+  if (text) return text;
+  const charts = r.images.length + r.plotly.length;
+  return charts ? `(${charts} chart${charts === 1 ? '' : 's'})` : r.ok ? '(no output)' : '(failed)';
 }
 
 /** One line naming what went wrong in a failed run, for retry announcements and errors. */

@@ -20,7 +20,8 @@ import { announcementLanguage, detectLanguage, texts, type Lang } from './announ
 import { previewFile } from './ask';
 import { allFailed, checkDataFiles, noDataMessage } from './data-check';
 import { extractPythonCode } from './code-extract';
-import { executionEvents, executionText } from './execution-events';
+import { executionEvents, executionText, userExecutionText } from './execution-events';
+import { dataFilesOf } from './prelude';
 import { explanationMessages, noCodeReminder, type Attempt, type PromptInput } from './prompts';
 
 export type LlmStage = 'planner' | 'executor' | 'verifier' | 'code_generation' | 'explanation';
@@ -56,6 +57,8 @@ export interface TurnState {
   signal: AbortSignal;
   /** start() + loadData(), begun before the first LLM call. */
   profile: Promise<DataProfile | undefined>;
+  /** The profile once loaded (for the complete event's data_files). */
+  loaded?: DataProfile;
   /** Set when the warm-up failed; the turn then ends with this message. */
   warmUpError?: string;
   loadingAnnounced?: boolean;
@@ -135,7 +138,9 @@ function warmUp(turn: TurnState, ac: AbortController): Promise<DataProfile | und
   const ready = (async () => {
     await kernel.start();
     phase = 'load';
-    return hasData(ctx) ? kernel.loadData(ctx.dataFiles, { databases: ctx.databases, question: turn.question }) : undefined;
+    const profile = hasData(ctx) ? await kernel.loadData(ctx.dataFiles, { databases: ctx.databases, question: turn.question }) : undefined;
+    turn.loaded = profile;
+    return profile;
   })();
   ready.catch((err: unknown) => {
     turn.warmUpError = phase === 'start' ? t.kernelFailed(errorMessage(err)) : t.dataFailed(errorMessage(err));
@@ -318,10 +323,11 @@ export function completeEvent(turn: TurnState, reply: string, code: string, r: E
     data: {
       reply,
       generated_code: code,
-      execution_result: r ? executionText(r) : null,
+      execution_result: r ? userExecutionText(r) : null,
       image: r?.images.length ? r.images[r.images.length - 1] : null,
       plotly_json: r?.plotly.length ? r.plotly[r.plotly.length - 1] : null,
       ...(turn.usage ? { usage: turn.usage } : {}),
+      ...dataFilesOf(turn.loaded),
     },
   };
 }

@@ -4,6 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MODES, type Mode } from '../agent/types';
 import type { Provider, ProviderKind } from '../llm/types';
+import { SANDBOX_MODES, type SandboxMode } from '../kernel/sandbox';
 import { parseDatabaseArg } from '../kernel/database-sources';
 import type { DatabaseSource } from '../kernel/types';
 
@@ -42,6 +43,11 @@ Options:
   --format ndjson|sse|text             output: one JSON event per line, SSE, or text for people (default)
   --save-report FILE.html|FILE.md      also save the answer as a report: one self-contained HTML file
                                        (charts and tables inside, opens offline) or Markdown
+  --save-notebook FILE                 also save the question, code, outputs and charts as a Jupyter
+                                       notebook (.ipynb) that runs on its own from its folder
+  --sandbox auto|required|off          isolate the generated code (Linux: bubblewrap): auto (default) uses it
+                                       when installed, required refuses to run code without it (env RADARM_SANDBOX)
+  --sandbox-network                    let sandboxed code reach the network (env RADARM_SANDBOX_NETWORK=1)
   -h, --help                           this help
   -v, --version                        the version
 
@@ -71,10 +77,15 @@ export interface CliConfig {
   /** Cap of one model answer in bytes (--max-response-mb, env RADARM_MAX_RESPONSE_MB). */
   maxResponseBytes?: number;
   format: OutputFormat;
+  sandbox: { mode: SandboxMode; network: boolean };
+  /** Things to tell the user on stderr once (e.g. the key was given on the command line). */
+  warnings: string[];
   /** The message, or '-' to read it from stdin. */
   message: string;
   /** --save-report: absolute path of the .html/.md report to write after the turn. */
   saveReport?: string;
+  /** --save-notebook: absolute path of the .ipynb to write after a completed turn. */
+  saveNotebook?: string;
 }
 
 export type ParsedArgs = { help: true } | { version: true } | { config: CliConfig } | { error: string };
@@ -122,6 +133,9 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
         'max-response-mb': { type: 'string' },
         format: { type: 'string' },
         'save-report': { type: 'string' },
+        'save-notebook': { type: 'string' },
+        sandbox: { type: 'string' },
+        'sandbox-network': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -147,6 +161,9 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
   if (typeof kind === 'object') return kind;
   const format = oneOf('format', v.format, FORMATS, 'text');
   if (typeof format === 'object') return format;
+  const sandboxMode = oneOf('sandbox', v.sandbox ?? env.RADARM_SANDBOX, SANDBOX_MODES, 'auto');
+  if (typeof sandboxMode === 'object') return sandboxMode;
+  const sandboxNetwork = v['sandbox-network'] ?? /^(1|true|yes)$/i.test(env.RADARM_SANDBOX_NETWORK ?? '');
 
   const provider = providerFrom(kind, v, env);
   if ('error' in provider) return provider;
@@ -178,8 +195,21 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
 
   const saveReport = v['save-report'] === undefined ? undefined : checkReportPath(v['save-report']);
   if (typeof saveReport === 'object') return saveReport;
+  let saveNotebook: string | undefined;
+  if (v['save-notebook'] !== undefined) {
+    saveNotebook = resolve(v['save-notebook']);
+    if (!saveNotebook.toLowerCase().endsWith('.ipynb')) return { error: `--save-notebook needs a file name ending in .ipynb, got "${v['save-notebook']}"` };
+    if (!existsSync(dirname(saveNotebook))) return { error: `--save-notebook: no such folder: ${dirname(saveNotebook)}` };
+  }
 
   const apiKey = v['api-key'] ?? env.RADARM_API_KEY;
+  const warnings: string[] = [];
+  if (v['api-key'] !== undefined) {
+    warnings.push(
+      'the API key was given with --api-key, where every process of your user can read it (ps, /proc/*/cmdline). ' +
+        'Set it in the environment instead: RADARM_API_KEY=… radarm chat …',
+    );
+  }
   return {
     config: {
       command: 'chat',
@@ -195,8 +225,11 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
       execTimeoutMs: exec,
       maxResponseBytes,
       format,
+      sandbox: { mode: sandboxMode, network: sandboxNetwork },
+      warnings,
       message,
       ...(saveReport ? { saveReport } : {}),
+      ...(saveNotebook ? { saveNotebook } : {}),
     },
   };
 }

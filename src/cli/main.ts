@@ -11,6 +11,7 @@ import { encodeNdjson, encodeSse } from '../protocol/sse';
 import type { RadarmEvent } from '../protocol/events';
 import { parseCliArgs, USAGE, type CliConfig } from './args';
 import { createTextRenderer } from './render-text';
+import { saveNotebook } from './save-notebook';
 import { serve } from '../serve/run';
 import { saveCliReport } from './save-report';
 
@@ -42,6 +43,7 @@ function useColor(stream: NodeJS.WriteStream): boolean {
 
 async function chat(config: CliConfig): Promise<number> {
   const key = config.apiKey;
+  for (const w of config.warnings) process.stderr.write(`radarm: warning: ${w}\n`);
   // Database passwords given on the command line are masked in the events' text values too (the key is
   // already masked by runMode); never in the serialized line, which would corrupt the JSON.
   const dbSecrets = databaseSecrets(config.databases);
@@ -68,6 +70,8 @@ async function chat(config: CliConfig): Promise<number> {
         pythonPath: config.pythonPath,
         cwd: process.cwd(),
         execTimeoutMs: config.execTimeoutMs,
+        sandbox: config.sandbox,
+        readablePaths: config.dataFiles,
         allowDbWrites: config.allowDbWrites,
         needsNetwork: needsNetwork(config.databases),
       })
@@ -111,10 +115,12 @@ async function chat(config: CliConfig): Promise<number> {
     for await (const ev of runMode(config.mode, ctx, message, ac.signal)) {
       if (ev.type === 'complete') code = EXIT.ok;
       if (ev.type === 'error') code = EXIT.error;
-      if (config.saveReport) events.push(safe(ev)); // the report holds the same masked events as the output
+      // The notebook and the report hold the same masked events as the output.
+      if (config.saveNotebook || config.saveReport) events.push(safe(ev));
       await emit(ev);
     }
     if (config.saveReport && !(await saveCliReport(config, message, events))) code = EXIT.error;
+    if (config.saveNotebook) process.stderr.write(`${saveNotebook(config.saveNotebook, message, events, config.dataFiles)}\n`);
   } finally {
     if (cancelled && code !== EXIT.ok) code = EXIT.cancelled;
     // Set before cleaning up: the kernel's runner does not keep the event loop alive, so node may

@@ -1,6 +1,9 @@
 // One running runner.py process and its line-delimited JSON protocol: requests out on stdin, replies in on
 // stdout (the runner keeps the real stdout private; user output never reaches it), diagnostics on stderr.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes, randomInt } from 'node:crypto';
+import { constants as osConstants } from 'node:os';
+import { findDescendant, killDescendants } from './process-tree';
 
 export interface RunnerHello {
   type: 'hello';
@@ -44,7 +47,10 @@ export class RunnerExitedError extends Error {
 }
 
 export interface RunnerConnection {
+  /** The process started: the interpreter, or the sandbox wrapper around it. */
   readonly pid: number;
+  /** The Python process itself, as the host sees it (inside a sandbox, a descendant of `pid`). */
+  readonly runnerPid: number;
   readonly hello: RunnerHello;
   readonly alive: boolean;
   /** Resolves once the process has ended (never rejects). */
@@ -52,6 +58,8 @@ export interface RunnerConnection {
   request(msg: Record<string, unknown>, onOutput?: (o: RunnerOutput) => void): Promise<RunnerReply>;
   /** Sends a signal to the runner process only (SIGINT interrupts the user's code). */
   signal(sig: NodeJS.Signals): void;
+  /** Interrupts the user's code: SIGINT, or a request on the channel when a sandbox stands between us. */
+  interrupt(): void;
   /** Kills the runner and its process group, at once. */
   kill(): void;
   /** Takes the stderr text (native output of the user's code, warnings) received since the last call. */
@@ -67,9 +75,15 @@ export interface StartRunnerOptions {
   /** How long to wait for the hello line (importing pandas on a cold disk can take a while). */
   helloTimeoutMs?: number;
   onLog?: (line: string) => void;
+  /** A sandbox to start the interpreter in: `command ...args python runner.py config`. */
+  wrapper?: { command: string; args: string[] };
+  /** Interrupt through the request channel (bwrap's init does not pass SIGINT on). */
+  inBandInterrupt?: boolean;
 }
 
 const STDERR_KEEP = 200_000;
+/** Longest reply line accepted: charts (50 MB) plus capped text, with room to spare. */
+const MAX_LINE = 120 * 1024 * 1024;
 
 // Every live runner, so that they can be killed when this process exits: no orphans.
 const live = new Set<ChildProcess>();
@@ -84,6 +98,8 @@ function installExitHook() {
 
 function killTree(child: ChildProcess) {
   if (child.pid === undefined) return;
+  // Linux: also what left the group (setsid, double fork). Needs the runner alive: it is their subreaper.
+  if (child.exitCode === null && child.signalCode === null) killDescendants(child.pid);
   // POSIX: the runner leads its own process group (detached), so this also ends what the user's code started,
   // even after the runner itself has died (a group id is not reused while any member lives).
   if (process.platform !== 'win32') {
@@ -100,6 +116,11 @@ function killTree(child: ChildProcess) {
       /* already gone */
     }
   }
+}
+
+function signalName(n: number): NodeJS.Signals | null {
+  const entry = Object.entries(osConstants.signals).find(([, v]) => v === n);
+  return entry ? (entry[0] as NodeJS.Signals) : null;
 }
 
 /** Resolves with `p`, or with undefined after `ms`; the timer is cleared either way. */
@@ -119,7 +140,9 @@ export async function waitAtMost<T>(p: Promise<T>, ms: number): Promise<T | unde
 /** Spawns the runner and waits for its hello line. Rejects with a plain Error whose message explains. */
 export function startRunner(opts: StartRunnerOptions): Promise<RunnerConnection> {
   installExitHook();
-  const child = spawn(opts.pythonPath, [opts.runnerPath, JSON.stringify(opts.config)], {
+  const runnerArgs = [opts.pythonPath, opts.runnerPath, JSON.stringify(opts.config)];
+  const [command, ...args] = opts.wrapper ? [opts.wrapper.command, ...opts.wrapper.args, ...runnerArgs] : runnerArgs;
+  const child = spawn(command, args, {
     cwd: opts.cwd,
     env: opts.env,
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -127,13 +150,19 @@ export function startRunner(opts: StartRunnerOptions): Promise<RunnerConnection>
     windowsHide: true,
   });
   live.add(child);
+  // A secret for this process only, sent as the first request line (never in argv or the environment, which the
+  // code can read): every genuine reply line starts with it, so a line the user's code forges on the channel
+  // (printing, writing to the fd or /proc/self/fd/N, a subprocess) is not taken for a result.
+  const nonce = randomBytes(18).toString('base64url');
+  const replyPrefix = nonce + ' ';
+  child.stdin.write(nonce + '\n');
 
   const pending = new Map<number, { resolve: (r: RunnerReply) => void; reject: (e: Error) => void; onOutput?: (o: RunnerOutput) => void }>();
-  let nextId = 1;
   let alive = true;
   let stderrAll = '';
   let stderrNew = '';
   let hello: RunnerHello = { type: 'hello', ok: false };
+  let runnerPid: number | undefined;
   let helloResolve: (h: RunnerHello) => void = () => {};
   const helloLine = new Promise<RunnerHello>((r) => (helloResolve = r));
 
@@ -148,8 +177,15 @@ export function startRunner(opts: StartRunnerOptions): Promise<RunnerConnection>
     }
   };
 
-  const onLine = (line: string) => {
-    if (!line) return;
+  const onLine = (raw: string) => {
+    if (!raw) return;
+    const at = raw.indexOf(replyPrefix);
+    if (at < 0) {
+      opts.onLog?.(`kernel: ignored a line without the channel's secret (forged or corrupted): ${raw.slice(0, 200)}`);
+      return;
+    }
+    // Bytes before the prefix were written to the channel by someone else without a newline: drop them.
+    const line = raw.slice(at + replyPrefix.length);
     let msg: { id?: number; type?: string; [k: string]: unknown };
     try {
       msg = JSON.parse(line);
@@ -171,7 +207,10 @@ export function startRunner(opts: StartRunnerOptions): Promise<RunnerConnection>
   };
 
   // Replies can be megabytes (images, Plotly JSON): collect pieces and join once per line.
+  // A line longer than MAX_LINE (the runner caps its replies far below it) is dropped, not buffered without end.
   let parts: string[] = [];
+  let partsLength = 0;
+  let overlong = false;
   child.stdout.setEncoding('utf8');
   child.stdout.on('data', (chunk: string) => {
     let start = 0;
@@ -180,10 +219,22 @@ export function startRunner(opts: StartRunnerOptions): Promise<RunnerConnection>
       const piece = chunk.slice(start, nl);
       const line = parts.length ? parts.join('') + piece : piece;
       parts = [];
+      partsLength = 0;
       start = nl + 1;
-      onLine(line);
+      if (overlong) {
+        overlong = false;
+        opts.onLog?.(`kernel: dropped a protocol line longer than ${MAX_LINE} characters`);
+      } else onLine(line);
     }
-    if (start < chunk.length) parts.push(chunk.slice(start));
+    if (start < chunk.length && !overlong) {
+      parts.push(chunk.slice(start));
+      partsLength += chunk.length - start;
+      if (partsLength > MAX_LINE) {
+        overlong = true;
+        parts = [];
+        partsLength = 0;
+      }
+    }
   });
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (chunk: string) => {
@@ -209,8 +260,11 @@ export function startRunner(opts: StartRunnerOptions): Promise<RunnerConnection>
       for (const s of [child.stdin, child.stdout, child.stderr]) s.destroy();
     }, 1000).unref();
   });
-  child.on('close', (code, signal) => {
+  child.on('close', (code, sig) => {
     alive = false;
+    // bwrap reports a child killed by a signal as exit code 128 + signal number, as a shell does.
+    const signal = sig ?? (opts.wrapper && code !== null && code > 128 ? signalName(code - 128) : null);
+    if (signal && !sig) code = null;
     live.delete(child);
     const exit: RunnerExit = { code, signal, stderrTail: stderrAll.trim().split('\n').slice(-8).join('\n') };
     const err = new RunnerExitedError(exit);
@@ -224,6 +278,9 @@ export function startRunner(opts: StartRunnerOptions): Promise<RunnerConnection>
     get pid() {
       return child.pid ?? -1;
     },
+    get runnerPid() {
+      return runnerPid ?? child.pid ?? -1;
+    },
     get hello() {
       return hello;
     },
@@ -233,7 +290,9 @@ export function startRunner(opts: StartRunnerOptions): Promise<RunnerConnection>
     exited,
     request(msg, onOutput) {
       if (!alive) return Promise.reject(new RunnerExitedError({ code: child.exitCode, signal: child.signalCode, stderrTail: stderrAll }));
-      const id = nextId++;
+      // Unguessable ids: code that injects requests into its own stdin (/proc/self/fd/0 opens the pipe for writing)
+      // cannot make the runner answer a request the host is about to send.
+      const id = randomInt(1, 2 ** 48);
       return new Promise<RunnerReply>((resolve, reject) => {
         pending.set(id, { resolve, reject, onOutput });
         setRef(true);
@@ -248,8 +307,18 @@ export function startRunner(opts: StartRunnerOptions): Promise<RunnerConnection>
         /* gone */
       }
     },
+    interrupt() {
+      if (!alive) return;
+      if (opts.inBandInterrupt) child.stdin.write('{"op":"interrupt"}\n');
+      else conn.signal('SIGINT');
+    },
     kill() {
-      killTree(child);
+      if (opts.config.supervise && alive && child.pid !== undefined) {
+        // Kill what is below the supervisor, not the supervisor: it reaps the runner and the rest, then exits the
+        // way the runner did. Killed first, the runner would be left a zombie for init to reap (if it does).
+        killDescendants(child.pid);
+        setTimeout(() => killTree(child), 2000).unref();
+      } else killTree(child);
       child.stdin.destroy();
     },
     takeStderr() {
@@ -269,6 +338,9 @@ export function startRunner(opts: StartRunnerOptions): Promise<RunnerConnection>
       clearTimeout(timer);
       if (h.ok) {
         hello = h;
+        // Inside a PID namespace the runner's own pid means nothing here; outside it, it is its host pid.
+        if (opts.wrapper && child.pid !== undefined) runnerPid = findDescendant(child.pid, opts.runnerPath);
+        else runnerPid = h.pid;
         conn.takeStderr();
         setRef(false);
         resolve(conn);

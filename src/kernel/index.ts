@@ -12,7 +12,8 @@ export {
   type PythonSource,
   type KernelStartErrorCode,
 } from './resolve-python';
-export { kernelEnv, SECRET_NAME } from './env';
+export { kernelEnv, looksSecret, SECRET_NAME, SECRET_VALUE } from './env';
+export { SANDBOX_MODES, type SandboxMode, type SandboxSettings, type SandboxInfo } from './sandbox';
 export { executionText } from './result';
 export {
   DATABASE_FILE_EXTENSIONS,

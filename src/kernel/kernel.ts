@@ -8,7 +8,8 @@ import { kernelEnv } from './env';
 import { crashedResult, describeExit, executionText, fromReply, stoppedResult } from './result';
 import { KernelStartError, PANDAS_FIX, resolvePython, type ResolvedPython } from './resolve-python';
 import { findRunner } from './runner-path';
-import { databaseSecrets, isDatabaseFile, maskResult, maskSecrets } from './database-sources';
+import { planSandbox, type SandboxPlan } from './sandbox';
+import { databaseSecrets, isDatabaseFile, maskResult, maskSecrets, needsNetwork } from './database-sources';
 import type { DataProfile, ExecuteOptions, ExecutionResult, KernelInfo, KernelOptions, LoadOptions, PythonKernel } from './types';
 
 export const DEFAULT_EXEC_TIMEOUT_MS = 60_000;
@@ -50,6 +51,13 @@ export function createKernel(options: KernelOptions): PythonKernel {
   /** A process died (crash, forced stop) since the last execution: the next result says it was restarted. */
   let restartPending = false;
   let cjkNoted = false;
+  let sandbox: SandboxPlan | undefined;
+  let sandboxNoticeShown = false;
+  /** A configured database server needs the network (needsNetwork, or servers given to loadData). */
+  let networkWanted = !!options.sandbox?.network || !!options.needsNetwork;
+  const writable = new Set<string>();
+  /** Paths outside the workspace that the sandbox must show (data files chosen from elsewhere). */
+  const readable = new Set((options.readablePaths ?? []).map((p) => path.resolve(cwd, p)));
   let current: { stop(reason: 'timeout' | 'cancelled'): void } | undefined;
   let pendingLoad: { key: string; promise: Promise<DataProfile> } | undefined;
 
@@ -70,13 +78,30 @@ export function createKernel(options: KernelOptions): PythonKernel {
       log(`kernel: using ${resolved.path} (Python ${resolved.version}, from ${resolved.source})`);
     }
     const python = resolved;
+    const runnerPath = findRunner(options.runnerPath);
+    const env = kernelEnv(process.env, options.env);
+    // Rejects with KernelStartError code 'sandbox' when radarm.sandbox is "required" and none is available.
+    const explicitEnv = options.env ? kernelEnv({}, options.env) : undefined;
+    sandbox ??= await planSandbox({ ...options.sandbox, network: networkWanted, pythonPath: python.path, runnerPath, cwd, env, explicitEnv, readable: [...readable], writable: [...writable] });
+    if (sandbox.info.notice) log(`kernel: ${sandbox.info.notice}`);
+    else log(`kernel: sandbox ${sandbox.info.kind}${sandbox.info.kind === 'none' ? '' : `, network ${sandbox.info.network ? 'allowed' : 'blocked'}`}`);
+    const plan = sandbox;
     const run = (limitMb: number) =>
       startRunner({
         pythonPath: python.path,
-        runnerPath: findRunner(options.runnerPath),
-        config: { cwd, maxOutputChars, memoryLimitMb: limitMb, warmup: options.warmup ?? true },
+        runnerPath,
+        config: {
+          cwd,
+          maxOutputChars,
+          memoryLimitMb: limitMb,
+          warmup: options.warmup ?? true,
+          // Linux without bwrap: a supervisor parent ends the code's escaped processes even if the runner crashes.
+          supervise: process.platform === 'linux' && plan.info.kind === 'none',
+        },
         cwd,
-        env: kernelEnv(process.env, options.env),
+        env: plan.env,
+        wrapper: plan.wrapper,
+        inBandInterrupt: plan.inBandInterrupt,
         onLog: options.onLog,
       });
     let c: RunnerConnection;
@@ -87,7 +112,7 @@ export function createKernel(options: KernelOptions): PythonKernel {
         if (!memoryLimitMb) throw e;
         // Many cores reserve much address space for BLAS threads: a cap that is too low breaks importing numpy.
         // Running without the cap beats not running (info.memoryLimitMb then says null).
-        log(`kernel: start-up failed under the ${memoryLimitMb} MB memory cap (${firstLine((e as Error).message)}); retrying without it`);
+        log(`kernel: start-up failed under the ${memoryLimitMb} MB memory cap (${lastLine((e as Error).message)}); retrying without it`);
         c = await run(0);
       }
     } catch (e) {
@@ -96,7 +121,7 @@ export function createKernel(options: KernelOptions): PythonKernel {
       if (python.source !== 'setting') resolved = undefined; // look again next time (the user may fix things)
       throw new KernelStartError(
         pandasBroken
-          ? `Python at ${python.path} could not import pandas (${firstLine(why)}).\nFix: run \`${python.path} -m ` +
+          ? `Python at ${python.path} could not import pandas (${lastLine(why)}).\nFix: run \`${python.path} -m ` +
               `${PANDAS_FIX}\`, or choose another interpreter (setting radarm.pythonPath, CLI --python).`
           : `Python at ${python.path} could not start Radarm's kernel: ${why}`,
         pandasBroken ? 'pandas-missing' : 'start-failed',
@@ -114,9 +139,10 @@ export function createKernel(options: KernelOptions): PythonKernel {
       source: python.source,
       pythonVersion: (hello.python ?? []).join('.') || python.version,
       pandasVersion: hello.pandas ?? '',
-      pid: c.pid,
+      pid: c.runnerPid,
       available: hello.available ?? {},
       memoryLimitMb: hello.memoryLimitMb ?? null,
+      sandbox: plan.info,
       ...(info && info.cjkFont !== undefined ? { cjkFont: info.cjkFont } : {}),
     };
     void c.exited.then((exit) => {
@@ -152,6 +178,31 @@ export function createKernel(options: KernelOptions): PythonKernel {
     }
   }
 
+  /**
+   * A sandbox shows only the folders it was started with. A data file chosen later from a hidden folder (another
+   * project under HOME, /tmp) needs a new sandbox that binds it: the kernel restarts, and the next result says so.
+   */
+  async function adaptSandbox(files: string[], opts: LoadOptions | undefined) {
+    const fresh = files.filter((f) => !readable.has(f) && !f.startsWith(cwd + path.sep));
+    for (const f of fresh) readable.add(f);
+    // Database files the code may write to (allowDbWrites): their folders become writable.
+    const freshDirs = options.allowDbWrites ? [...new Set(files.filter(isDatabaseFile).map((f) => path.dirname(f)))].filter((d) => !writable.has(d)) : [];
+    for (const d of freshDirs) writable.add(d);
+    // Likewise a database server given now, to a sandbox started without the network.
+    const openNetwork = !networkWanted && needsNetwork(opts?.databases);
+    if (openNetwork) networkWanted = true;
+    const rebind = (fresh.length > 0 || freshDirs.length > 0) && sandbox?.info.kind === 'bwrap';
+    const reopen = openNetwork && !!sandbox && sandbox.info.kind !== 'none';
+    if (!rebind && !reopen) return;
+    sandbox = undefined;
+    const c = conn;
+    if (c?.alive) {
+      log(`kernel: restarting the sandbox so that it can ${reopen ? 'reach the database server' : `read ${fresh.join(', ')}`}`);
+      c.kill();
+      await waitAtMost(c.exited, 3000);
+    }
+  }
+
   /** The load op; database settings travel with it (stdin, never argv: URLs may hold passwords). */
   function loadRequest(files: string[], opts: LoadOptions | undefined): Record<string, unknown> {
     if (!opts?.databases?.length && !files.some(isDatabaseFile)) return { op: 'load', files };
@@ -173,6 +224,7 @@ export function createKernel(options: KernelOptions): PythonKernel {
     const key = JSON.stringify([absolute, opts?.databases ?? [], opts?.question ?? '']);
     if (pendingLoad?.key === key) return pendingLoad.promise;
     const promise = enqueue(async (): Promise<DataProfile> => {
+      await adaptSandbox(absolute, opts);
       const c = await connect();
       try {
         const reply = await c.request(loadRequest(absolute, opts));
@@ -216,6 +268,8 @@ export function createKernel(options: KernelOptions): PythonKernel {
       const restarted = restartPending;
       restartPending = false;
       const restoreProblem = await restoreData(c);
+      // Starting or restarting the kernel takes a while: the user may have pressed Stop meanwhile.
+      if (eopts.signal?.aborted) return finish(stoppedResult('cancelled', timeoutMs, elapsed(), false));
 
       let stopReason: 'timeout' | 'cancelled' | undefined;
       let killed = false;
@@ -229,7 +283,7 @@ export function createKernel(options: KernelOptions): PythonKernel {
           c.kill();
           return;
         }
-        c.signal('SIGINT');
+        c.interrupt();
         graceTimer = setTimeout(() => {
           killed = true;
           log('kernel: the code ignored the interrupt; killing the process');
@@ -274,6 +328,10 @@ export function createKernel(options: KernelOptions): PythonKernel {
       }
       if (restarted) result.restarted = true;
       if (restoreProblem) (result.notes ??= []).push(restoreProblem);
+      if (sandbox?.info.notice && !sandboxNoticeShown) {
+        sandboxNoticeShown = true; // once per kernel: the user knows after the first run
+        (result.notes ??= []).push(sandbox.info.notice);
+      }
       if (result.images.length && info?.cjkFont === null && !cjkNoted) {
         cjkNoted = true;
         (result.notes ??= []).push(NO_CJK_FONT_NOTE);
@@ -307,6 +365,7 @@ export function createKernel(options: KernelOptions): PythonKernel {
   };
 }
 
-function firstLine(s: string): string {
+/** The last line of a (multi-line) error message: for Python tracebacks, the line that names the exception. */
+function lastLine(s: string): string {
   return s.trim().split('\n').pop() ?? s;
 }

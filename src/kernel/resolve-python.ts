@@ -43,7 +43,7 @@ export interface ResolvedPython {
   tried: PythonProbe[];
 }
 
-export type KernelStartErrorCode = 'python-not-found' | 'python-unusable' | 'pandas-missing' | 'start-failed';
+export type KernelStartErrorCode = 'python-not-found' | 'python-unusable' | 'pandas-missing' | 'start-failed' | 'sandbox';
 
 /** Raised when no usable Python is available or the kernel cannot start; `message` says what to do. */
 export class KernelStartError extends Error {

@@ -14,24 +14,46 @@ export function withNativeOutput(stderr: string, native: string, cap: number): s
   return stderr + extra;
 }
 
+/**
+ * Head and tail of `text` within about `cap` characters, as the runner's capture does. The runner caps everything
+ * it returns; this second cap (with room for the runner's own cut note) holds even if the code tampered with it.
+ */
+export function capText(text: string, cap: number): string {
+  const limit = cap + 200;
+  if (text.length <= limit) return text;
+  const head = Math.floor(cap / 2);
+  const tail = cap - head;
+  return `${text.slice(0, head)}\n[… ${(text.length - head - tail).toLocaleString('en-US')} characters cut …]\n${text.slice(-tail)}`;
+}
+
+/** Characters of chart data (images and Plotly JSON) one result may carry, as in the runner. */
+export const MEDIA_BUDGET = 50 * 1024 * 1024;
+
+function withinBudget(items: string[], room: { left: number }): string[] {
+  return items.filter((item) => (item.length <= room.left ? ((room.left -= item.length), true) : false));
+}
+
 export function fromReply(reply: RunnerReply, durationMs: number, nativeStderr: string, cap: number): ExecutionResult {
   const error = reply.error as ExecutionResult['error'] | undefined;
+  const room = { left: MEDIA_BUDGET };
   const result: ExecutionResult = {
     ok: !!reply.ok,
-    stdout: str(reply.stdout),
-    stderr: withNativeOutput(str(reply.stderr), nativeStderr, cap),
-    images: strings(reply.images),
-    plotly: strings(reply.plotly),
+    stdout: capText(str(reply.stdout), cap),
+    stderr: withNativeOutput(capText(str(reply.stderr), cap), nativeStderr, cap),
+    images: withinBudget(strings(reply.images), room),
+    plotly: withinBudget(strings(reply.plotly), room),
     durationMs,
     text: '',
   };
-  if (typeof reply.value === 'string') result.value = reply.value;
+  if (typeof reply.value === 'string') result.value = capText(reply.value, cap);
   if (typeof reply.valueType === 'string') result.valueType = reply.valueType;
   if (reply.valueSource === 'expression' || reply.valueSource === 'result') result.valueSource = reply.valueSource;
   if (reply.table && typeof reply.table === 'object') result.table = reply.table as TablePreview;
-  if (error && typeof error === 'object') result.error = { name: str(error.name), message: str(error.message), traceback: str(error.traceback) };
+  if (error && typeof error === 'object') {
+    result.error = { name: capText(str(error.name), 200), message: capText(str(error.message), cap), traceback: capText(str(error.traceback), cap) };
+  }
   if (typeof reply.outputCut === 'number' && reply.outputCut > 0) result.outputCut = reply.outputCut;
-  const notes = strings(reply.notes);
+  const notes = strings(reply.notes).slice(0, 20).map((n) => capText(n, 2000));
   if (notes.length) result.notes = notes;
   return result;
 }

@@ -1,4 +1,5 @@
 // Contracts of the Python execution engine. The implementation lives beside this file.
+import type { SandboxInfo, SandboxSettings } from './sandbox';
 
 export interface KernelOptions {
   /** Interpreter to use; when absent the kernel resolves one (setting, Python extension, python3, python). */
@@ -11,7 +12,7 @@ export interface KernelOptions {
   maxOutputChars?: number;
   /** Memory cap in MB where the OS allows (RLIMIT_AS); 0 or absent = default. */
   memoryLimitMb?: number;
-  /** Extra environment; the kernel always drops variables whose names contain KEY, SECRET, TOKEN or PASSWORD. */
+  /** Extra environment; the kernel always drops variables whose names or values look like credentials (env.ts). */
   env?: NodeJS.ProcessEnv;
   /** The Python extension's active interpreter (the VS Code layer passes it); used when pythonPath is absent. */
   extensionPythonPath?: string;
@@ -23,6 +24,10 @@ export interface KernelOptions {
   warmup?: boolean;
   /** Diagnostics (kernel stderr, restarts); never contains secrets. */
   onLog?: (line: string) => void;
+  /** OS sandbox for the code (radarm.sandbox, radarm.sandbox.network; CLI --sandbox). Default: auto, no network. */
+  sandbox?: SandboxSettings;
+  /** Paths besides the workspace that the sandboxed code may read (data files chosen outside the workspace). */
+  readablePaths?: string[];
   /** Database sources may be changed by the code (default false: every source is opened read-only). */
   allowDbWrites?: boolean;
   /** Rows sql() pulls into memory unless the code asks for more (default 1 000 000). */
@@ -75,11 +80,14 @@ export interface KernelInfo {
   source: 'setting' | 'python-extension' | 'path';
   pythonVersion: string;
   pandasVersion: string;
+  /** The Python process's pid as the host sees it (also inside a sandbox). */
   pid: number;
   /** Optional libraries found: matplotlib, plotly, openpyxl, xlrd, pyarrow, fastparquet, … */
   available: Record<string, boolean>;
   /** RLIMIT_AS cap in MB, or null when none applies. */
   memoryLimitMb: number | null;
+  /** How the code is isolated (bwrap, sandbox-exec or none) and whether it may reach the network. */
+  sandbox?: SandboxInfo;
   /** The CJK-capable font matplotlib uses; null = none installed; undefined = matplotlib not loaded yet. */
   cjkFont?: string | null;
 }

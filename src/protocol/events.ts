@@ -43,6 +43,17 @@ export interface CompleteData {
   plotly_json: string | null;
   /** Extension to the seed: token usage summed over the turn, when the provider reported it. */
   usage?: TokenUsage;
+  /** Extension: how the kernel read each data file the code ran on, so that exported code reads them the same way. */
+  data_files?: DataFileRead[];
+}
+
+/** One data file as the kernel loaded it: `df` is the first file's (first sheet's) table, `dfs[key]` each one's. */
+export interface DataFileRead {
+  /** Absolute path. */
+  path: string;
+  key: string;
+  /** The pandas reader and its arguments, e.g. {func: 'read_csv', kwargs: {encoding: 'gb18030', sep: ';'}}. */
+  read: { func: string; kwargs: Record<string, unknown> };
 }
 
 export interface ThinkingEvent {

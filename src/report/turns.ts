@@ -2,8 +2,8 @@
 // TurnRecords reduced to what a reader sees — the question, the code that ran, its output, the charts,
 // the explanation, or the error the turn ended with. Pure and dependency-free.
 import type { CompleteData, RadarmEvent } from '../protocol/events';
-// The notebook export's reading of a turn (pure; it has no vscode import), shared rather than repeated.
-import { completeOf } from '../vscode/notebook';
+// The notebook export's reading of a turn, shared rather than repeated.
+import { completeOf } from '../agent/notebook';
 import type { TurnRecord } from '../protocol/messages';
 import { tablesOf, type ReportTable } from './result-tables';
 

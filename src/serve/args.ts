@@ -3,6 +3,7 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { oneOf, PROVIDERS, providerFrom, seconds } from '../cli/args';
+import { SANDBOX_MODES, type SandboxMode } from '../kernel/sandbox';
 import type { Provider } from '../llm/types';
 import { isLoopback } from './auth';
 
@@ -22,7 +23,8 @@ Options:
   --data-root DIR          folder the requests' data_files are relative to (default: current folder);
                            nothing outside it can be read
   --cors-origin ORIGIN     let pages from ORIGIN call the service (repeatable; * = any origin)
-  --provider, --base-url, --model, --api-key, --python, --timeout, --exec-timeout
+  --provider, --base-url, --model, --api-key, --python, --timeout, --exec-timeout,
+  --sandbox, --sandbox-network
                            as for radarm chat (env RADARM_API_KEY, RADARM_BASE_URL, RADARM_MODEL, …);
                            a server-side key takes precedence over keys sent in request bodies
   --session-idle S         end a session (and its Python process) after S seconds without a turn
@@ -58,6 +60,8 @@ export interface ServeConfig {
   stallTimeoutMs?: number;
   timeoutMs?: number;
   execTimeoutMs?: number;
+  /** Isolation of the generated code, as radarm chat's --sandbox / --sandbox-network. */
+  sandbox: { mode: SandboxMode; network: boolean };
   sessionIdleMs: number;
   graceMs: number;
   rateLimit: { perMinute: number; burst: number };
@@ -97,6 +101,8 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
         python: { type: 'string' },
         timeout: { type: 'string' },
         'exec-timeout': { type: 'string' },
+        sandbox: { type: 'string' },
+        'sandbox-network': { type: 'boolean' },
         'session-idle': { type: 'string' },
         grace: { type: 'string' },
         'rate-limit': { type: 'string' },
@@ -146,6 +152,9 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
   if (typeof kind === 'object') return kind;
   const provider = providerFrom(kind, v, env);
   if ('error' in provider) return provider;
+  const sandboxMode = oneOf('sandbox', v.sandbox ?? env.RADARM_SANDBOX, SANDBOX_MODES, 'auto');
+  if (typeof sandboxMode === 'object') return sandboxMode;
+  const sandboxNetwork = v['sandbox-network'] ?? /^(1|true|yes)$/i.test(env.RADARM_SANDBOX_NETWORK ?? '');
 
   const nums: Record<string, number | undefined | string> = {
     stall: seconds('timeout', v.timeout),
@@ -177,6 +186,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
       stallTimeoutMs: num('stall'),
       timeoutMs: num('whole'),
       execTimeoutMs: num('exec'),
+      sandbox: { mode: sandboxMode, network: sandboxNetwork },
       sessionIdleMs: num('idle') ?? 1_800_000,
       graceMs: num('grace') ?? 60_000,
       rateLimit: { perMinute: num('perMinute')!, burst: num('burst')! },

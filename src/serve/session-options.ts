@@ -24,7 +24,7 @@ export function sessionOptionsFor(
     locale: deps.locale,
     createKernel: () =>
       instrumentKernel(
-        createKernel({ pythonPath: config.pythonPath, cwd: config.dataRoot, execTimeoutMs: config.execTimeoutMs }),
+        createKernel({ pythonPath: config.pythonPath, cwd: config.dataRoot, execTimeoutMs: config.execTimeoutMs, sandbox: config.sandbox }),
         deps.metrics,
       ),
   };

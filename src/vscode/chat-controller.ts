@@ -15,6 +15,7 @@ import { createEventBatcher, type EventBatcher } from './event-batcher';
 import { compactTurns } from './history-compact';
 import { newConversationId, type Conversation, type HistoryStore } from './history-store';
 import { completeOf } from './notebook';
+import { dataFilesForCode, isGeneratedCode, preludeForTarget } from './code-prelude';
 import { figureAction, webviewRoot } from './figure-actions';
 import { pythonExtensionInterpreter } from './python-path';
 import { readSettings, type ProviderSetting, type RadarmSettings } from './settings';
@@ -250,7 +251,12 @@ export class ChatController implements vscode.Disposable {
         await vscode.commands.executeCommand('radarm.insertCode', msg.code);
         return;
       case 'copy':
-        await vscode.env.clipboard.writeText(msg.text);
+        // A turn's code is copied with its prelude, so that it runs where it is pasted.
+        await vscode.env.clipboard.writeText(
+          isGeneratedCode(this.conversation.turns, msg.text)
+            ? preludeForTarget(msg.text, dataFilesForCode(this.conversation.turns, msg.text)) + msg.text
+            : msg.text,
+        );
         return;
       case 'pickDataFiles':
         await vscode.commands.executeCommand('radarm.pickDataFiles');
@@ -542,6 +548,8 @@ export class ChatController implements vscode.Disposable {
         ...(extensionPythonPath ? { extensionPythonPath } : {}),
         cwd,
         execTimeoutMs: settings.executionTimeoutMs,
+        sandbox: settings.sandbox,
+        readablePaths: dataFiles,
         allowDbWrites: settings.allowDatabaseWrites,
         needsNetwork: this.services.databases?.needsNetwork ?? false,
       });

@@ -1,5 +1,6 @@
 // The Radarm commands. Each takes optional arguments so that other extensions, keybindings and the
 // tests can run it without its prompts; without them it asks through quick picks and input boxes.
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Mode } from '../agent/types';
 import type { TurnRecord } from '../protocol/messages';
@@ -8,6 +9,7 @@ import type { ChatController, ChatViewPort } from './chat-controller';
 import { isDataFile, pickDataFiles, type DataFileIndex } from './data-files';
 import { insertCode } from './insert-code';
 import { conversationToNotebook } from './notebook';
+import { dataFilesForCode } from './code-prelude';
 
 const t = vscode.l10n.t;
 
@@ -93,7 +95,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
         void vscode.window.showInformationMessage(t('This chat has no generated code yet.'));
         return undefined;
       }
-      return insertCode(text);
+      return insertCode(text, dataFilesForCode(controller.turns, text));
     }),
     // radarm.exportNotebook([targetUri]): without a target, a save dialog.
     reg('radarm.exportNotebook', async (target?: unknown) => {
@@ -113,7 +115,8 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
         });
         if (!uri) return undefined;
       }
-      const nb = conversationToNotebook(turns, { title: turns[0].question.slice(0, 80) });
+      const notebookDir = uri.scheme === 'file' ? path.dirname(uri.fsPath) : undefined;
+      const nb = conversationToNotebook(turns, { title: turns[0].question.slice(0, 80), notebookDir });
       await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(JSON.stringify(nb, null, 1)));
       if (!(target instanceof vscode.Uri)) {
         try {

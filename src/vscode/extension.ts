@@ -80,6 +80,7 @@ export function activate(context: vscode.ExtensionContext): RadarmApi {
         ...(s.pythonPath ? { pythonPath: s.pythonPath } : {}),
         cwd: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? process.cwd(),
         execTimeoutMs: s.executionTimeoutMs,
+        sandbox: s.sandbox,
       });
     },
     settings: () => {

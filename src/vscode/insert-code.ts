@@ -1,11 +1,16 @@
 // Insert Generated Code: into the active text editor at the cursor (replacing a selection), else into a
-// new untitled Python document. Returns the document written to.
+// new untitled Python document, with the prelude (imports, data loading) the target lacks. Returns the
+// document written to.
 import * as vscode from 'vscode';
+import type { DataFileRead } from '../protocol/events';
+import { preludeForTarget } from './code-prelude';
 
-export async function insertCode(code: string): Promise<vscode.Uri> {
+export async function insertCode(code: string, files: readonly DataFileRead[] = []): Promise<vscode.Uri> {
   const editor = vscode.window.activeTextEditor;
-  const text = code.endsWith('\n') ? code : `${code}\n`;
-  if (editor && !isReadOnly(editor.document)) {
+  const body = code.endsWith('\n') ? code : `${code}\n`;
+  const target = editor && !isReadOnly(editor.document) ? editor.document : undefined;
+  const text = preludeForTarget(body, files, target) + body;
+  if (editor && target) {
     const ok = await editor.edit((b) => {
       for (const sel of editor.selections) b.replace(sel, text);
     });

@@ -3,6 +3,7 @@
 import type { Mode } from '../agent/types';
 import { MODES } from '../agent/types';
 import type { Provider, ProviderKind } from '../llm/types';
+import { SANDBOX_MODES, type SandboxMode } from '../kernel/sandbox';
 
 /** A configured provider plus what only the UI needs. */
 export interface ProviderSetting extends Provider {
@@ -24,6 +25,8 @@ export interface RadarmSettings {
   maxRounds: number;
   pythonPath: string;
   executionTimeoutMs: number;
+  /** radarm.sandbox and radarm.sandbox.network, passed to the kernel as they are. */
+  sandbox: { mode: SandboxMode; network: boolean };
   confirmBeforeRunningCode: boolean;
   /** radarm.allowDatabaseWrites: generated code may change databases (default false: read-only). */
   allowDatabaseWrites: boolean;
@@ -117,6 +120,10 @@ export function readSettings(get: (key: string) => unknown): RadarmSettings {
     maxRounds: Math.round(num('maxRounds', 3, 1, 10)),
     pythonPath: typeof get('pythonPath') === 'string' ? (get('pythonPath') as string).trim() : '',
     executionTimeoutMs: num('executionTimeout', 60, 1, 86400) * 1000,
+    sandbox: {
+      mode: SANDBOX_MODES.includes(get('sandbox') as SandboxMode) ? (get('sandbox') as SandboxMode) : 'auto',
+      network: get('sandbox.network') === true,
+    },
     confirmBeforeRunningCode: get('confirmBeforeRunningCode') === true,
     allowDatabaseWrites: get('allowDatabaseWrites') === true,
     historyLimit: Math.round(num('historyLimit', 100, 1, 1000)),

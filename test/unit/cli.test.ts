@@ -136,6 +136,8 @@ describe('CLI (dist/cli.js)', function () {
       assert.match(JSON.stringify(events), /API key was rejected by 127\.0\.0\.1:\d+ \(HTTP 401\)/);
       for (const out of [r.stdout, r.stderr]) assert.ok(!out.includes(KEY.slice(3, 12)), out);
       assert.equal(server.requests.at(-1)?.headers.authorization, `Bearer ${KEY}`);
+      // A key on the command line is visible to every process of the user: said once, on stderr.
+      assert.equal(r.stderr.match(/warning: the API key was given with --api-key.*RADARM_API_KEY/g)?.length ?? 0, how === 'flag' ? 1 : 0, r.stderr);
     }
     const text = await run([...base, '--api-key', KEY, 'hi']);
     assert.equal(text.code, 1);

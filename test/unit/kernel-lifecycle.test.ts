@@ -1,4 +1,5 @@
 // No orphans: dispose() ends the kernel and what its code started; so does the extension host exiting or dying.
+// These run unsandboxed (the pids the code reports are host pids); kernel-sandbox.test.ts covers the sandbox.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
@@ -28,7 +29,7 @@ describe('kernel: lifecycle', function () {
   this.timeout(60_000);
 
   it('dispose() ends the kernel process and the processes its code started', async () => {
-    const kernel = createKernel({ cwd: process.cwd(), pythonPath: TEST_PYTHON, warmup: false });
+    const kernel = createKernel({ cwd: process.cwd(), pythonPath: TEST_PYTHON, warmup: false, sandbox: { mode: 'off' } });
     const r = await kernel.execute('import subprocess\nsubprocess.Popen(["sleep", "300"]).pid');
     const pid = kernel.info!.pid;
     const sub = Number(r.value);
@@ -40,7 +41,7 @@ describe('kernel: lifecycle', function () {
   });
 
   it('a crashed kernel leaves no subprocesses behind', async () => {
-    const kernel = createKernel({ cwd: process.cwd(), pythonPath: TEST_PYTHON, warmup: false });
+    const kernel = createKernel({ cwd: process.cwd(), pythonPath: TEST_PYTHON, warmup: false, sandbox: { mode: 'off' } });
     try {
       const r = await kernel.execute('import subprocess\nsubprocess.Popen(["sleep", "300"]).pid');
       const sub = Number(r.value);
@@ -53,23 +54,42 @@ describe('kernel: lifecycle', function () {
     }
   });
 
-  it('a crash is reported even when a subprocess that left the process group holds the pipes', async () => {
-    const kernel = createKernel({ cwd: process.cwd(), pythonPath: TEST_PYTHON, warmup: false });
+  it('a crash is reported, and a subprocess that left the process group (and held the pipes) ends with it', async () => {
+    const kernel = createKernel({ cwd: process.cwd(), pythonPath: TEST_PYTHON, warmup: false, sandbox: { mode: 'off' } });
     let escaped = 0;
     try {
       const r = await kernel.execute('import subprocess\nsubprocess.Popen(["setsid", "sleep", "300"]).pid');
       escaped = Number(r.value);
       const crash = await kernel.execute('import os\nos._exit(3)');
       assert.equal(crash.crashed, true);
+      assert.match(crash.text, /exited with code 3/);
+      // The supervisor parent outlives the crashed runner and ends what it left behind.
+      assert.ok(await waitFor(() => !processAlive(escaped), 5000), 'the setsid subprocess ended with the crashed runner');
       assert.equal((await kernel.execute('"alive"')).value, "'alive'");
     } finally {
       await kernel.dispose();
-      if (escaped) process.kill(escaped, 'SIGKILL');
+      if (escaped && processAlive(escaped)) process.kill(escaped, 'SIGKILL');
+    }
+  });
+
+  it('a segfault of the runner is still reported as one through the supervisor, and escapees end with it', async () => {
+    const kernel = createKernel({ cwd: process.cwd(), pythonPath: TEST_PYTHON, warmup: false, sandbox: { mode: 'off' } });
+    let escaped = 0;
+    try {
+      const r = await kernel.execute('import subprocess\nsubprocess.Popen(["setsid", "sleep", "300"]).pid');
+      escaped = Number(r.value);
+      const crash = await kernel.execute('import ctypes\nctypes.string_at(0)');
+      assert.equal(crash.crashed, true);
+      assert.match(crash.text, /segmentation fault/);
+      assert.ok(await waitFor(() => !processAlive(escaped), 5000), 'the setsid subprocess ended with the crashed runner');
+    } finally {
+      await kernel.dispose();
+      if (escaped && processAlive(escaped)) process.kill(escaped, 'SIGKILL');
     }
   });
 
   it('dispose() during a run resolves that run as cancelled', async () => {
-    const kernel = createKernel({ cwd: process.cwd(), pythonPath: TEST_PYTHON, warmup: false });
+    const kernel = createKernel({ cwd: process.cwd(), pythonPath: TEST_PYTHON, warmup: false, sandbox: { mode: 'off' } });
     await kernel.start();
     const running = kernel.execute('import time\ntime.sleep(30)');
     await new Promise((r) => setTimeout(r, 300));

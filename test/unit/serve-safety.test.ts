@@ -260,7 +260,8 @@ describe('radarm serve: safety and operations (real server processes)', function
   });
 
   it('an idle session ends after --session-idle: its Python process is closed, the id starts afresh', async () => {
-    const s = await start(['--session-idle', '1']);
+    // Unsandboxed: the pid the code prints must be a host pid (inside bwrap's PID namespace it would be 2).
+    const s = await start(['--session-idle', '1', '--sandbox', 'off']);
     scriptStages(llm, { code_generation: [py('import os\nprint("pid", os.getpid())')], explanation: ['ok.'] });
     const first = await readStream(`${s.url}/chat/stream`, { body: { session_id: 'idle', message: 'pid?', mode: 'agent_single' } });
     assert.equal(first.headers.get('x-radarm-session'), 'new');
@@ -273,7 +274,7 @@ describe('radarm serve: safety and operations (real server processes)', function
   });
 
   it('SIGTERM: the running turn ends with an error event, the kernel process ends, exit 0', async () => {
-    const s = await start([]);
+    const s = await start(['--sandbox', 'off']); // the pid the code prints must be a host pid
     scriptStages(llm, { code_generation: [py('import os\nprint("pid", os.getpid())')], explanation: ['done.'] });
     const first = await readStream(`${s.url}/chat/stream`, { body: { session_id: 't', message: 'pid?', mode: 'agent_single', data_files: ['sales.csv'] } });
     const complete = first.events.find((e) => e.event.type === 'complete')!.event;

@@ -10,6 +10,7 @@ import { startFakeLlmServer, textSteps, type FakeLlmServer, type FakeRequest, ty
 import { driver, hasDriver } from './driver';
 import { isAlive, radarm, setRadarmSetting, waitFor, workspaceFile } from './helpers';
 import { CODE, QUESTION, REPLY } from './scenario';
+import { runNotebook } from '../helpers/run-notebook';
 
 /** The scripted model: code for code_generation, an explanation, a short answer for anything else. */
 function analyst(req: FakeRequest): Script {
@@ -125,11 +126,15 @@ suite('Analyze Data', () => {
       assert.equal(turn?.events.at(-2)?.type, 'complete');
     });
 
-  test('Insert Generated Code without an argument inserts the latest generated code', async () => {
+  test('Insert Generated Code without an argument inserts the latest code, after a prelude that reads the data', async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await vscode.commands.executeCommand('radarm.insertCode');
     const editor = await waitFor(() => vscode.window.activeTextEditor, 'an editor');
-    assert.equal(editor.document.getText(), `${CODE}\n`);
+    assert.equal(
+      editor.document.getText(),
+      `import pandas as pd\n\n# The data, read as Radarm read it\ndf = pd.read_csv("sales.csv")\n\n${CODE}\n`,
+      'the code imports matplotlib itself; pandas and the data come first',
+    );
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
 
@@ -141,13 +146,36 @@ suite('Analyze Data', () => {
     assert.equal(nb.nbformat, 4);
     const md = nb.cells.filter((c: any) => c.cell_type === 'markdown').map((c: any) => c.source.join(''));
     assert.ok(md.some((s: string) => s.includes(QUESTION)));
-    const code = nb.cells.find((c: any) => c.cell_type === 'code');
-    assert.equal(code.source.join(''), CODE);
+    const cells = nb.cells.filter((c: any) => c.cell_type === 'code');
+    assert.match(cells[0].source.join(''), /^import pandas as pd\n\n# The data, read as Radarm read it\ndf = pd\.read_csv\("sales\.csv"\)$/);
+    const code = cells.find((c: any) => c.source.join('') === CODE);
+    assert.ok(code, 'the generated code as a cell');
+    assert.doesNotMatch(JSON.stringify(nb), /shown to the user/);
     assert.ok(code.outputs.some((o: any) => o.output_type === 'stream' && o.text.join('').includes('上海')));
     assert.ok(code.outputs.some((o: any) => o.data?.['image/png']?.length > 100));
-    // VS Code itself can open it as a notebook.
+    // VS Code itself can open it as a notebook, and a fresh Python runs it top to bottom from its folder.
     const doc = await vscode.workspace.openNotebookDocument(target);
     assert.ok(doc.cellCount >= 3);
+    const printed = runNotebook(target.fsPath);
+    assert.match(printed.join('\n'), /上海\s+47/);
+  });
+
+  test('Insert into a notebook cell reads the data relative to the notebook, once', async () => {
+    const target = workspaceFile('notebooks', 'mine.ipynb');
+    const empty = { cells: [{ cell_type: 'code', metadata: {}, source: [], outputs: [], execution_count: null }], metadata: {}, nbformat: 4, nbformat_minor: 5 };
+    await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(JSON.stringify(empty)));
+    const nb = await vscode.workspace.openNotebookDocument(target);
+    await vscode.window.showNotebookDocument(nb, { selections: [new vscode.NotebookRange(0, 1)] });
+    await vscode.commands.executeCommand('notebook.cell.edit');
+    const cell = nb.cellAt(0).document;
+    await waitFor(() => vscode.window.activeTextEditor?.document === cell, 'the cell editor to be active');
+    await vscode.commands.executeCommand('radarm.insertCode');
+    const first = cell.getText();
+    assert.equal(first, `import pandas as pd\n\n# The data, read as Radarm read it\ndf = pd.read_csv("../sales.csv")\n\n${CODE}\n`);
+    // The notebook has the prelude now: a second insert brings only the code.
+    await vscode.commands.executeCommand('radarm.insertCode');
+    assert.equal(cell.getText().length - first.length, CODE.length + 1, cell.getText());
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
 
   test('Export Report writes one self-contained HTML file (and Markdown) with the question, code, output and figure', async () => {

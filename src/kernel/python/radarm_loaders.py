@@ -61,7 +61,7 @@ def sniff_delimiter(text, ext):
     return best
 
 
-_DECIMAL_COMMA = re.compile(r"(^|;)\s*-?\d+,\d+\s*(?=;|$)")
+_DECIMAL_COMMA = re.compile(r"(^|;)\s*-?\d+,\d+\s*(?=;|$)", re.M)  # per line: a decimal in the last column too
 
 ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 (with BOM)", "utf-16": "UTF-16", "gb18030": "GB18030/GBK",
                   "cp1252": "Windows-1252", "latin-1": "Latin-1"}

@@ -1,0 +1,148 @@
+// The lines that make generated code run outside Radarm: the imports the kernel pre-binds (pd, np, plt,
+// px, go) and the loading of each data file exactly as the kernel read it (reader, encoding, delimiter,
+// sheets), into the names the code uses (`df`, `dfs[...]`). Pure: used by Insert, Copy, Export as
+// Notebook and the CLI's --save-notebook.
+import * as path from 'node:path';
+import type { DataFileRead, RadarmEvent } from '../protocol/events';
+import type { DataProfile } from '../kernel/types';
+
+/** The complete event's `data_files` from a loaded profile (nothing when no file was read). */
+export function dataFilesOf(profile: DataProfile | undefined): { data_files?: DataFileRead[] } {
+  const files = (profile?.files ?? []).flatMap((f) =>
+    f.read && !f.error ? [{ path: f.path, key: f.key ?? f.name, read: f.read }] : [],
+  );
+  return files.length ? { data_files: files } : {};
+}
+
+export interface PreludeOptions {
+  /** Folder the code will run from: paths inside it are written relative to it, others absolute. */
+  baseDir?: string;
+  /** Text already there (the target document, earlier notebook cells): statements it has are left out. */
+  existing?: string;
+  /** Only the imports, not the data loading (the data were loaded by an earlier cell). */
+  importsOnly?: boolean;
+}
+
+/** The prelude for `code` as one block of text ending in a blank line, or '' when nothing is missing. */
+export function preludeFor(code: string, files: readonly DataFileRead[], opts: PreludeOptions = {}): string {
+  const have = new Set(`${opts.existing ?? ''}\n${code}`.split('\n').map((l) => l.trim()).filter(Boolean));
+  const missing = (stmt: string) => !stmt.split('\n').every((l) => have.has(l.trim()));
+  const read = opts.importsOnly || !usesData(code) ? [] : files;
+  const imports = importsFor(code, read).filter(missing);
+  const loads = loadStatements(code, read, opts.baseDir).filter(missing);
+  if (!imports.length && !loads.length) return '';
+  const parts = [...imports];
+  if (loads.length) {
+    if (parts.length) parts.push('');
+    parts.push('# The data, read as Radarm read it', ...loads);
+  }
+  return `${parts.join('\n')}\n\n`;
+}
+
+/** `code` with its prelude in front. */
+export function withPrelude(code: string, files: readonly DataFileRead[], opts: PreludeOptions = {}): string {
+  return preludeFor(code, files, opts) + code;
+}
+
+/** Whether the code uses the data names at all (a snippet such as `x = 3` needs no loading). */
+export const usesData = (code: string) => /\bdfs?\b/.test(code);
+
+/** Import lines for the names the code (and the data loading) use. */
+export function importsFor(code: string, files: readonly DataFileRead[]): string[] {
+  const uses = (name: string) => new RegExp(`\\b${name}\\s*\\.`).test(code);
+  const out: string[] = [];
+  if (files.some((f) => f.read.func === 'json_normalize' || f.read.func === 'DataFrame') || /\bjson\s*\./.test(code)) out.push('import json');
+  if (files.length || uses('pd')) out.push('import pandas as pd');
+  if (uses('np')) out.push('import numpy as np');
+  if (uses('plt')) out.push('import matplotlib.pyplot as plt');
+  if (uses('px')) out.push('import plotly.express as px');
+  if (uses('go')) out.push('import plotly.graph_objects as go');
+  return out;
+}
+
+/**
+ * One statement per file (a statement may span lines). One file and no `dfs` in the code: `df = …`.
+ * Otherwise `dfs` is filled as the kernel fills it (Excel: every sheet too) and `df` is the first table.
+ */
+export function loadStatements(code: string, files: readonly DataFileRead[], baseDir?: string): string[] {
+  if (!files.length || !usesData(code)) return [];
+  const usesDfs = /\bdfs\b/.test(code);
+  if (files.length === 1 && !usesDfs) return [readInto('df', files[0], baseDir, false)];
+  const out = ['dfs = {}'];
+  for (const f of files) out.push(readInto(`dfs[${py(f.key)}]`, f, baseDir, true));
+  out.push(`df = dfs[${py(files[0].key)}]`);
+  return out;
+}
+
+function readInto(target: string, f: DataFileRead, baseDir: string | undefined, allSheets: boolean): string {
+  const file = py(pathFor(f.path, baseDir));
+  const { func } = f.read;
+  const kwargs = { ...f.read.kwargs };
+  if (func === 'json_normalize' || func === 'DataFrame') {
+    const enc = typeof kwargs.encoding === 'string' ? kwargs.encoding : 'utf-8';
+    const key = typeof kwargs.records_key === 'string' ? `[${py(kwargs.records_key)}]` : '';
+    return `with open(${file}, encoding=${py(enc)}) as f:\n    ${target} = pd.${func}(json.load(f)${key})`;
+  }
+  if (func === 'read_excel' && kwargs.sheet_name === null) {
+    // The kernel reads every sheet; `df` / dfs[key] is the first one.
+    if (!allSheets) return `${target} = pd.read_excel(${file})`;
+    return [
+      `sheets = pd.read_excel(${file}, sheet_name=None)`,
+      `${target} = next(iter(sheets.values()))`,
+      `dfs.update({${py(`${f.key}:`)} + str(name): sheet for name, sheet in sheets.items()})`,
+    ].join('\n');
+  }
+  // pandas' defaults need not be spelled out.
+  if (func === 'read_csv') {
+    if (kwargs.encoding === 'utf-8') delete kwargs.encoding;
+    if (kwargs.sep === ',') delete kwargs.sep;
+  }
+  const args = [file, ...Object.entries(kwargs).map(([k, v]) => `${k}=${py(v)}`)];
+  return `${target} = pd.${func}(${args.join(', ')})`;
+}
+
+/** Relative to baseDir (with / separators) when the file is inside it or near it, else absolute. */
+export function pathFor(file: string, baseDir: string | undefined): string {
+  if (!baseDir) return file;
+  const rel = path.relative(baseDir, file);
+  if (!rel || path.isAbsolute(rel) || rel.split(/[\\/]/).filter((p) => p === '..').length > 2) return file;
+  return rel.split(path.sep).join('/');
+}
+
+/** A Python literal for a JSON-like value. */
+export function py(v: unknown): string {
+  if (v === null || v === undefined) return 'None';
+  if (v === true) return 'True';
+  if (v === false) return 'False';
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : 'None';
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (Array.isArray(v)) return `[${v.map(py).join(', ')}]`;
+  if (typeof v === 'object') return `{${Object.entries(v).map(([k, x]) => `${JSON.stringify(k)}: ${py(x)}`).join(', ')}}`;
+  return JSON.stringify(String(v));
+}
+
+type Turn = { events: readonly RadarmEvent[] };
+const completeData = (t: Turn) => {
+  for (let i = t.events.length - 1; i >= 0; i--) {
+    const e = t.events[i];
+    if (e.type === 'complete') return e.data;
+  }
+  return undefined;
+};
+
+/** The data files the turn that produced `code` ran on, else those of the latest turn that recorded some. */
+export function dataFilesForCode(turns: readonly Turn[], code: string): DataFileRead[] {
+  const completes = turns.map(completeData);
+  const own = completes.find((d) => d?.generated_code?.trim() === code.trim() && d.data_files?.length);
+  if (own?.data_files) return own.data_files;
+  for (let i = completes.length - 1; i >= 0; i--) {
+    const files = completes[i]?.data_files;
+    if (files?.length) return files;
+  }
+  return [];
+}
+
+/** Whether `text` is the code of one of the turns (Copy of a code block, not of an answer). */
+export function isGeneratedCode(turns: readonly Turn[], text: string): boolean {
+  return !!text.trim() && turns.some((t) => completeData(t)?.generated_code?.trim() === text.trim());
+}
