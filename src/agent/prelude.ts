@@ -57,8 +57,21 @@ export function importsFor(code: string, files: readonly DataFileRead[]): string
   if (uses('plt')) out.push('import matplotlib.pyplot as plt');
   if (uses('px')) out.push('import plotly.express as px');
   if (uses('go')) out.push('import plotly.graph_objects as go');
+  // The statistics names the kernel pre-binds (radarm_stats.py), unless the code binds the name itself.
+  for (const [name, line] of STATS_IMPORTS) {
+    const used = new RegExp(`(?<![.\\w])${name}\\s*\\.`).test(code);
+    const bound = new RegExp(`^\\s*(?:${name}\\s*=|import\\s.*\\b${name}\\s*$|from\\s.*\\bimport\\s.*\\b${name}\\b)`, 'm').test(code);
+    if (used && !bound) out.push(line);
+  }
   return out;
 }
+
+const STATS_IMPORTS: readonly [string, string][] = [
+  ['stats', 'import scipy.stats as stats'],
+  ['sm', 'import statsmodels.api as sm'],
+  ['smf', 'import statsmodels.formula.api as smf'],
+  ...['linear_model', 'ensemble', 'model_selection', 'metrics', 'preprocessing'].map((m): [string, string] => [m, `from sklearn import ${m}`]),
+];
 
 /**
  * One statement per file (a statement may span lines). One file and no `dfs` in the code: `df = …`.

@@ -1,6 +1,6 @@
 // `radarm chat --save-report FILE.html|FILE.md`: the turn just answered, written as a report.
 import { writeFile } from 'node:fs/promises';
-import { relative } from 'node:path';
+import { dirname, relative } from 'node:path';
 import type { RadarmEvent } from '../protocol/events';
 import { buildReport, reportFormatOf } from '../report';
 import { readPlotlyJs } from '../report/plotly-source';
@@ -14,7 +14,7 @@ export async function saveCliReport(config: CliConfig, question: string, events:
     const text = await buildReport(
       reportFormatOf(file) ?? 'html',
       [{ id: 'cli', question, mode: config.mode, dataFiles: config.dataFiles.map((f) => relative(process.cwd(), f) || f), events, startedAt: Date.now(), model: config.provider.model }],
-      { locale, loadPlotly: () => readPlotlyJs(__dirname) },
+      { locale, baseDir: dirname(file), loadPlotly: () => readPlotlyJs(__dirname) },
     );
     // The events are the printed ones, secrets already masked in their values (the key by runMode, database
     // passwords by the caller), so nothing is masked in the finished file, whose data: URLs it could corrupt.

@@ -20,12 +20,14 @@ export function reportFormatOf(file: string): ReportFormat | undefined {
 export interface ReportOptions {
   title?: string;
   locale?: string;
+  /** The folder the report is saved in: data paths in the runnable code are relative to it. */
+  baseDir?: string;
   /** Reads plotly.min.js, called only when a turn has a Plotly chart and the format is HTML. */
   loadPlotly?: () => Promise<string | undefined> | string | undefined;
 }
 
 export async function buildReport(format: ReportFormat, turns: readonly TurnRecord[], opts: ReportOptions = {}): Promise<string> {
-  const all = exportTurns(turns);
+  const all = exportTurns(turns, opts.baseDir);
   const title = opts.title ?? (turns[0]?.question.split('\n')[0].slice(0, 80) || undefined);
   if (format === 'md') return buildMarkdownReport(all, { title, locale: opts.locale });
   const plotlyJs = all.some((t) => t.plotly) ? await opts.loadPlotly?.() : undefined;

@@ -1,16 +1,16 @@
 // A run's text output cut into plain-text blocks and markdown tables (the kernel renders model summaries,
 // test results and metrics as markdown tables), so that a report shows the tables as tables.
 
+import { stripModelNotes } from '../agent/model-notes';
+
 export type OutputBlock = { kind: 'text'; text: string } | { kind: 'table'; markdown: string };
 
 const isRow = (line: string) => /^\|.*\|\s*$/.test(line);
 const isRule = (line: string) => /^\|(\s*:?-{3,}:?\s*\|)+\s*$/.test(line);
 
-/** The kernel's note to the model that charts were shown ("[1 matplotlib chart (PNG) shown to the user]"). */
-const CHARTS_NOTE = /^\[\d+ (matplotlib|Plotly) charts?.* shown to the user\]$/;
-
 export function outputBlocks(output: string): OutputBlock[] {
-  const lines = output.replace(/\s+$/, '').split('\n').filter((l) => !CHARTS_NOTE.test(l));
+  // Without the kernel's notes to the model ("[1 matplotlib chart (PNG) shown to the user]"): the report shows the charts.
+  const lines = stripModelNotes(output).split('\n');
   const blocks: OutputBlock[] = [];
   let text: string[] = [];
   const flushText = () => {

@@ -4,6 +4,7 @@
 import type { CompleteData, RadarmEvent } from '../protocol/events';
 // The notebook export's reading of a turn, shared rather than repeated.
 import { completeOf } from '../agent/notebook';
+import { withPrelude } from '../agent/prelude';
 import type { TurnRecord } from '../protocol/messages';
 import { tablesOf, type ReportTable } from './result-tables';
 
@@ -13,6 +14,8 @@ export interface ExportTurn {
   dataFiles: string[];
   startedAt?: number;
   model?: string;
+  /** The generated code with the imports and the data loading in front (as Insert and the notebook give it),
+   *  so that it runs on its own from the report's folder. */
   code: string | null;
   output: string | null;
   /** data:image/png;base64,… */
@@ -46,7 +49,7 @@ export function parsePlotly(json: string | null | undefined): ExportTurn['plotly
   }
 }
 
-export function exportTurn(t: TurnRecord): ExportTurn {
+export function exportTurn(t: TurnRecord, baseDir?: string): ExportTurn {
   const data = completeOf(t.events);
   const base = { question: t.question, dataFiles: t.dataFiles, startedAt: t.startedAt, model: t.model };
   if (!data) {
@@ -54,7 +57,7 @@ export function exportTurn(t: TurnRecord): ExportTurn {
   }
   return {
     ...base,
-    code: data.generated_code || null,
+    code: data.generated_code ? withPrelude(data.generated_code, data.data_files ?? [], { baseDir }) : null,
     output: data.execution_result || null,
     image: data.image && /^data:image\/png;base64,[A-Za-z0-9+/=\s]+$/.test(data.image) ? data.image : null,
     plotly: parsePlotly(data.plotly_json),
@@ -65,7 +68,8 @@ export function exportTurn(t: TurnRecord): ExportTurn {
   };
 }
 
-export const exportTurns = (turns: readonly TurnRecord[]): ExportTurn[] => turns.map(exportTurn);
+/** baseDir: the folder the report is saved in (data paths in the code are written relative to it). */
+export const exportTurns = (turns: readonly TurnRecord[], baseDir?: string): ExportTurn[] => turns.map((t) => exportTurn(t, baseDir));
 
 /** Every data file of the conversation, once, in order of first use. */
 export const dataFilesOf = (turns: readonly ExportTurn[]): string[] => [...new Set(turns.flatMap((t) => t.dataFiles))];

@@ -1,5 +1,6 @@
 // "Radarm: Export Report": the current conversation as one self-contained HTML file (charts, tables, folded
 // code; opens offline in any browser) or as Markdown, chosen by the file's extension in the save dialog.
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { buildReport, reportFormatOf } from '../report';
 import type { ChatController } from './chat-controller';
@@ -28,6 +29,7 @@ export function registerExportReport(controller: ChatController, extensionUri: v
     const format = reportFormatOf(uri.path) ?? 'html';
     const text = await buildReport(format, turns, {
       locale: vscode.env.language,
+      ...(uri.scheme === 'file' ? { baseDir: path.dirname(uri.fsPath) } : {}),
       loadPlotly: async () =>
         new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(extensionUri, 'dist', 'webview', 'plotly.min.js'))),
     });

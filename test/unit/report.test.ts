@@ -12,6 +12,7 @@ import { buildReport, reportFormatOf } from '../../src/report';
 import { outputBlocks } from '../../src/report/output-blocks';
 import { exportTurns } from '../../src/report/turns';
 import { parseCliArgs } from '../../src/cli/args';
+import { importsFor } from '../../src/agent/prelude';
 import { startFakeLlmServer, textSteps, type FakeLlmServer } from '../helpers/fake-llm-server';
 
 const ROOT = join(__dirname, '..', '..');
@@ -48,7 +49,7 @@ describe('reports', () => {
       ...TURNS,
       turn('third', [complete({ plotly_json: 'not json', image: 'data:text/html,<b>x</b>' }), done]),
     ]);
-    assert.equal(a.code, 'result = stats.ttest_ind(a, b)');
+    assert.equal(a.code, 'import scipy.stats as stats\n\nresult = stats.ttest_ind(a, b)', 'the code with what it needs to run on its own');
     assert.deepEqual(a.plotly?.data, [{ type: 'bar', x: ['A', 'B'], y: [1, 2] }]);
     assert.equal(a.image, PNG);
     assert.equal(b.error, 'The model is unreachable.');
@@ -77,7 +78,7 @@ describe('reports', () => {
     for (const s of scripts) assert.ok(csp.includes(`'sha256-${createHash('sha256').update(s).digest('base64')}'`), 'hash in the CSP');
     assert.ok(scripts[0].includes('"<\\/script>"'), 'a </script> inside plotly.js cannot end the element');
     assert.ok(!/<script>alert/.test(html), 'the question is escaped');
-    assert.match(html, /<details class="code"><summary>Code<\/summary><pre><code class="language-python">result = stats.ttest_ind\(a, b\)/);
+    assert.match(html, /<details class="code"><summary>Code<\/summary><pre><code class="language-python">import scipy.stats as stats\n\nresult = stats.ttest_ind\(a, b\)/);
     assert.match(html, /<td style="text-align:right">-2.5<\/td>/);
     assert.match(html, /<img src="data:image\/png;base64,/);
     assert.match(html, /<strong>A<\/strong> is lower/);
@@ -99,10 +100,33 @@ describe('reports', () => {
     const md = await buildReport('md', TURNS, { locale: 'en' });
     assert.match(md, /^# Do A and B differ\?/);
     assert.match(md, /## Question 1: Do A and B differ\?/);
-    assert.match(md, /<details><summary>Code<\/summary>\n\n```python\nresult = stats.ttest_ind\(a, b\)\n```\n\n<\/details>/);
+    assert.match(md, /<details><summary>Code<\/summary>\n\n```python\nimport scipy.stats as stats\n\nresult = stats.ttest_ind\(a, b\)\n```\n\n<\/details>/);
     assert.match(md, /```text\nmeans differ\n```\n\n\| test \| statistic \| p-value \|\n\|---\|---:\|---:\|\n\| Ttest_ind \| -2.5 \| 0.0312 \|/);
     assert.ok(md.includes(`![Chart](${PNG})`));
     assert.match(md, /> \*\*This turn ended with an error:\*\* The model is unreachable\./);
+  });
+
+  it('the code in a report runs on its own: imports (statistics names too) and the data loading in front', async () => {
+    const turns = [
+      turn('q', [
+        complete({
+          generated_code: "result = stats.ttest_ind(df.a, df.b)",
+          data_files: [{ path: '/data/w/x.csv', key: 'x.csv', read: { func: 'read_csv', kwargs: {} } }],
+        }),
+        done,
+      ]),
+    ];
+    const md = await buildReport('md', turns, { baseDir: '/data/w' });
+    assert.match(md, /```python\nimport pandas as pd\nimport scipy\.stats as stats\n\n# The data, read as Radarm read it\ndf = pd\.read_csv\("x\.csv"\)\n\nresult = stats\.ttest_ind\(df\.a, df\.b\)\n```/);
+  });
+
+  it('prelude imports for the statistics names: only when used as the kernel binds them, not when the code binds them', () => {
+    assert.deepEqual(importsFor("r = stats.ttest_ind(a, b)\nfit = smf.ols('y ~ x', d).fit()\nm = metrics.accuracy_score(y, p)\nx = scipy.stats.norm", []), [
+      'import scipy.stats as stats',
+      'import statsmodels.formula.api as smf',
+      'from sklearn import metrics',
+    ]);
+    assert.deepEqual(importsFor('metrics = {}\nmetrics.update(a=1)\nfrom scipy import stats\nstats.norm\nimport statsmodels.api as sm\nsm.OLS', []), []);
   });
 
   it('result tables (complete.data.tables) become HTML and markdown tables with their shape; malformed ones are skipped', async () => {
@@ -190,6 +214,18 @@ describe('reports', () => {
       assert.ok(html.length > 1_000_000, 'plotly.js is included in the file');
       assert.match(html, /B scores <strong>higher<\/strong> than A\./);
       assert.match(html, /<code>scores.csv<\/code>/);
+      // The folded code runs on its own from the report's folder and gives the report's t statistic
+      // (its Plotly show() left out: no browser here).
+      const code = /<code class="language-python">([\s\S]*?)<\/code>/.exec(html)![1]
+        .replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+      assert.match(code, /^import pandas as pd\n/);
+      assert.match(code, /import scipy\.stats as stats/);
+      assert.match(code, /df = pd\.read_csv\("scores\.csv"\)/);
+      const script = code.replace('pfig.show()', 'pass') + "\nprint(f'{result.statistic:.4f}')\n";
+      const ran = spawnSync('/usr/bin/python3', ['-c', script], { cwd: dir, encoding: 'utf8', env: { ...process.env, MPLBACKEND: 'Agg' } });
+      assert.equal(ran.status, 0, ran.stderr);
+      const shown = /<td>Ttest_ind<\/td>\s*<td style="text-align:right">([^<]+)<\/td>/.exec(html)![1];
+      assert.equal(ran.stdout.trim(), Number(shown).toFixed(4));
     });
 
     it('writes Markdown for .md, and a path that cannot be written is a clear error (exit 1)', async () => {
