@@ -126,6 +126,10 @@ describe('reports', () => {
       'import statsmodels.formula.api as smf',
       'from sklearn import metrics',
     ]);
+    assert.deepEqual(importsFor('result = tidy(stats.ttest_ind(a, b))', []), [
+      'import scipy.stats as stats',
+      'tidy = lambda x: x  # in Radarm, tidy() shows the result as a table',
+    ]);
     assert.deepEqual(importsFor('metrics = {}\nmetrics.update(a=1)\nfrom scipy import stats\nstats.norm\nimport statsmodels.api as sm\nsm.OLS', []), []);
   });
 
