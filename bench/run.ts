@@ -3,8 +3,7 @@
 // Run with --expose-gc (the npm script does) so that the memory figure is a real post-GC heap.
 import { cpus, totalmem } from 'node:os';
 import { closeLlmNetwork, configureLlmNetwork, createLlmService, type Provider } from '../src/llm';
-import { runMode } from '../src/agent';
-import type { AgentContext } from '../src/agent/types';
+import { createSession } from '../src/engine/session';
 import { benchFirstEvent, benchSse, radarmStream, startBenchServer, type BenchServer } from './sse';
 
 const only = new Set(process.argv.slice(2).filter((a) => !a.startsWith('-')));
@@ -39,9 +38,10 @@ async function benchPool(server: BenchServer, provider: Provider) {
 async function benchMemory(server: BenchServer, provider: Provider) {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (!gc) throw new Error('run with node --expose-gc (npm run bench does)');
-  const ctx: AgentContext = { llm: createLlmService(), provider, dataFiles: [], history: [] };
+  // Through the engine, as the panel drives it: the session keeps the history (up to its limit).
+  const session = createSession({ llm: createLlmService(), provider });
   const turn = async () => {
-    for await (const ev of runMode('ask', ctx, 'Summarise the data in one sentence.')) {
+    for await (const ev of session.run('ask', 'Summarise the data in one sentence.')) {
       if (ev.type === 'error') throw new Error(ev.content);
     }
   };
@@ -55,8 +55,12 @@ async function benchMemory(server: BenchServer, provider: Provider) {
   for (let i = 10; i < 1000; i++) await turn();
   const after1000 = heap();
   const heap_growth_mb = +(after1000 - after10).toFixed(2);
+  const history_turns = session.history.length;
+  await session.dispose();
   return {
     turns: 1000,
+    through: 'engine session (history kept)',
+    history_turns,
     heap_after_10_mb: +after10.toFixed(2),
     heap_after_1000_mb: +after1000.toFixed(2),
     heap_growth_mb,
@@ -104,8 +108,13 @@ async function main() {
       results.pool = await benchPool(server, provider);
     }
     if (wants('memory')) {
-      log('memory: 1,000 Ask turns…');
+      log('memory: 1,000 Ask turns through the engine session…');
       results.memory = await benchMemory(server, provider);
+    }
+    if (wants('new_chat')) {
+      log('new_chat: a new chat\'s first model request with a Python that takes 2 s to start…');
+      const { benchNewChat } = await import('./new-chat');
+      results.new_chat = await benchNewChat();
     }
     if (wants('kernel')) {
       log('kernel: warm round-trip, 100 MB CSV cold start and load, second question…');

@@ -16,6 +16,26 @@ export function announcementLanguage(locale: string | undefined, question: strin
   return detectLanguage(question);
 }
 
+/** Stages in words, for messages ("failed while writing the code"), never the internal ids. */
+const STAGE_WORDS: Record<Lang, Record<string, string>> = {
+  en: {
+    planner: 'while planning',
+    executor: 'while writing the code',
+    code_generation: 'while writing the code',
+    verifier: 'while checking the result',
+    explanation: 'while explaining the result',
+    response: 'while answering',
+  },
+  zh: {
+    planner: '规划时',
+    executor: '编写代码时',
+    code_generation: '编写代码时',
+    verifier: '检查结果时',
+    explanation: '解释结果时',
+    response: '回答时',
+  },
+};
+
 type Texts = { [K in keyof typeof EN]: (typeof EN)[K] };
 
 const EN = {
@@ -36,7 +56,7 @@ const EN = {
     'Code execution is not available here, so the agent modes cannot run code. Trust the workspace (Workspace Trust) and allow code execution, or use Ask mode for an answer without running code.',
   kernelFailed: (msg: string) => `The Python kernel could not start: ${msg}`,
   noCode: (stage: string) =>
-    `The model answered twice without a Python code block (stage ${stage}), so there is nothing to run. Try rephrasing the question, or a model that follows instructions better.`,
+    `The model answered twice without a Python code block (${STAGE_WORDS.en[stage] ?? stage}), so there is nothing to run. Try rephrasing the question, or a model that follows instructions better.`,
   maxRounds: (max: number, last: string) =>
     `Stopped after ${max} round${max === 1 ? '' : 's'} without a working result. Last problem: ${last}`,
   noFeedback: 'the verifier rejected the result without details',
@@ -44,7 +64,7 @@ const EN = {
   lastOutput: 'Its output',
   declinedReply:
     'The code was not run because running it was declined. It is shown above; run it yourself or ask again and allow it.',
-  llmFailed: (stage: string, msg: string) => `The model call failed at stage ${stage}: ${msg}`,
+  llmFailed: (stage: string, msg: string) => `The model call failed ${STAGE_WORDS.en[stage] ?? `at stage ${stage}`}: ${msg}`,
   dataFailed: (msg: string) => `The data files could not be loaded: ${msg}`,
   fileFailed: (name: string, msg: string) => `⚠️ ${name} could not be loaded: ${msg}`,
   fileWarning: (name: string, msg: string) => `⚠️ ${name} was loaded, but: ${msg}`,
@@ -67,13 +87,13 @@ const ZH: Texts = {
   noKernel:
     '当前无法执行代码，因此智能体模式不能运行。请信任此工作区（Workspace Trust）并允许执行代码，或改用问答（Ask）模式获取不运行代码的回答。',
   kernelFailed: (msg) => `Python 内核无法启动：${msg}`,
-  noCode: (stage) => `模型两次回答都没有 Python 代码块（阶段 ${stage}），没有可运行的代码。请换个说法提问，或换一个更遵循指令的模型。`,
+  noCode: (stage) => `模型两次回答都没有 Python 代码块（${STAGE_WORDS.zh[stage] ?? stage}），没有可运行的代码。请换个说法提问，或换一个更遵循指令的模型。`,
   maxRounds: (max, last) => `已尝试 ${max} 轮仍未得到可用结果。最后的问题：${last}`,
   noFeedback: '审核员未通过结果，但没有说明原因',
   lastAttempt: '最后一次尝试',
   lastOutput: '其输出',
   declinedReply: '代码未运行：你拒绝了运行。代码见上方，可以自行运行，或重新提问并允许运行。',
-  llmFailed: (stage, msg) => `模型调用在阶段 ${stage} 失败：${msg}`,
+  llmFailed: (stage, msg) => `模型调用失败（${STAGE_WORDS.zh[stage] ?? `阶段 ${stage}`}）：${msg}`,
   dataFailed: (msg) => `数据文件无法加载：${msg}`,
   fileFailed: (name, msg) => `⚠️ 无法加载 ${name}：${msg}`,
   fileWarning: (name, msg) => `⚠️ ${name} 已加载，但有问题：${msg}`,

@@ -4,11 +4,14 @@
 import { stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { emptyCompleteData, errorMessage, type TokenUsage } from '../protocol/events';
+import { llmCode } from './error-codes';
 import type { ChatRequest } from '../llm/types';
 import type { DataProfile } from '../kernel/types';
+import { isDatabaseFile } from '../kernel/database-sources';
 import type { AgentContext, ModeRunner } from './types';
 import { announcementLanguage, detectLanguage, texts, type Lang } from './announcements';
 import { askMessages, truncateMiddle } from './prompts';
+import { abortable, delay } from '../util/abort';
 import { decide, decodeAs, readSamples, refusal } from './data-sniff';
 import { allFailed, checkDataFiles, noDataMessage, type FileProblem } from './data-check';
 
@@ -41,7 +44,7 @@ export const runAsk: ModeRunner = async function* (ctx, question, signal) {
     }
   }
   if (signal?.aborted) {
-    yield { type: 'error', content: t.cancelled };
+    yield { type: 'error', content: t.cancelled, code: 'cancelled' };
     return;
   }
 
@@ -61,7 +64,7 @@ export const runAsk: ModeRunner = async function* (ctx, question, signal) {
   if (ctx.stream === false) {
     const r = await ctx.llm.chat(request, signal);
     if (!r.ok) {
-      yield { type: 'error', content: r.error ?? 'The model call failed.', ...(r.code ? { code: r.code } : {}) };
+      yield { type: 'error', content: r.error ?? 'The model call failed.', code: llmCode((r as { code?: unknown }).code) };
       return;
     }
     if (r.reasoning) yield { type: 'thinking', stage: 'explanation', content: r.reasoning };
@@ -74,11 +77,14 @@ export const runAsk: ModeRunner = async function* (ctx, question, signal) {
         ended = ev;
         break;
       }
+      if (ev.type === 'error') {
+        yield { ...ev, code: llmCode(ev.code) };
+        return;
+      }
       yield ev;
-      if (ev.type === 'error') return;
     }
     if (!ended) {
-      yield { type: 'error', content: 'The model stream ended without a result.' };
+      yield { type: 'error', content: 'The model stream ended without a result.', code: 'bad_response' };
       return;
     }
     ({ text: reply, usage, finishReason } = ended);
@@ -102,14 +108,31 @@ interface DataContext {
   failed?: FileProblem[];
 }
 
-/** The kernel's profile when there is a kernel, else file previews. Never throws. */
+/** The kernel is still starting or loading: answer from previews this time. */
+class ColdKernel extends Error {}
+
+/** How long Ask waits for a started kernel's profile before answering from previews. */
+const PROFILE_WAIT_MS = 1500;
+
+/** The kernel's profile when there is a warm kernel (or a database, which has no preview), else file previews. Never throws. */
 async function dataContext(ctx: AgentContext, question: string, signal?: AbortSignal): Promise<DataContext> {
   const notes: string[] = [];
   if (ctx.kernel) {
+    const kernel = ctx.kernel;
+    const loading = kernel.start().then(() => kernel.loadData(ctx.dataFiles, { databases: ctx.databases, question }));
+    // A database has no text preview: its schema is what the model needs, so it is waited for.
+    const needsSchema = !!ctx.databases?.length || ctx.dataFiles.some(isDatabaseFile);
     try {
+      // A cold kernel (Python still starting) never holds up the answer: the previews below serve this
+      // time, and the load goes on so that the next question gets the real profile.
+      if (!kernel.info && !needsSchema) {
+        loading.catch(() => {});
+        throw new ColdKernel();
+      }
       const profile: DataProfile = await abortable(
-        ctx.kernel.start().then(() => ctx.kernel!.loadData(ctx.dataFiles, { databases: ctx.databases, question })),
+        needsSchema ? loading : Promise.race([loading, delay(PROFILE_WAIT_MS).then(() => Promise.reject(new ColdKernel()))]),
         signal,
+        () => new Error('cancelled'),
       );
       const failed = allFailed(profile);
       if (failed) return { text: '', notes, failed };
@@ -117,7 +140,7 @@ async function dataContext(ctx: AgentContext, question: string, signal?: AbortSi
       if (profile.text.trim()) return { text: truncateMiddle(profile.text.trim(), PROFILE_CHARS), notes };
     } catch (err) {
       if (signal?.aborted) return { text: '', notes };
-      notes.push(`⚠️ ${errorMessage(err)} — ${previewFallbackNote(ctx.dataFiles)}`);
+      if (!(err instanceof ColdKernel)) notes.push(`⚠️ ${errorMessage(err)} — ${previewFallbackNote(ctx.dataFiles)}`);
     }
   }
   const problems = await checkDataFiles(ctx.dataFiles);
@@ -170,18 +193,4 @@ function formatSize(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref?.());
-}
-
-function abortable<T>(p: Promise<T>, signal?: AbortSignal): Promise<T> {
-  if (!signal) return p;
-  return new Promise<T>((resolve, reject) => {
-    if (signal.aborted) return reject(new Error('cancelled'));
-    const onAbort = () => reject(new Error('cancelled'));
-    signal.addEventListener('abort', onAbort, { once: true });
-    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
 }

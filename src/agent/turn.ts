@@ -18,11 +18,16 @@ import { isDatabaseFile } from '../kernel/database-sources';
 import type { AgentContext, ModeRunner } from './types';
 import { announcementLanguage, detectLanguage, texts, type Lang } from './announcements';
 import { previewFile } from './ask';
+import { kernelCode, llmCode } from './error-codes';
 import { allFailed, checkDataFiles, noDataMessage } from './data-check';
 import { extractPythonCode } from './code-extract';
 import { executionEvents, executionText, userExecutionText } from './execution-events';
 import { dataFilesOf } from './prelude';
 import { explanationMessages, noCodeReminder, type Attempt, type PromptInput } from './prompts';
+import { abortable as raceAbort, delay } from '../util/abort';
+
+/** Rejects with a TurnStop as soon as the signal aborts, so no await outlives a cancel. */
+const abortable = <T>(p: Promise<T>, signal: AbortSignal) => raceAbort(p, signal, () => new TurnStop('aborted', 'cancelled'));
 
 export type LlmStage = 'planner' | 'executor' | 'verifier' | 'code_generation' | 'explanation';
 export type StageEvent = ThinkingEvent | ContentEvent | StatusEvent;
@@ -33,11 +38,11 @@ const LOADING_NOTICE_MS = 300;
 /** How long the first model call waits for the kernel's data profile before going on with a preview. */
 export const PROFILE_WAIT_MS = 1500;
 
-/** Ends the turn with an error event carrying this (user-facing) message and, when known, its code. */
+/** Ends the turn with an error event carrying this (user-facing) message and its machine-readable code. */
 export class TurnStop extends Error {
   constructor(
     message: string,
-    readonly code?: ErrorCode,
+    readonly code: ErrorCode = 'internal',
   ) {
     super(message);
   }
@@ -59,8 +64,10 @@ export interface TurnState {
   profile: Promise<DataProfile | undefined>;
   /** The profile once loaded (for the complete event's data_files). */
   loaded?: DataProfile;
-  /** Set when the warm-up failed; the turn then ends with this message. */
-  warmUpError?: string;
+  /** The kernel had started before this turn (so its data profile is usually ready at once). */
+  kernelWasWarm: boolean;
+  /** Set when the warm-up failed; the turn then ends with this error. */
+  warmUpError?: TurnStop;
   loadingAnnounced?: boolean;
   fileErrorsAnnounced?: boolean;
   usage?: TokenUsage;
@@ -87,12 +94,12 @@ async function* guarded(
   try {
     if (outer?.aborted) {
       settled = true;
-      yield { type: 'error', content: t.cancelled };
+      yield { type: 'error', content: t.cancelled, code: 'cancelled' };
       return;
     }
     if (!ctx.kernel) {
       settled = true;
-      yield { type: 'error', content: t.noKernel };
+      yield { type: 'error', content: t.noKernel, code: 'untrusted' };
       return;
     }
     const turn: TurnState = {
@@ -105,6 +112,7 @@ async function* guarded(
       maxRounds: Math.max(1, Math.min(10, Math.floor(ctx.maxRounds ?? DEFAULT_MAX_ROUNDS))),
       signal: ac.signal,
       profile: Promise.resolve(undefined),
+      kernelWasWarm: !!ctx.kernel.info,
     };
     turn.profile = warmUp(turn, ac);
     try {
@@ -114,8 +122,8 @@ async function* guarded(
       }
     } catch (err) {
       settled = true;
-      const code = !outer?.aborted && !turn.warmUpError && err instanceof TurnStop ? err.code : undefined;
-      yield { type: 'error', content: stopMessage(err, turn, outer), ...(code ? { code } : {}) };
+      const stop = stopError(err, turn, outer);
+      yield { type: 'error', content: stop.message, code: stop.code };
     }
   } finally {
     outer?.removeEventListener('abort', onAbort);
@@ -124,11 +132,11 @@ async function* guarded(
   }
 }
 
-function stopMessage(err: unknown, turn: TurnState, outer: AbortSignal | undefined): string {
-  if (outer?.aborted) return turn.t.cancelled;
+function stopError(err: unknown, turn: TurnState, outer: AbortSignal | undefined): TurnStop {
+  if (outer?.aborted) return new TurnStop(turn.t.cancelled, 'cancelled');
   if (turn.warmUpError) return turn.warmUpError;
-  if (err instanceof TurnStop) return err.message;
-  return `Radarm hit an internal error: ${errorMessage(err)}`;
+  if (err instanceof TurnStop) return err;
+  return new TurnStop(`Radarm hit an internal error: ${errorMessage(err)}`, 'internal');
 }
 
 /** Starts the kernel and loads the data now, concurrently with the first LLM call. */
@@ -143,7 +151,10 @@ function warmUp(turn: TurnState, ac: AbortController): Promise<DataProfile | und
     return profile;
   })();
   ready.catch((err: unknown) => {
-    turn.warmUpError = phase === 'start' ? t.kernelFailed(errorMessage(err)) : t.dataFailed(errorMessage(err));
+    turn.warmUpError =
+      phase === 'start'
+        ? new TurnStop(t.kernelFailed(errorMessage(err)), kernelCode(err))
+        : new TurnStop(t.dataFailed(errorMessage(err)), 'data');
     ac.abort(); // fail fast: stop the LLM call that runs meanwhile
   });
   return ready;
@@ -164,9 +175,12 @@ export async function* firstCallProfile(turn: TurnState): AsyncGenerator<StageEv
   // no file is usable, the turn ends here, before any model call.
   const problems = await checkDataFiles(files);
   if (problems.length === files.length) throw new TurnStop(noDataMessage(problems, turn.ui), 'data');
+  // A cold kernel (Python still starting) never holds up the first call: its profile would take
+  // seconds. A warm one usually has the data loaded (or cached) within the wait.
+  const wait = turn.kernelWasWarm ? PROFILE_WAIT_MS : 0;
   const ready = await Promise.race([
     turn.profile.then((p) => ({ p }), () => ({ p: undefined })),
-    delay(PROFILE_WAIT_MS).then(() => null),
+    delay(wait).then(() => null),
   ]);
   if (ready || turn.signal.aborted) return yield* awaitProfile(turn);
   yield { type: 'thinking', stage: 'system', content: turn.t.loadingData(files.length) };
@@ -249,8 +263,8 @@ export async function* llmStage(
   if (ctx.stream === false) {
     const r = await ctx.llm.chat(request, turn.signal);
     addUsage(turn, r.usage);
-    if (turn.signal.aborted) throw new TurnStop(turn.t.cancelled);
-    if (!r.ok) throw new TurnStop(turn.t.llmFailed(stage, r.error ?? 'unknown error'));
+    if (turn.signal.aborted) throw new TurnStop(turn.t.cancelled, 'cancelled');
+    if (!r.ok) throw new TurnStop(turn.t.llmFailed(stage, r.error ?? 'unknown error'), llmCode((r as { code?: unknown }).code));
     if (r.reasoning) yield { type: 'thinking', stage, content: r.reasoning };
     yield { type: 'content', stage, content: r.text };
     return r.text;
@@ -261,11 +275,11 @@ export async function* llmStage(
       addUsage(turn, ev.usage);
       return ev.text || streamed;
     }
-    if (ev.type === 'error') throw new TurnStop(turn.t.llmFailed(stage, ev.content));
+    if (ev.type === 'error') throw new TurnStop(turn.t.llmFailed(stage, ev.content), llmCode(ev.code));
     if (ev.type === 'content') streamed += ev.content;
     yield { ...ev, stage };
   }
-  throw new TurnStop(turn.t.llmFailed(stage, 'the stream ended without a result'));
+  throw new TurnStop(turn.t.llmFailed(stage, 'the stream ended without a result'), 'bad_response');
 }
 
 /** An LLM call that must produce code: one reminder when the answer has no python block, then an error. */
@@ -281,7 +295,7 @@ export async function* codeStage(
   const retry = yield* llmStage(turn, stage, noCodeReminder(messages, text));
   const second = extractPythonCode(retry);
   if (second) return second;
-  throw new TurnStop(turn.t.noCode(stage));
+  throw new TurnStop(turn.t.noCode(stage), 'no_code');
 }
 
 /** Runs code (after confirmRun, when set). Returns null when the user declined. */
@@ -296,7 +310,7 @@ export async function* executeStage(turn: TurnState, code: string): AsyncGenerat
     signal: turn.signal,
     timeoutMs: turn.ctx.execTimeoutMs,
   });
-  if (turn.signal.aborted) throw new TurnStop(turn.t.cancelled);
+  if (turn.signal.aborted) throw new TurnStop(turn.t.cancelled, 'cancelled');
   return result;
 }
 
@@ -348,7 +362,7 @@ export function* giveUp(turn: TurnState, last: Attempt | undefined, problem: str
       content: `**${t.lastAttempt}**\n\n\`\`\`python\n${last.code}\n\`\`\`\n\n**${t.lastOutput}**\n\n\`\`\`text\n${last.output}\n\`\`\`\n`,
     };
   }
-  yield { type: 'error', content: turn.t.maxRounds(turn.maxRounds, problem) };
+  yield { type: 'error', content: turn.t.maxRounds(turn.maxRounds, problem), code: 'max_rounds' };
 }
 
 function addUsage(turn: TurnState, u: TokenUsage | undefined): void {
@@ -361,27 +375,4 @@ function addUsage(turn: TurnState, u: TokenUsage | undefined): void {
     totalTokens: sum(prev.totalTokens, u.totalTokens),
   };
   for (const k of Object.keys(turn.usage) as (keyof TokenUsage)[]) if (turn.usage[k] === undefined) delete turn.usage[k];
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref?.());
-}
-
-/** Rejects as soon as the signal aborts, so no await outlives a cancel. */
-function abortable<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(new TurnStop('aborted'));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new TurnStop('aborted'));
-    signal.addEventListener('abort', onAbort, { once: true });
-    p.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
 }

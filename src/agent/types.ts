@@ -1,10 +1,10 @@
 // Contracts of the agent modes: each mode is an async generator of protocol events.
-import type { RadarmEvent } from '../protocol/events';
+import type { ErrorCode, RadarmEvent } from '../protocol/events';
 import type { ChatMessage, LlmClient, Provider } from '../llm/types';
 import type { DatabaseSource, PythonKernel } from '../kernel/types';
 
-export type Mode = 'ask' | 'agent_single' | 'agent_multi';
-export const MODES: readonly Mode[] = ['ask', 'agent_single', 'agent_multi'];
+import type { Locale } from '../protocol/vocabulary';
+export { MODES, type Mode, type Locale } from '../protocol/vocabulary';
 
 /** One turn of a conversation, as kept in a session's history. */
 export interface Turn {
@@ -12,6 +12,9 @@ export interface Turn {
   reply: string;
   code?: string | null;
   output?: string | null;
+  /** Set when the turn failed: what failed, as the user saw it, and its code. */
+  error?: string;
+  errorCode?: ErrorCode;
 }
 
 /** What a mode needs to run a turn. Plain data plus the two services. */
@@ -33,7 +36,7 @@ export interface AgentContext {
   /** false: use the non-streaming call and emit the reply at the end (the enableStream setting). */
   stream?: boolean;
   /** UI language for thinking announcements; answers follow the question's language. */
-  locale?: 'en' | 'zh-cn';
+  locale?: Locale;
   /** Asked before each generated code runs (the "confirm before running code" setting); false = do not run. */
   confirmRun?: (code: string) => Promise<boolean>;
 }

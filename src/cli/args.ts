@@ -2,7 +2,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { MODES, type Mode } from '../agent/types';
+import { MODES, type Mode } from '../protocol/vocabulary';
 import type { Provider, ProviderKind } from '../llm/types';
 import { SANDBOX_MODES, type SandboxMode } from '../kernel/sandbox';
 import { parseDatabaseArg } from '../kernel/database-sources';
@@ -48,6 +48,10 @@ Options:
   --sandbox auto|required|off          isolate the generated code (Linux: bubblewrap): auto (default) uses it
                                        when installed, required refuses to run code without it (env RADARM_SANDBOX)
   --sandbox-network                    let sandboxed code reach the network (env RADARM_SANDBOX_NETWORK=1)
+  --session FILE                       continue the conversation kept in FILE (created if missing): its
+                                       history goes to the model, its data files load again, and the code
+                                       of its earlier successful turns is re-run first to rebuild Python's
+                                       variables (they cannot outlive a process); the turn is saved to FILE
   -h, --help                           this help
   -v, --version                        the version
 
@@ -80,6 +84,8 @@ export interface CliConfig {
   sandbox: { mode: SandboxMode; network: boolean };
   /** Things to tell the user on stderr once (e.g. the key was given on the command line). */
   warnings: string[];
+  /** --session FILE: the conversation file to continue and update (absolute path). */
+  sessionFile?: string;
   /** The message, or '-' to read it from stdin. */
   message: string;
   /** --save-report: absolute path of the .html/.md report to write after the turn. */
@@ -136,6 +142,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
         'save-notebook': { type: 'string' },
         sandbox: { type: 'string' },
         'sandbox-network': { type: 'boolean' },
+        session: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -227,6 +234,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
       format,
       sandbox: { mode: sandboxMode, network: sandboxNetwork },
       warnings,
+      ...(v.session ? { sessionFile: resolve(v.session) } : {}),
       message,
       ...(saveReport ? { saveReport } : {}),
       ...(saveNotebook ? { saveNotebook } : {}),

@@ -2,16 +2,17 @@
 // OpenAI-compatible, Azure or Anthropic endpoint and prints the protocol events (ndjson, sse) or text.
 // Exit codes: 0 after complete, 1 after error, 2 for bad arguments, 130 when cancelled with Ctrl-C.
 import { version } from '../../package.json';
-import { runMode } from '../agent';
-import type { AgentContext } from '../agent/types';
+import { successfulCode } from '../engine/conversation-history';
+import { createSession } from '../engine/session';
 import { createKernel, databaseSecrets, needsNetwork } from '../kernel';
-import type { PythonKernel } from '../kernel/types';
 import { closeLlmNetwork, createLlmService, redactEvent, redactSecret } from '../llm';
+import { toLocale } from '../protocol/vocabulary';
 import { encodeNdjson, encodeSse } from '../protocol/sse';
 import type { RadarmEvent } from '../protocol/events';
 import { parseCliArgs, USAGE, type CliConfig } from './args';
 import { createTextRenderer } from './render-text';
 import { saveNotebook } from './save-notebook';
+import { readSessionFile, writeSessionFile, type SessionFile } from './session-file';
 import { serve } from '../serve/run';
 import { saveCliReport } from './save-report';
 
@@ -64,9 +65,27 @@ async function chat(config: CliConfig): Promise<number> {
   };
   process.on('SIGINT', onSigint);
 
-  const needsKernel = config.mode !== 'ask' || config.dataFiles.length > 0 || config.databases.length > 0;
-  const kernel: PythonKernel | undefined = needsKernel
-    ? createKernel({
+  let saved: SessionFile | undefined;
+  if (config.sessionFile) {
+    try {
+      saved = readSessionFile(config.sessionFile);
+    } catch (err) {
+      process.stderr.write(`radarm: ${(err as Error).message}\n`);
+      return EXIT.usage;
+    }
+  }
+  const lang = process.env.LC_ALL || process.env.LC_MESSAGES || process.env.LANG;
+  // The same engine as VS Code's panel and @radarm: history, kernel lifecycle, preflight, cancellation.
+  const session = createSession({
+    llm: createLlmService({ userAgent: `radarm-cli/${version}`, maxResponseBytes: config.maxResponseBytes }),
+    provider: config.provider,
+    apiKey: key,
+    dataFiles: config.dataFiles.length ? config.dataFiles : (saved?.dataFiles ?? []),
+    databases: config.databases,
+    history: saved?.history ?? [],
+    replayCode: saved ? successfulCode(saved.history) : [],
+    createKernel: () =>
+      createKernel({
         pythonPath: config.pythonPath,
         cwd: process.cwd(),
         execTimeoutMs: config.execTimeoutMs,
@@ -74,23 +93,15 @@ async function chat(config: CliConfig): Promise<number> {
         readablePaths: config.dataFiles,
         allowDbWrites: config.allowDbWrites,
         needsNetwork: needsNetwork(config.databases),
-      })
-    : undefined;
-  const locale = /^zh/i.test(process.env.LC_ALL || process.env.LC_MESSAGES || process.env.LANG || '') ? 'zh-cn' : undefined;
-  const ctx: AgentContext = {
-    llm: createLlmService({ userAgent: `radarm-cli/${version}`, maxResponseBytes: config.maxResponseBytes }),
-    provider: config.provider,
-    apiKey: key,
-    kernel,
-    dataFiles: config.dataFiles,
-    ...(config.databases.length ? { databases: config.databases } : {}),
-    history: [],
+        settingName: '--python',
+      }),
     stallTimeoutMs: config.stallTimeoutMs,
     timeoutMs: config.timeoutMs,
     execTimeoutMs: config.execTimeoutMs,
     stream: true,
-    locale,
-  };
+    locale: lang && /^zh/i.test(lang) ? toLocale(lang) : undefined,
+    keepTurns: 1000,
+  });
 
   const text =
     config.format === 'text'
@@ -112,7 +123,7 @@ async function chat(config: CliConfig): Promise<number> {
   let code: number = EXIT.error;
   const events: RadarmEvent[] = [];
   try {
-    for await (const ev of runMode(config.mode, ctx, message, ac.signal)) {
+    for await (const ev of session.run(config.mode, message, ac.signal)) {
       if (ev.type === 'complete') code = EXIT.ok;
       if (ev.type === 'error') code = EXIT.error;
       // The notebook and the report hold the same masked events as the output.
@@ -127,10 +138,20 @@ async function chat(config: CliConfig): Promise<number> {
     // exit while dispose() waits for it, and must exit with the right code then too.
     process.exitCode = code;
     process.off('SIGINT', onSigint);
-    await kernel?.dispose().catch(() => {});
+    if (config.sessionFile) saveSession(config.sessionFile, [...session.history], [...session.dataFiles]);
+    await session.dispose().catch(() => {});
     await closeLlmNetwork();
   }
   return code;
+}
+
+function saveSession(file: string, history: SessionFile['history'], dataFiles: string[]): void {
+  try {
+    writeSessionFile(file, { history: [...history], dataFiles });
+  } catch (err) {
+    process.stderr.write(`radarm: could not save the session to ${file}: ${(err as Error).message}\n`);
+    process.exitCode = EXIT.error;
+  }
 }
 
 export async function main(argv: string[]): Promise<number> {

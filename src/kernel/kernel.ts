@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { RunnerExitedError, startRunner, waitAtMost, type RunnerConnection, type RunnerReply } from './connection';
 import { kernelEnv } from './env';
 import { crashedResult, describeExit, executionText, fromReply, stoppedResult } from './result';
-import { KernelStartError, PANDAS_FIX, resolvePython, type ResolvedPython } from './resolve-python';
+import { DEFAULT_SETTING_NAME, KernelStartError, PANDAS_FIX, resolvePython, type ResolvedPython } from './resolve-python';
 import { findRunner } from './runner-path';
 import { planSandbox, type SandboxPlan } from './sandbox';
 import { databaseSecrets, isDatabaseFile, maskResult, maskSecrets, needsNetwork } from './database-sources';
@@ -74,6 +74,7 @@ export function createKernel(options: KernelOptions): PythonKernel {
         pythonPath: options.pythonPath,
         extensionPythonPath: options.extensionPythonPath,
         env: options.env ? { ...process.env, ...options.env } : process.env,
+        settingName: options.settingName,
       });
       log(`kernel: using ${resolved.path} (Python ${resolved.version}, from ${resolved.source})`);
     }
@@ -122,7 +123,7 @@ export function createKernel(options: KernelOptions): PythonKernel {
       throw new KernelStartError(
         pandasBroken
           ? `Python at ${python.path} could not import pandas (${lastLine(why)}).\nFix: run \`${python.path} -m ` +
-              `${PANDAS_FIX}\`, or choose another interpreter (setting radarm.pythonPath, CLI --python).`
+              `${PANDAS_FIX}\`, or choose another interpreter (${options.settingName ?? DEFAULT_SETTING_NAME}).`
           : `Python at ${python.path} could not start Radarm's kernel: ${why}`,
         pandasBroken ? 'pandas-missing' : 'start-failed',
         python.tried,
@@ -365,7 +366,7 @@ export function createKernel(options: KernelOptions): PythonKernel {
   };
 }
 
-/** The last line of a (multi-line) error message: for Python tracebacks, the line that names the exception. */
+/** The last line of a message: for a Python traceback, the exception itself. */
 function lastLine(s: string): string {
   return s.trim().split('\n').pop() ?? s;
 }

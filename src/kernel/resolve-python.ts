@@ -19,7 +19,12 @@ export interface ResolvePythonOptions {
   env?: NodeJS.ProcessEnv;
   /** Per-probe time limit (default 15 s: the first run of a fresh interpreter can be slow). */
   probeTimeoutMs?: number;
+  /** How messages name the interpreter setting: `radarm.pythonPath` in VS Code, `--python` in the CLI. */
+  settingName?: string;
 }
+
+/** The interpreter setting's name in messages when the host did not say (both spellings). */
+export const DEFAULT_SETTING_NAME = 'radarm.pythonPath (CLI: --python)';
 
 export interface PythonProbe {
   path: string;
@@ -194,7 +199,7 @@ function describe(p: PythonProbe): string {
 }
 
 /** Builds the actionable error for a failed resolution. */
-function resolutionError(tried: PythonProbe[], explicit: boolean): KernelStartError {
+function resolutionError(tried: PythonProbe[], explicit: boolean, setting = DEFAULT_SETTING_NAME): KernelStartError {
   const list = tried.map((p) => `  • ${describe(p)}`).join('\n');
   const noPandas = tried.filter((p) => p.version && !p.problem?.includes('too old') && p.pandas === false);
   const anyRan = tried.some((p) => p.version);
@@ -202,7 +207,7 @@ function resolutionError(tried: PythonProbe[], explicit: boolean): KernelStartEr
     const p = tried[0];
     if (!p.version) {
       return new KernelStartError(
-        `The Python interpreter set in radarm.pythonPath (CLI: --python) cannot be used: ${describe(p)}.\n` +
+        `The Python interpreter set in ${setting} cannot be used: ${describe(p)}.\n` +
           'Fix the path (a python executable or a virtual-environment folder), or clear the setting to let Radarm find one.',
         p.problem === 'not found' ? 'python-not-found' : 'python-unusable',
         tried,
@@ -210,14 +215,14 @@ function resolutionError(tried: PythonProbe[], explicit: boolean): KernelStartEr
     }
     if (p.pandas === false && !p.problem?.includes('too old')) {
       return new KernelStartError(
-        `The Python interpreter set in radarm.pythonPath (CLI: --python) has no pandas: ${describe(p)}.\n` +
-          `Fix: run \`${p.path} -m ${PANDAS_FIX}\`, or choose another interpreter in radarm.pythonPath.`,
+        `The Python interpreter set in ${setting} has no pandas: ${describe(p)}.\n` +
+          `Fix: run \`${p.path} -m ${PANDAS_FIX}\`, or choose another interpreter in ${setting}.`,
         'pandas-missing',
         tried,
       );
     }
     return new KernelStartError(
-      `The Python interpreter set in radarm.pythonPath (CLI: --python) cannot be used: ${describe(p)}.\n` +
+      `The Python interpreter set in ${setting} cannot be used: ${describe(p)}.\n` +
         'Choose a Python 3.8+ interpreter that has pandas.',
       'python-unusable',
       tried,
@@ -226,14 +231,14 @@ function resolutionError(tried: PythonProbe[], explicit: boolean): KernelStartEr
   if (!tried.length) {
     return new KernelStartError(
       'No Python interpreter found (looked for python3 and python on PATH). Install Python 3.8+ with ' +
-        `\`${PANDAS_FIX}\`, or set radarm.pythonPath (CLI: --python) to an interpreter that has pandas.`,
+        `\`${PANDAS_FIX}\`, or set ${setting} to an interpreter that has pandas.`,
       'python-not-found',
     );
   }
   if (noPandas.length) {
     return new KernelStartError(
       `No Python interpreter with pandas found. Tried:\n${list}\n` +
-        `Fix: run \`${noPandas[0].path} -m ${PANDAS_FIX}\`, or set radarm.pythonPath (CLI: --python) to an ` +
+        `Fix: run \`${noPandas[0].path} -m ${PANDAS_FIX}\`, or set ${setting} to an ` +
         'interpreter that has pandas.',
       'pandas-missing',
       tried,
@@ -241,7 +246,7 @@ function resolutionError(tried: PythonProbe[], explicit: boolean): KernelStartEr
   }
   return new KernelStartError(
     `No usable Python interpreter found. Tried:\n${list}\n` +
-      `Install Python 3.8+ and \`${PANDAS_FIX}\`, or set radarm.pythonPath (CLI: --python) to such an interpreter.`,
+      `Install Python 3.8+ and \`${PANDAS_FIX}\`, or set ${setting} to such an interpreter.`,
     anyRan ? 'python-unusable' : 'python-not-found',
     tried,
   );
@@ -253,7 +258,7 @@ export async function resolvePython(opts: ResolvePythonOptions = {}): Promise<Re
   const explicit = opts.pythonPath?.trim();
   if (explicit) {
     const probe = await probePython(normalizePythonPath(explicit), 'setting', probeOpts);
-    if (!probe.ok) throw resolutionError([probe], true);
+    if (!probe.ok) throw resolutionError([probe], true, opts.settingName);
     return { path: probe.path, source: 'setting', version: probe.version!, executable: probe.executable!, tried: [probe] };
   }
   const candidates: { path: string; source: PythonSource }[] = [];
@@ -266,6 +271,6 @@ export async function resolvePython(opts: ResolvePythonOptions = {}): Promise<Re
   // Probed together (each is a short process), chosen in order.
   const probes = await Promise.all(candidates.slice(0, 12).map((c) => probePython(c.path, c.source, probeOpts)));
   const chosen = probes.find((p) => p.ok);
-  if (!chosen) throw resolutionError(probes, false);
+  if (!chosen) throw resolutionError(probes, false, opts.settingName);
   return { path: chosen.path, source: chosen.source, version: chosen.version!, executable: chosen.executable!, tried: probes };
 }

@@ -22,6 +22,8 @@ export interface KernelOptions {
   interruptGraceMs?: number;
   /** Import plt/px/go in idle time after start, so that the first chart is fast (default true). */
   warmup?: boolean;
+  /** How messages name the interpreter setting: `radarm.pythonPath` (VS Code) or `--python` (CLI); default both. */
+  settingName?: string;
   /** Diagnostics (kernel stderr, restarts); never contains secrets. */
   onLog?: (line: string) => void;
   /** OS sandbox for the code (radarm.sandbox, radarm.sandbox.network; CLI --sandbox). Default: auto, no network. */

@@ -8,6 +8,7 @@
 // and its retry callback cannot tell "before the body" from "mid-body"; with throwOnError it also
 // discards the final error body we need for the message. This loop is the thin wrapper instead.
 import type { Dispatcher } from 'undici';
+import { delay } from '../util/abort';
 
 export interface RetryPolicy {
   /** Total attempts including the first (default 4). */
@@ -66,21 +67,6 @@ export function retryAfterMs(headers: Record<string, string | string[] | undefin
   return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
 function errorCode(err: unknown): string | undefined {
   const e = err as { code?: unknown; cause?: { code?: unknown } } | null;
   const code = e?.code ?? e?.cause?.code;
@@ -107,7 +93,7 @@ export async function sendWithRetry(
       const code = errorCode(err);
       if (code && RETRY_CODES.has(code) && canWait(backoff)) {
         onRetry?.({ attempt, delayMs: backoff, reason: code });
-        await sleep(backoff, signal);
+        await delay(backoff, signal);
         continue;
       }
       if (err && typeof err === 'object') (err as SendError).attempts = attempt;
@@ -116,11 +102,11 @@ export async function sendWithRetry(
     if (RETRY_STATUS.has(res.statusCode)) {
       const asked = retryAfterMs(res.headers);
       lastRetryAfter = asked ?? lastRetryAfter;
-      const delay = asked ?? backoff;
-      if ((asked === undefined || asked <= policy.maxRetryAfterMs) && canWait(delay)) {
+      const wait = asked ?? backoff;
+      if ((asked === undefined || asked <= policy.maxRetryAfterMs) && canWait(wait)) {
         await res.body.dump().catch(() => {});
-        onRetry?.({ attempt, delayMs: delay, reason: `HTTP ${res.statusCode}` });
-        await sleep(delay, signal);
+        onRetry?.({ attempt, delayMs: wait, reason: `HTTP ${res.statusCode}` });
+        await delay(wait, signal);
         continue;
       }
     }

@@ -1,5 +1,6 @@
 // The user-facing texts of the VS Code language-model client, in English and Simplified Chinese.
-export type Locale = 'en' | 'zh-cn';
+export type { Locale } from '../protocol/vocabulary';
+import type { Locale } from '../protocol/vocabulary';
 
 export const vscodeLmTexts = {
   en: {

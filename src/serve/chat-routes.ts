@@ -1,7 +1,7 @@
 // The /chat routes: POST /chat/stream starts a turn in a session and streams it; GET /chat/stream/<id>
 // resumes a turn's stream after Last-Event-ID; POST /chat/stop/<id> stops a turn.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Session, SessionOptions } from '../agent/session';
+import type { Session, SessionOptions } from '../engine/session';
 import type { Mode } from '../agent/types';
 import { redactEvent } from '../llm';
 import type { Provider } from '../llm/types';

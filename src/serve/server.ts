@@ -3,7 +3,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { version } from '../../package.json';
-import { createSession } from '../agent/session';
+import { createSession } from '../engine/session';
 import { closeLlmNetwork, createLlmService } from '../llm';
 import type { ServeConfig } from './args';
 import { answerPreflight, applyCors, hasValidToken } from './auth';

@@ -1,7 +1,7 @@
 // The one place the service builds the conversation engine's options for a new session: the server's
 // provider and server-side key, an instrumented LLM client and a kernel (via the kernel factory) whose
 // working directory is the data root. Kept in one small function so engine changes touch only this.
-import type { SessionOptions } from '../agent/session';
+import type { SessionOptions } from '../engine/session';
 import { createKernel } from '../kernel';
 import type { LlmClient } from '../llm/types';
 import type { ServeConfig } from './args';

@@ -1,49 +1,41 @@
-// The chat's host side: holds the conversation (history + one Python kernel per chat), runs turns
-// through the agent modes, streams their events to the webview in batches, persists history, and
-// answers every (validated) message the webview posts.
-import * as path from 'node:path';
+// The sidebar's adapter over the conversation engine: one engine Session per chat (history, kernel,
+// preflight, cancellation live there), the panel's stored conversation (TurnRecords with their events),
+// event batches to the webview, and the answers to every (validated) message the webview posts.
 import * as vscode from 'vscode';
-import type { AgentContext, Mode, Turn } from '../agent/types';
-import type { KernelOptions, PythonKernel } from '../kernel/types';
-import type { LlmClient } from '../llm/types';
-import { errorMessage, type RadarmEvent } from '../protocol/events';
-import { coalesceEvents, type HostToWebview, type PanelState, type ProviderInfo, type TurnRecord, type WebviewToHost } from '../protocol/messages';
-import { toLocale } from './webview-html';
+import type { Mode } from '../agent/types';
+import { turnFromEvents } from '../engine/conversation-history';
+import { createSession, type Session, type TurnRequest } from '../engine/session';
+import type { PythonKernel } from '../kernel/types';
+import { errorMessage } from '../protocol/events';
+import { type HostToWebview, type PanelState, type TurnRecord, type WebviewToHost } from '../protocol/messages';
+import { toLocale } from '../protocol/vocabulary';
 import type { ApiKeys } from './api-keys';
+import { confirmRun } from './confirm-run';
 import type { DataFileIndex } from './data-files';
+import { reportTurnError } from './error-report';
 import { createEventBatcher, type EventBatcher } from './event-batcher';
+import { figureAction, webviewRoot } from './figure-actions';
+import { handlePanelMessage } from './panel-messages';
+import { newTurnRecord, recordTurn, turnSettings } from './panel-turn';
 import { compactTurns } from './history-compact';
 import { newConversationId, type Conversation, type HistoryStore } from './history-store';
-import { completeOf } from './notebook';
+import { vscodePreflightTexts } from './host-texts';
+import { radarmLog, sessionLogger } from './log';
+import { lastGeneratedCode } from './notebook';
+import { ProviderChoice } from './provider-choice';
+import { SourceChoice } from './source-choice';
+import type { ProviderSetting, RadarmSettings } from './settings';
 import { dataFilesForCode, isGeneratedCode, preludeForTarget } from './code-prelude';
-import { figureAction, webviewRoot } from './figure-actions';
-import { pythonExtensionInterpreter } from './python-path';
-import { readSettings, type ProviderSetting, type RadarmSettings } from './settings';
 import { runToEnd } from './turn-runner';
-import { isDatabaseEntry, type DatabaseRegistry } from './databases';
-import { pickDefaultProvider } from '../llm/vscode-lm';
+import { workspaceKernel } from './workspace-kernel';
+import type { ChatServices, ChatViewPort } from './chat-ports';
 
-/** The services a turn needs; injected so that the wiring lives in extension.ts. */
-export interface ChatServices {
-  llm: LlmClient;
-  runMode: (mode: Mode, ctx: AgentContext, question: string, signal?: AbortSignal) => AsyncIterable<RadarmEvent>;
-  createKernel: (opts: KernelOptions) => PythonKernel;
-  /** Database connections of this workspace (Radarm: Add Database); absent in tests that need none. */
-  databases?: DatabaseRegistry;
-  /** VS Code's language models (Copilot) as extra providers; absent or empty without them. */
-  vscodeLm?: { readonly providers: readonly ProviderSetting[]; readonly onDidChange: vscode.Event<void> };
-}
+export { confirmRun };
 
-/** What the controller needs from the sidebar view. */
-export interface ChatViewPort {
-  /** Posts to the webview when it is live; false when it is hidden or not loaded (the message is dropped). */
-  post(message: HostToWebview): boolean;
-  /** Shows the panel (opens the sidebar container). */
-  reveal(): Promise<void>;
-}
+export type { ChatServices, ChatViewPort };
 
 interface RunningTurn {
-  turn: TurnRecord;
+  record: TurnRecord;
   abort: AbortController;
   batcher: EventBatcher;
   finished: Promise<TurnRecord>;
@@ -56,34 +48,39 @@ const t = vscode.l10n.t;
 
 export class ChatController implements vscode.Disposable {
   private conversation: Conversation = emptyConversation();
+  private session: Session;
   private running: RunningTurn | undefined;
-  private kernel: PythonKernel | undefined;
-  /** The kernel was created without KernelOptions.needsNetwork (no database server configured then). */
-  private kernelWithoutNetwork = false;
   private view: ChatViewPort | undefined;
   private webviewReady = false;
   private readonly disposables: vscode.Disposable[] = [];
+  private readonly providers: ProviderChoice;
+  private readonly sources: SourceChoice;
   private loaded: Promise<void>;
+  /** The kernel was created without KernelOptions.needsNetwork (no database server configured then). */
+  private kernelWithoutNetwork = false;
 
   constructor(
     private readonly services: ChatServices,
     private readonly store: HistoryStore,
-    private readonly keys: ApiKeys,
+    keys: ApiKeys,
     private readonly files: DataFileIndex,
     private readonly memento: vscode.Memento,
     private readonly plotlyUri: (view: ChatViewPort) => string,
   ) {
+    this.sources = new SourceChoice(files, services.databases, memento);
+    this.providers = new ProviderChoice(keys, memento, services.vscodeLm);
+    this.session = this.newSession();
     this.loaded = this.restore();
-    void this.refreshKeyed();
+    void this.providers.refreshKeyed();
     this.disposables.push(
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (!e.affectsConfiguration('radarm')) return;
         const reopen = e.affectsConfiguration('radarm.pythonPath') || e.affectsConfiguration('radarm.allowDatabaseWrites');
-        if (reopen && !this.running) void this.disposeKernel();
+        if (reopen && !this.running) void this.session.resetKernel();
         void this.postConfig();
       }),
       vscode.workspace.onDidGrantWorkspaceTrust(() => void this.postConfig()),
-      keys.onDidChange(() => void this.refreshKeyed().then(() => this.postConfig())),
+      keys.onDidChange(() => void this.providers.refreshKeyed().then(() => this.postConfig())),
       ...(services.vscodeLm ? [services.vscodeLm.onDidChange(() => void this.postConfig())] : []),
       files.onDidChange(() => this.postDataFiles()),
       ...(services.databases
@@ -91,7 +88,7 @@ export class ChatController implements vscode.Disposable {
             services.databases.onDidChange(() => {
               this.postDataFiles();
               // A kernel started without network access (sandbox) cannot reach a newly added server.
-              if (services.databases?.needsNetwork && this.kernelWithoutNetwork && !this.running) void this.disposeKernel();
+              if (services.databases?.needsNetwork && this.kernelWithoutNetwork && !this.running) void this.session.resetKernel();
             }),
           ]
         : []),
@@ -102,18 +99,11 @@ export class ChatController implements vscode.Disposable {
   // State
 
   settings(): RadarmSettings {
-    const cfg = vscode.workspace.getConfiguration('radarm');
-    const s = readSettings((k) => cfg.get(k));
-    const lm = this.services.vscodeLm?.providers ?? [];
-    return lm.length ? { ...s, providers: [...s.providers, ...lm] } : s;
+    return this.providers.settings();
   }
 
-  /** Ids of the configured providers that have a key stored (kept for the synchronous default choice). */
-  private keyed = new Set<string>();
-  private async refreshKeyed(): Promise<void> {
-    const ids = this.settings().providers.filter((p) => p.kind !== 'vscode-lm').map((p) => p.id);
-    const has = await Promise.all(ids.map(async (id) => !!(await this.keys.get(id))));
-    this.keyed = new Set(ids.filter((_, i) => has[i]));
+  provider(settings = this.settings()): ProviderSetting | undefined {
+    return this.providers.current(settings);
   }
 
   get turns(): readonly TurnRecord[] {
@@ -124,12 +114,17 @@ export class ChatController implements vscode.Disposable {
     return this.conversation.id;
   }
 
+  /** The engine session of the current chat (tests, diagnostics). */
+  get engine(): Session {
+    return this.session;
+  }
+
   /** Asks the user before generated code runs (radarm.confirmBeforeRunningCode); replaceable for tests. */
   confirmRunner: (code: string) => Promise<boolean> = confirmRun;
 
   /** The chat's Python process, once started (diagnostics and tests). */
   get kernelInfo(): PythonKernel['info'] {
-    return this.kernel?.info;
+    return this.session.kernel?.info;
   }
 
   get busy(): boolean {
@@ -143,45 +138,12 @@ export class ChatController implements vscode.Disposable {
 
   /** The chosen data files and database connections ("db:<name>") for the next question. */
   get selectedFiles(): string[] {
-    return (this.memento.get<string[]>('radarm.selectedFiles') ?? []).filter((f) => this.knownSource(f));
-  }
-
-  /** A data file of the workspace, or a database connection (listed next to the files). */
-  private knownSource(entry: string): boolean {
-    return isDatabaseEntry(entry) ? !!this.services.databases?.entries.includes(entry) : !!this.files.resolve(entry);
-  }
-
-  private get availableSources(): string[] {
-    return [...this.files.available, ...(this.services.databases?.entries ?? [])];
-  }
-
-  /**
-   * The provider in use: the one picked in this workspace, else the default setting, else (no key stored
-   * for any provider) a VS Code language model such as Copilot's, else the first.
-   */
-  provider(settings = this.settings()): ProviderSetting | undefined {
-    const picked = this.memento.get<string>('radarm.providerId');
-    const byId = (id?: string) => (id ? settings.providers.find((p) => p.id === id) : undefined);
-    return (
-      byId(picked) ??
-      pickDefaultProvider({
-        configured: settings.providers.filter((p) => p.kind !== 'vscode-lm'),
-        vscodeLm: settings.providers.filter((p) => p.kind === 'vscode-lm'),
-        defaultId: settings.defaultProvider,
-        hasKey: (p) => this.keyed.has(p.id),
-        needsKey: (p) => p.requiresKey,
-      }) ??
-      settings.providers[0]
-    );
+    return this.sources.selected;
   }
 
   /** Code of the latest turn that produced some. */
   lastGeneratedCode(): string | undefined {
-    for (let i = this.conversation.turns.length - 1; i >= 0; i--) {
-      const code = completeOf(this.conversation.turns[i].events)?.generated_code;
-      if (code) return code;
-    }
-    return undefined;
+    return lastGeneratedCode(this.conversation.turns);
   }
 
   whenRestored(): Promise<void> {
@@ -191,10 +153,34 @@ export class ChatController implements vscode.Disposable {
   private async restore(): Promise<void> {
     try {
       const conv = await this.store.loadCurrent();
-      if (conv && !this.conversation.turns.length) this.conversation = conv;
+      if (conv && !this.conversation.turns.length) this.useConversation(conv);
     } catch (err) {
-      console.error('radarm: could not read the chat history:', errorMessage(err));
+      radarmLog().error(`Could not read the chat history: ${errorMessage(err)}`);
     }
+  }
+
+  /** A session for the current conversation, with the model's history rebuilt from its stored turns. */
+  private newSession(): Session {
+    const history = this.conversation.turns.flatMap((r) => turnFromEvents(r.question, r.events) ?? []);
+    const session: Session = createSession({
+      llm: this.services.llm,
+      history,
+      keepTurns: Math.max(50, this.settings().historyLimit),
+      createKernel: () =>
+        workspaceKernel(this.services.createKernel, () => this.settings(), () => session.dataFiles, () => {
+          const needsNetwork = this.services.databases?.needsNetwork ?? false;
+          this.kernelWithoutNetwork = !needsNetwork;
+          return { needsNetwork };
+        }),
+      texts: vscodePreflightTexts(),
+      log: sessionLogger('[chat]'),
+    });
+    return session;
+  }
+
+  private useConversation(conv: Conversation): void {
+    this.conversation = conv;
+    this.session.setHistory(this.conversation.turns.flatMap((r) => turnFromEvents(r.question, r.events) ?? []));
   }
 
   // ------------------------------------------------------------------------------------------
@@ -214,89 +200,36 @@ export class ChatController implements vscode.Disposable {
     return this.webviewReady && !!this.view?.post(message);
   }
 
-  async handleMessage(msg: WebviewToHost): Promise<void> {
-    switch (msg.type) {
-      case 'ready': {
-        await this.loaded;
-        const state = await this.panelState();
-        // From here on synchronous: the snapshot holds the running turn's events so far, so pending
-        // batches are dropped, and later events go out as batches after init (none in between).
-        state.turns = compactTurns(this.conversation.turns, { maxTurns: INIT_TURNS });
-        state.busyTurnId = this.running?.turn.id ?? null;
-        this.running?.batcher.discard();
-        this.webviewReady = true;
-        this.post({ type: 'init', state });
-        void this.files.refresh();
-        return;
-      }
-      case 'send':
-        void this.runTurn(msg.text, msg.mode, msg.dataFiles);
-        return;
-      case 'cancel':
-        this.stop();
-        return;
-      case 'retry': {
-        const turn = this.conversation.turns.find((x) => x.id === msg.turnId);
-        if (turn) void this.runTurn(turn.question, turn.mode, turn.dataFiles);
-        return;
-      }
-      case 'regenerate':
-      case 'editResend':
-        void this.rerunFrom(msg.turnId, msg.type === 'editResend' ? msg.text : undefined);
-        return;
-      case 'figure':
-        await figureAction(this.conversation.turns, msg, { webviewRoot: webviewRoot() });
-        return;
-      case 'insertCode':
-        await vscode.commands.executeCommand('radarm.insertCode', msg.code);
-        return;
-      case 'copy':
-        // A turn's code is copied with its prelude, so that it runs where it is pasted.
-        await vscode.env.clipboard.writeText(
-          isGeneratedCode(this.conversation.turns, msg.text)
-            ? preludeForTarget(msg.text, dataFilesForCode(this.conversation.turns, msg.text)) + msg.text
-            : msg.text,
-        );
-        return;
-      case 'pickDataFiles':
-        await vscode.commands.executeCommand('radarm.pickDataFiles');
-        return;
-      case 'addDatabase':
-        await vscode.commands.executeCommand('radarm.addDatabase');
-        return;
-      case 'setDataFiles':
-        await this.setSelectedFiles(msg.files);
-        return;
-      case 'setMode':
-        await this.memento.update('radarm.mode', msg.mode);
-        return;
-      case 'setProvider':
-        if (this.settings().providers.some((p) => p.id === msg.id)) {
-          await this.memento.update('radarm.providerId', msg.id);
-          await this.postConfig();
-        }
-        return;
-      case 'newChat':
-        await this.newChat();
-        return;
-      case 'setApiKey':
-        await vscode.commands.executeCommand('radarm.setApiKey', msg.providerId ?? this.provider()?.id);
-        return;
-      case 'openSettings':
-        await vscode.commands.executeCommand('workbench.action.openSettings', msg.query ?? 'radarm.');
-        return;
-      case 'openFile': {
-        const uri = this.files.resolve(msg.path);
-        if (uri) await vscode.commands.executeCommand('vscode.open', uri);
-        return;
-      }
-      case 'exportNotebook':
-        await vscode.commands.executeCommand('radarm.exportNotebook');
-        return;
-      case 'clearHistory':
-        await vscode.commands.executeCommand('radarm.clearHistory');
-        return;
-    }
+  /** A message from the webview (already validated); see panel-messages.ts. */
+  handleMessage(msg: WebviewToHost): Promise<void> {
+    return handlePanelMessage(this, msg);
+  }
+
+  /** The webview (re)loaded: it gets the whole state, the running turn's events so far included. */
+  async webviewLoaded(): Promise<void> {
+    await this.loaded;
+    const state = await this.panelState();
+    // From here on synchronous: the snapshot holds the running turn's events so far, so pending
+    // batches are dropped, and later events go out as batches after init (none in between).
+    state.turns = compactTurns(this.conversation.turns, { maxTurns: INIT_TURNS });
+    state.busyTurnId = this.running?.record.id ?? null;
+    this.running?.batcher.discard();
+    this.webviewReady = true;
+    this.post({ type: 'init', state });
+    void this.files.refresh();
+  }
+
+  async setMode(mode: Mode): Promise<void> {
+    await this.memento.update('radarm.mode', mode);
+  }
+
+  async pickProvider(id: string): Promise<void> {
+    if (await this.providers.pick(id)) await this.postConfig();
+  }
+
+  /** A workspace data file by its display name, when it still exists. */
+  resolveFile(name: string): vscode.Uri | undefined {
+    return this.files.resolve(name);
   }
 
   async panelState(): Promise<PanelState> {
@@ -305,24 +238,13 @@ export class ChatController implements vscode.Disposable {
       locale: toLocale(vscode.env.language),
       turns: compactTurns(this.conversation.turns, { maxTurns: INIT_TURNS }),
       mode: this.mode,
-      providers: await this.providerInfos(settings),
+      providers: await this.providers.infos(settings),
       providerId: this.provider(settings)?.id ?? '',
-      dataFiles: { available: this.availableSources, selected: this.selectedFiles },
-      busyTurnId: this.running?.turn.id ?? null,
+      dataFiles: { available: this.sources.available, selected: this.selectedFiles },
+      busyTurnId: this.running?.record.id ?? null,
       trusted: vscode.workspace.isTrusted,
       plotlyUri: this.view ? this.plotlyUri(this.view) : '',
     };
-  }
-
-  private async providerInfos(settings: RadarmSettings): Promise<ProviderInfo[]> {
-    return Promise.all(
-      settings.providers.map(async (p) => ({
-        id: p.id,
-        label: p.label,
-        model: p.model,
-        hasKey: !p.requiresKey || !!(await this.keys.get(p.id)),
-      })),
-    );
   }
 
   private async postConfig(): Promise<void> {
@@ -331,7 +253,7 @@ export class ChatController implements vscode.Disposable {
     this.post({
       type: 'config',
       config: {
-        providers: await this.providerInfos(settings),
+        providers: await this.providers.infos(settings),
         providerId: this.provider(settings)?.id ?? '',
         trusted: vscode.workspace.isTrusted,
         locale: toLocale(vscode.env.language),
@@ -340,16 +262,20 @@ export class ChatController implements vscode.Disposable {
   }
 
   private postDataFiles(): void {
-    this.post({ type: 'dataFiles', available: this.availableSources, selected: this.selectedFiles });
+    this.post({ type: 'dataFiles', available: this.sources.available, selected: this.selectedFiles });
   }
 
+  /** Chooses the data files; Python starts and loads them at once (trusted workspaces), ahead of the question. */
   async setSelectedFiles(files: string[]): Promise<void> {
-    await this.memento.update(
-      'radarm.selectedFiles',
-      files.filter((f) => this.knownSource(f)),
-    );
+    const chosen = await this.sources.choose(files);
     this.postDataFiles();
+    if (!this.running) {
+      this.session.setDatabases((await this.sources.databasesOf(chosen)).sources);
+      const paths = this.sources.dataFiles(chosen).flatMap((f) => f.path ?? []);
+      this.session.setDataFiles(paths, { warmUp: vscode.workspace.isTrusted });
+    }
   }
+
 
   // ------------------------------------------------------------------------------------------
   // Turns
@@ -366,56 +292,52 @@ export class ChatController implements vscode.Disposable {
     }
     const settings = this.settings();
     const provider = this.provider(settings);
-    const turn: TurnRecord = {
-      id: `turn-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 7)}`,
-      question,
-      mode,
-      dataFiles,
-      events: [],
-      startedAt: Date.now(),
-      ...(provider ? { providerId: provider.id, model: provider.model } : {}),
-    };
-    const history = this.agentHistory();
-    this.conversation.turns.push(turn);
+    const record = newTurnRecord(question, mode, dataFiles, provider);
+    this.conversation.turns.push(record);
     this.conversation.updatedAt = Date.now();
     const abort = new AbortController();
-    const batcher = createEventBatcher((events) => this.post({ type: 'events', turnId: turn.id, events }));
+    const batcher = createEventBatcher((events) => this.post({ type: 'events', turnId: record.id, events }));
     let finish!: (t: TurnRecord) => void;
     const finished = new Promise<TurnRecord>((r) => (finish = r));
-    this.running = { turn, abort, batcher, finished };
+    this.running = { record, abort, batcher, finished };
     void vscode.commands.executeCommand('setContext', 'radarm.busy', true);
-    this.post({ type: 'turnStart', turn: { ...turn, events: [] } });
+    this.post({ type: 'turnStart', turn: { ...record, events: [] } });
     void this.save();
 
     try {
-      const source = this.turnEvents(turn, settings, provider, history, abort.signal);
-      const events = runToEnd(source, {
+      Object.assign(this.session.options, turnSettings(settings, toLocale(vscode.env.language), (code) => this.confirmRunner(code)));
+      const request: TurnRequest = {
+        question,
+        mode,
+        provider,
+        apiKey: await this.providers.apiKey(provider),
+        trusted: vscode.workspace.isTrusted,
+        dataFiles: this.sources.dataFiles(dataFiles),
+        databases: await this.sources.databasesOf(dataFiles),
+      };
+      const events = runToEnd(this.session.send(request, abort.signal), {
         signal: abort.signal,
         stoppedText: t('Stopped.'),
         noResultText: t('The analysis ended without a result.'),
       });
-      let savedAt = Date.now();
-      for await (const ev of events) {
-        turn.events.push(ev);
-        batcher.push(ev);
-        // A long turn is saved as it goes, so a crash or reload keeps what had streamed.
-        if (Date.now() - savedAt > 5000) {
-          savedAt = Date.now();
-          turn.events = coalesceEvents(turn.events);
-          void this.save();
-        }
-      }
+      await recordTurn(events, record, {
+        seen: (ev) => {
+          batcher.push(ev);
+          if (ev.type === 'error')
+            reportTurnError(ev, { panelVisible: this.webviewReady, providerId: provider?.id, retry: () => void this.retry(record.id) });
+        },
+        save: () => void this.save(),
+      });
     } finally {
-      turn.events = coalesceEvents(turn.events); // one event per stage run in memory, not one per token
       batcher.dispose();
-      if (abort.signal.aborted) this.post({ type: 'turnEnd', turnId: turn.id, stopped: true });
+      if (abort.signal.aborted) this.post({ type: 'turnEnd', turnId: record.id, stopped: true });
       this.running = undefined;
       void vscode.commands.executeCommand('setContext', 'radarm.busy', false);
       this.conversation.updatedAt = Date.now();
       await this.save();
-      finish(turn);
+      finish(record);
     }
-    return turn;
+    return record;
   }
 
   /**
@@ -433,137 +355,35 @@ export class ChatController implements vscode.Disposable {
     }
     const turn = this.conversation.turns[i];
     this.conversation.turns.splice(i);
+    this.useConversation(this.conversation); // the engine's history follows the shortened conversation
     if (this.webviewReady) this.post({ type: 'init', state: await this.panelState() });
     return this.runTurn(text ?? turn.question, turn.mode, turn.dataFiles);
   }
 
-  /** The events of one turn, before the stream contract is enforced by runToEnd. */
-  private async *turnEvents(
-    turn: TurnRecord,
-    settings: RadarmSettings,
-    provider: ProviderSetting | undefined,
-    history: Turn[],
-    signal: AbortSignal,
-  ): AsyncGenerator<RadarmEvent> {
-    if (!provider) {
-      yield { type: 'error', content: t('No LLM provider is configured. Add one in the setting radarm.providers.') };
-      return;
-    }
-    const apiKey = await this.keys.get(provider.id);
-    if (!apiKey && provider.requiresKey) {
-      this.offerSetApiKey(provider, t('No API key is set for {0}. Run "Radarm: Set API Key" to add one.', provider.label));
-      yield { type: 'error', content: t('No API key is set for {0}. Run "Radarm: Set API Key" to add one.', provider.label) };
-      return;
-    }
-    if (turn.mode !== 'ask' && !vscode.workspace.isTrusted) {
-      yield {
-        type: 'error',
-        content: t(
-          'This workspace is in Restricted Mode, so Radarm will not run generated code here. Ask mode still works. To use the agent modes, trust this folder (command "Workspaces: Manage Workspace Trust").',
-        ),
-      };
-      return;
-    }
-    const dataFiles: string[] = [];
-    for (const d of turn.dataFiles) {
-      if (isDatabaseEntry(d)) continue;
-      const uri = this.files.resolve(d);
-      if (!uri) {
-        yield { type: 'error', content: t('The data file {0} is no longer in the workspace. Pick the data files again.', d) };
-        return;
-      }
-      dataFiles.push(uri.fsPath);
-    }
-    const chosenDbs = turn.dataFiles.filter(isDatabaseEntry);
-    const databases = (await this.services.databases?.resolve(chosenDbs)) ?? [];
-    if (databases.length < chosenDbs.length) {
-      yield { type: 'error', code: 'database', content: t('A chosen database connection no longer exists. Pick the data sources again, or run "Radarm: Add Database".') };
-      return;
-    }
-    let kernel: PythonKernel | undefined;
-    if (turn.mode !== 'ask') {
-      try {
-        kernel = await this.ensureKernel(settings, dataFiles);
-      } catch (err) {
-        yield { type: 'error', content: t('Could not start Python: {0}', errorMessage(err)) };
-        return;
-      }
-    } else if ((dataFiles.length || databases.length) && vscode.workspace.isTrusted) {
-      // Ask runs no generated code, but with a kernel its prompt gets a real data profile (columns,
-      // types, samples). Without a usable Python it still answers from a plain-text preview.
-      kernel = await this.ensureKernel(settings, dataFiles).catch(() => undefined);
-    }
-    const ctx: AgentContext = {
-      llm: this.services.llm,
-      provider,
-      apiKey,
-      kernel,
-      dataFiles,
-      ...(databases.length ? { databases } : {}),
-      history,
-      maxRounds: settings.maxRounds,
-      stallTimeoutMs: settings.stallTimeoutMs,
-      timeoutMs: settings.requestTimeoutMs,
-      execTimeoutMs: settings.executionTimeoutMs,
-      stream: settings.enableStream,
-      locale: toLocale(vscode.env.language),
-    };
-    if (settings.confirmBeforeRunningCode) ctx.confirmRun = (code) => this.confirmRunner(code);
-    for await (const ev of this.services.runMode(turn.mode, ctx, turn.question, signal)) {
-      if (ev.type === 'error' && provider.kind !== 'vscode-lm' && looksLikeAuthError(ev.content)) {
-        this.offerSetApiKey(provider, ev.content);
-      }
-      yield ev;
-    }
+  /** A turn's figure: open it full size, or save it. */
+  figure(msg: Extract<WebviewToHost, { type: 'figure' }>): Promise<unknown> {
+    return figureAction(this.conversation.turns, msg, { webviewRoot: webviewRoot() });
   }
 
-  private offerSetApiKey(provider: ProviderSetting, text: string): void {
-    // The turn shows the error with its Set API Key button; a notification only when the panel is not there.
-    if (this.webviewReady) return;
-    const action = t('Set API Key');
-    void vscode.window.showErrorMessage(text, action).then((picked) => {
-      if (picked === action) void vscode.commands.executeCommand('radarm.setApiKey', provider.id);
-    });
+  /** Copies text to the clipboard; a turn's code goes with its prelude, so that it runs where it is pasted. */
+  copyText(text: string): Thenable<void> {
+    const turns = this.conversation.turns;
+    return vscode.env.clipboard.writeText(
+      isGeneratedCode(turns, text) ? preludeForTarget(text, dataFilesForCode(turns, text)) + text : text,
+    );
   }
 
-  /** History for the agent: the finished turns of this chat (their question, reply, code, output). */
-  private agentHistory(): Turn[] {
-    const out: Turn[] = [];
-    for (const turn of this.conversation.turns) {
-      const data = completeOf(turn.events);
-      if (data) out.push({ question: turn.question, reply: data.reply, code: data.generated_code, output: data.execution_result });
-    }
-    return out;
+  /** Runs a turn's question again (the Retry action). */
+  async retry(turnId: string): Promise<void> {
+    const turn = this.conversation.turns.find((x) => x.id === turnId);
+    if (turn) await this.runTurn(turn.question, turn.mode, turn.dataFiles);
   }
 
-  private async ensureKernel(settings: RadarmSettings, dataFiles: string[]): Promise<PythonKernel> {
-    if (!this.kernel) {
-      const folder =
-        (dataFiles[0] && vscode.workspace.getWorkspaceFolder(vscode.Uri.file(dataFiles[0]))) ||
-        vscode.workspace.workspaceFolders?.[0];
-      const cwd = folder?.uri.fsPath ?? (dataFiles[0] ? path.dirname(dataFiles[0]) : process.cwd());
-      const extensionPythonPath = settings.pythonPath ? undefined : await pythonExtensionInterpreter(folder?.uri);
-      this.kernel = this.services.createKernel({
-        ...(settings.pythonPath ? { pythonPath: settings.pythonPath } : {}),
-        ...(extensionPythonPath ? { extensionPythonPath } : {}),
-        cwd,
-        execTimeoutMs: settings.executionTimeoutMs,
-        sandbox: settings.sandbox,
-        readablePaths: dataFiles,
-        allowDbWrites: settings.allowDatabaseWrites,
-        needsNetwork: this.services.databases?.needsNetwork ?? false,
-      });
-      this.kernelWithoutNetwork = !this.services.databases?.needsNetwork;
-    }
-    await this.kernel.start();
-    return this.kernel;
-  }
-
-  /** Stop: cancels the LLM stream (the mode's signal) and interrupts the kernel. */
+  /** Stop: cancels the LLM stream and interrupts the kernel. */
   stop(): boolean {
     if (!this.running) return false;
     this.running.abort.abort();
-    this.kernel?.interrupt();
+    this.session.stop();
     return true;
   }
 
@@ -573,14 +393,20 @@ export class ChatController implements vscode.Disposable {
   }
 
   // ------------------------------------------------------------------------------------------
-  // Conversations
+  // Conversations: each has its own session, so a new or reopened chat ends the previous Python process.
+
+  private async replaceSession(conv: Conversation): Promise<void> {
+    this.stop();
+    await this.idle();
+    const old = this.session;
+    this.conversation = conv;
+    this.session = this.newSession();
+    await old.dispose().catch(() => {});
+  }
 
   async newChat(): Promise<void> {
     await this.loaded;
-    this.stop();
-    await this.idle();
-    await this.disposeKernel();
-    this.conversation = emptyConversation();
+    await this.replaceSession(emptyConversation());
     await this.store.setCurrent(null);
     this.post({ type: 'clear' });
   }
@@ -588,10 +414,7 @@ export class ChatController implements vscode.Disposable {
   async openConversation(id: string): Promise<boolean> {
     const conv = await this.store.load(id);
     if (!conv) return false;
-    this.stop();
-    await this.idle();
-    await this.disposeKernel();
-    this.conversation = conv;
+    await this.replaceSession(conv);
     await this.store.setCurrent(id);
     if (this.webviewReady) this.post({ type: 'init', state: await this.panelState() });
     return true;
@@ -602,10 +425,7 @@ export class ChatController implements vscode.Disposable {
   }
 
   async clearHistory(): Promise<void> {
-    this.stop();
-    await this.idle();
-    await this.disposeKernel();
-    this.conversation = emptyConversation();
+    await this.replaceSession(emptyConversation());
     await this.store.clear();
     this.post({ type: 'clear' });
   }
@@ -615,21 +435,15 @@ export class ChatController implements vscode.Disposable {
     try {
       await this.store.save(this.conversation);
     } catch (err) {
-      console.error('radarm: could not save the chat history:', errorMessage(err));
+      radarmLog().error(`Could not save the chat history: ${errorMessage(err)}`);
     }
-  }
-
-  private async disposeKernel(): Promise<void> {
-    const k = this.kernel;
-    this.kernel = undefined;
-    await k?.dispose().catch(() => {});
   }
 
   async dispose(): Promise<void> {
     this.stop();
     this.disposables.forEach((d) => d.dispose());
     await Promise.race([this.idle(), new Promise((r) => setTimeout(r, 2000))]);
-    await this.disposeKernel();
+    await this.session.dispose().catch(() => {});
     await this.store.flush();
   }
 }
@@ -637,21 +451,4 @@ export class ChatController implements vscode.Disposable {
 function emptyConversation(): Conversation {
   const now = Date.now();
   return { id: newConversationId(), title: '', createdAt: now, updatedAt: now, turns: [] };
-}
-
-/** 401/403 or an "invalid key" message: the user should be led to Set API Key. */
-export function looksLikeAuthError(text: string): boolean {
-  return /\b(401|403)\b|unauthori[sz]ed|invalid[ _-]?api[ _-]?key|incorrect api key|authentication/i.test(text);
-}
-
-export async function confirmRun(code: string): Promise<boolean> {
-  const run = t('Run');
-  const lines = code.split('\n');
-  const detail = lines.length > 40 ? `${lines.slice(0, 40).join('\n')}\n… (${lines.length - 40} more lines)` : code;
-  try {
-    const picked = await vscode.window.showWarningMessage(t('Run this code?'), { modal: true, detail }, run);
-    return picked === run;
-  } catch {
-    return false; // no dialog could be shown (e.g. VS Code refuses modals during tests): do not run
-  }
 }

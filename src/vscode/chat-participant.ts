@@ -6,9 +6,13 @@
 // nothing else changes. The pure parts (modes, files, history, rendering) are in chat-response.ts.
 import * as vscode from 'vscode';
 import type { AgentContext, Mode } from '../agent/types';
+import { createSession, type Session } from '../engine/session';
+import type { ProviderChoice } from '../engine/preflight';
 import type { PythonKernel } from '../kernel/types';
+import type { LlmClient } from '../llm/types';
 import { vscodeLmProvider } from '../llm/vscode-lm';
-import { terminated, type RadarmEvent } from '../protocol/events';
+import type { ErrorCode, RadarmEvent } from '../protocol/events';
+import type { Locale } from '../protocol/vocabulary';
 import {
   DATA_FILE_GLOB,
   PARTICIPANT_ID,
@@ -19,10 +23,9 @@ import {
   type HistoryEntry,
   type TurnMetadata,
 } from './chat-response';
+import { vscodePreflightTexts } from './host-texts';
 import { createHostVscodeLmClient, listVscodeLmModels, uiLocale } from './lm-provider';
-
-/** Runs one turn of any mode: the dispatcher the sidebar uses too (Ask and the agent modes). */
-export type ModeDispatcher = (mode: Mode, ctx: AgentContext, question: string, signal?: AbortSignal) => AsyncIterable<RadarmEvent>;
+import { sessionLogger } from './log';
 
 /** The settings a chat request uses, read afresh for every request. */
 export type ParticipantSettings = Partial<
@@ -33,17 +36,16 @@ export type ParticipantSettings = Partial<
 };
 
 export interface ChatParticipantDeps {
-  runMode: ModeDispatcher;
   /**
    * Creates the participant's Python kernel (once, on first need; kept for later requests and disposed
-   * with the extension). Absent, or returning undefined: code may not run here (untrusted workspace),
-   * and the agent modes say so.
+   * with the extension): the same workspace kernel as the panel's. Absent: code may not run here.
    */
-  createKernel?: () => PythonKernel | undefined;
+  createKernel?: () => PythonKernel;
   settings?: () => ParticipantSettings;
+  /** The client and provider of a request's model; default: VS Code's language-model API for that model. */
+  modelClient?: (model: vscode.LanguageModelChat, locale: Locale) => { llm: LlmClient; provider: ProviderChoice };
 }
 
-type Locale = 'en' | 'zh-cn';
 
 const TEXTS = {
   en: {
@@ -74,7 +76,8 @@ const TEXTS = {
 } as const;
 
 /** The metadata a response carries: its turn (for history) and what follow-ups need. */
-type ResultMetadata = TurnMetadata & { mode: Mode; hasData: boolean };
+/** The metadata a response carries: its history entry (absent when cancelled), what follow-ups need, and the error's code. */
+export type ResultMetadata = Partial<TurnMetadata> & { mode: Mode; hasData: boolean; errorCode?: ErrorCode };
 
 /**
  * Registers @radarm. Returns undefined (and changes nothing) when this VS Code has no chat API.
@@ -100,6 +103,8 @@ export function registerChatParticipant(
 
 export interface ChatRequestHandler {
   handle: vscode.ChatRequestHandler;
+  /** The engine session behind the participant (tests, diagnostics). */
+  engine: Session;
   /** Ends the participant's kernel. */
   dispose(): Promise<void>;
 }
@@ -109,12 +114,15 @@ export function createChatRequestHandler(
   deps: ChatParticipantDeps,
   opts: { storageUri?: vscode.Uri } = {},
 ): ChatRequestHandler {
-  let kernel: PythonKernel | undefined;
-  const getKernel = () => {
-    if (!vscode.workspace.isTrusted) return undefined;
-    kernel ??= deps.createKernel?.();
-    return kernel;
-  };
+  // One engine session for the participant: VS Code keeps each chat's history (it comes with every
+  // request), the session keeps the kernel, so variables and loaded frames survive between requests.
+  const session = createSession({
+    llm: NO_DEFAULT_LLM,
+    createKernel: deps.createKernel,
+    texts: vscodePreflightTexts(),
+    log: sessionLogger('[@radarm]'),
+    keepTurns: 1000,
+  });
 
   const saveImage = opts.storageUri
     ? async (dataUri: string) => {
@@ -149,13 +157,14 @@ export function createChatRequestHandler(
     // The chat view's pick; older hosts without request.model get the first available model.
     const model = request.model ?? (await listVscodeLmModels())[0];
     if (!model) return { errorDetails: { message: t.noModel } };
-
-    const ctx: AgentContext = {
+    const { llm, provider } = deps.modelClient?.(model, locale) ?? {
       llm: createHostVscodeLmClient({ model, locale }),
       provider: vscodeLmProvider(model),
-      kernel: mode === 'ask' ? undefined : getKernel(),
-      dataFiles,
-      history: historyToTurns(chatContext.history as unknown as HistoryEntry[]),
+    };
+
+    const history = historyToTurns(chatContext.history as unknown as HistoryEntry[]);
+    session.setHistory(history);
+    Object.assign(session.options, {
       maxRounds: settings.maxRounds,
       stallTimeoutMs: settings.stallTimeoutMs,
       timeoutMs: settings.timeoutMs,
@@ -163,25 +172,36 @@ export function createChatRequestHandler(
       stream: settings.stream,
       confirmRun: settings.confirmRun,
       locale,
-    };
+    });
 
     const ac = new AbortController();
     const onCancel = token.onCancellationRequested(() => ac.abort());
     if (token.isCancellationRequested) ac.abort();
     try {
-      const result = await renderEvents(terminated(deps.runMode(mode, ctx, question, ac.signal)), stream, {
-        locale,
-        saveImage,
-      });
+      const events = session.send(
+        {
+          question,
+          mode,
+          llm,
+          provider,
+          trusted: vscode.workspace.isTrusted,
+          dataFiles: dataFiles.map((f) => ({ name: vscode.workspace.asRelativePath(f), path: f })),
+        },
+        ac.signal,
+      );
+      let errorCode: ErrorCode | undefined;
+      const result = await renderEvents(
+        tap(events, (ev) => ev.type === 'error' && (errorCode = ev.code ?? 'internal')),
+        stream,
+        { locale, saveImage },
+      );
+      // The history entry the engine recorded for this request (none when it was cancelled).
+      const entry = session.history.length > history.length ? session.history[session.history.length - 1] : undefined;
       const metadata: ResultMetadata = {
         mode,
         hasData: dataFiles.length > 0,
-        radarm: {
-          question,
-          reply: result.complete?.reply ?? result.streamedReply,
-          code: result.complete?.generated_code ?? null,
-          output: result.complete?.execution_result ?? null,
-        },
+        ...(entry ? { radarm: { ...entry, code: entry.code ?? null, output: entry.output ?? null } } : {}),
+        ...(errorCode ? { errorCode } : {}),
       };
       // A stopped request is shown as stopped by VS Code itself; no error box on top.
       if (result.error && !token.isCancellationRequested) return { errorDetails: { message: result.error }, metadata };
@@ -193,13 +213,26 @@ export function createChatRequestHandler(
 
   return {
     handle,
-    async dispose() {
-      const k = kernel;
-      kernel = undefined;
-      await k?.dispose();
-    },
+    engine: session,
+    dispose: () => session.dispose(),
   };
 }
+
+/** Passes a stream through, showing each event to `see` first. */
+async function* tap(events: AsyncIterable<RadarmEvent>, see: (ev: RadarmEvent) => unknown): AsyncGenerator<RadarmEvent> {
+  for await (const ev of events) {
+    see(ev);
+    yield ev;
+  }
+}
+
+/** Every request names its own model client; this one is never called. */
+const NO_DEFAULT_LLM: LlmClient = {
+  streamChat: () => {
+    throw new Error('the @radarm participant passes a model client with each request');
+  },
+  chat: () => Promise.reject(new Error('the @radarm participant passes a model client with each request')),
+};
 
 function followups(result: vscode.ChatResult): vscode.ChatFollowup[] {
   const meta = result.metadata as Partial<ResultMetadata> | undefined;

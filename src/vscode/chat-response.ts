@@ -6,6 +6,7 @@
 // outside VS Code. src/vscode/chat-participant.ts wires it to the real API.
 import type { CompleteData, ContentStage, RadarmEvent } from '../protocol/events';
 import type { Mode, Turn } from '../agent/types';
+import type { Locale } from '../protocol/vocabulary';
 
 export const PARTICIPANT_ID = 'radarm.chat-participant';
 /** The command the "Insert code" button runs, with the code as its only argument. */
@@ -61,7 +62,7 @@ export function chooseDataFiles(c: DataFileCandidates): string[] {
 
 /** What a response carries in ChatResult.metadata, so that later requests rebuild the history exactly. */
 export interface TurnMetadata {
-  radarm: { question: string; reply: string; code: string | null; output: string | null };
+  radarm: { question: string; reply: string; code: string | null; output: string | null; error?: string; errorCode?: Turn['errorCode'] };
 }
 
 /** The structural parts of vscode.ChatRequestTurn / ChatResponseTurn that history needs. */
@@ -88,7 +89,13 @@ export function historyToTurns(history: readonly HistoryEntry[], participant = P
     }
     const meta = (entry.result.metadata as Partial<TurnMetadata> | undefined)?.radarm;
     if (meta) {
-      turns.push({ question: meta.question, reply: meta.reply, code: meta.code, output: meta.output });
+      turns.push({
+        question: meta.question,
+        reply: meta.reply,
+        code: meta.code,
+        output: meta.output,
+        ...(meta.error ? { error: meta.error, ...(meta.errorCode ? { errorCode: meta.errorCode } : {}) } : {}),
+      });
     } else if (question !== undefined) {
       // A response without our metadata (e.g. cancelled early): its markdown is the reply.
       const reply = entry.response
@@ -114,7 +121,6 @@ export interface ChatStreamLike {
   button(command: { command: string; title: string; arguments?: unknown[]; tooltip?: string }): void;
 }
 
-type Locale = 'en' | 'zh-cn';
 
 const TEXTS = {
   en: {

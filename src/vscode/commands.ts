@@ -27,6 +27,8 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
   /** Runs a question on some data files in the panel; resolves with the finished turn. */
   async function analyze(uris: vscode.Uri[], question: string | undefined, mode?: Mode): Promise<TurnRecord | undefined> {
     const display = uris.map((u) => files.displayOf(u));
+    // Chosen: Python starts and loads the data while the question is typed (and the model is asked).
+    await controller.setSelectedFiles(display);
     if (question === undefined) {
       question = await vscode.window.showInputBox({
         title: t('Radarm: Analyze {0}', display.join(', ')),
@@ -37,7 +39,6 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       });
       if (!question?.trim()) return undefined;
     }
-    await controller.setSelectedFiles(display);
     await view.reveal();
     return controller.runTurn(question.trim(), mode ?? controller.mode, display);
   }

@@ -2,7 +2,6 @@
 // controller, the sidebar view and the commands. Everything created here is disposed on deactivate
 // (the kernel's Python process included: no orphans).
 import * as vscode from 'vscode';
-import { runMode } from '../agent';
 import { createKernel } from '../kernel';
 import { closeLlmNetwork, configureLlmNetwork, createLlmService } from '../llm';
 import { createApiKeys, type ApiKeys } from './api-keys';
@@ -15,7 +14,9 @@ import { createDatabaseRegistry, registerDatabaseCommands } from './databases';
 import { createDataFileIndex, type DataFileIndex } from './data-files';
 import { HistoryStore } from './history-store';
 import { createVscodeLmProviderList, withVscodeLm } from './lm-provider';
+import { disposeRadarmLog, radarmLog } from './log';
 import { readSettings } from './settings';
+import { workspaceKernel } from './workspace-kernel';
 
 /** What activate() returns: used by the extension-host tests and open to other extensions. */
 export interface RadarmApi {
@@ -44,6 +45,7 @@ export function activate(context: vscode.ExtensionContext): RadarmApi {
   );
 
   const version = String(context.extension.packageJSON?.version ?? '0');
+  radarmLog().info(`Radarm ${version} activated in VS Code ${vscode.version}`);
   // vscode-lm providers (Copilot's models) go through vscode.lm, every other kind through the HTTP service.
   const llm = withVscodeLm(
     createLlmService({
@@ -64,7 +66,7 @@ export function activate(context: vscode.ExtensionContext): RadarmApi {
   );
   let view!: ChatViewProvider;
   const databases = createDatabaseRegistry(context.workspaceState, context.secrets);
-  controller = new ChatController({ llm, runMode, createKernel, vscodeLm, databases }, history, keys, files, context.workspaceState, () =>
+  controller = new ChatController({ llm, createKernel, vscodeLm, databases }, history, keys, files, context.workspaceState, () =>
     view.uri('plotly.min.js'),
   );
   view = new ChatViewProvider(context.extensionUri, controller);
@@ -73,16 +75,8 @@ export function activate(context: vscode.ExtensionContext): RadarmApi {
   context.subscriptions.push(...registerDatabaseCommands(databases, controller));
   context.subscriptions.push(registerExportReport(controller, context.extensionUri));
   const chatParticipant = registerChatParticipant(context, {
-    runMode,
-    createKernel: () => {
-      const s = settings();
-      return createKernel({
-        ...(s.pythonPath ? { pythonPath: s.pythonPath } : {}),
-        cwd: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? process.cwd(),
-        execTimeoutMs: s.executionTimeoutMs,
-        sandbox: s.sandbox,
-      });
-    },
+    // The panel's kernel recipe: radarm.pythonPath, else the Python extension's interpreter, else PATH.
+    createKernel: () => workspaceKernel(createKernel, settings, () => []),
     settings: () => {
       const s = settings();
       return {
@@ -108,6 +102,7 @@ export async function deactivate(): Promise<void> {
   controller = undefined;
   await c?.dispose();
   await closeLlmNetwork();
+  disposeRadarmLog();
 }
 
 /** VS Code's proxy settings (and our pool size) → the LLM service's shared dispatcher. */

@@ -5,6 +5,7 @@
 // are empty and nothing else changes.
 import * as vscode from 'vscode';
 import type { LlmClient, Provider } from '../llm/types';
+import { toLocale, type Locale } from '../protocol/vocabulary';
 import {
   createVscodeLmClient,
   pickDefaultProvider,
@@ -19,7 +20,7 @@ import {
 export { pickDefaultProvider, routeByProviderKind };
 
 /** 'zh-cn' when VS Code's display language is Chinese. */
-export const uiLocale = (): 'en' | 'zh-cn' => (vscode.env.language.toLowerCase().startsWith('zh') ? 'zh-cn' : 'en');
+export const uiLocale = (): Locale => toLocale(vscode.env.language);
 
 const hasLm = (): boolean => typeof vscode.lm?.selectChatModels === 'function';
 

@@ -30,13 +30,16 @@ export async function* runToEnd(source: AsyncIterable<RadarmEvent>, opts: RunTur
   } catch (err) {
     if (!terminal && !opts.signal.aborted) {
       terminal = true;
-      yield { type: 'error', content: `${opts.noResultText} ${errorMessage(err)}`.trim() };
+      yield { type: 'error', content: `${opts.noResultText} ${errorMessage(err)}`.trim(), code: 'internal' };
     }
   } finally {
     // Not awaited: a source stuck in an await must not keep Stop waiting. Its own finally blocks
     // (closing the HTTP stream, interrupting the kernel) run when its pending await settles.
     it.return?.(undefined)?.catch(() => {});
   }
-  if (!terminal) yield { type: 'error', content: opts.signal.aborted ? opts.stoppedText : opts.noResultText };
+  if (!terminal)
+    yield opts.signal.aborted
+      ? { type: 'error', content: opts.stoppedText, code: 'cancelled' }
+      : { type: 'error', content: opts.noResultText, code: 'internal' };
   yield { type: 'done' };
 }

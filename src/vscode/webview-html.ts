@@ -8,7 +8,7 @@
 // figures arrive); no inline scripts, no remote origins, no network (connect-src 'none').
 // Styles also allow 'unsafe-inline' attributes: Plotly (and Preact's style props) set element
 // styles, which cannot carry a nonce; style attributes cannot run script.
-import type { Locale } from '../protocol/messages';
+import { toLocale, type Locale } from '../protocol/vocabulary';
 
 export interface WebviewHtmlOptions {
   /** webview.cspSource (e.g. `https://*.vscode-cdn.net`), or the test server's origin. */
@@ -41,9 +41,7 @@ export function makeNonce(): string {
  * Maps a VS Code language tag (vscode.env.language: `zh-cn`, `zh-tw`, `en`…) to a panel locale.
  * Every Chinese variant gets the Simplified Chinese UI (closer for zh-tw readers than English).
  */
-export function toLocale(language: string | undefined): Locale {
-  return /^zh\b/i.test(language ?? '') ? 'zh-cn' : 'en';
-}
+export { toLocale };
 
 /** Origins / schemes (`https://*.vscode-cdn.net`, `vscode-resource:`) and the 'self' keyword, space-separated. */
 function isSourceList(list: string): boolean {

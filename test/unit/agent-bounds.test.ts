@@ -3,7 +3,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createSession, type Session } from '../../src/agent/session';
+import { createSession, type Session } from '../../src/engine/session';
 import { createKernel } from '../../src/kernel';
 import { createLlmService } from '../../src/llm';
 import { startFakeLlmServer, type FakeLlmServer } from '../helpers/fake-llm-server';

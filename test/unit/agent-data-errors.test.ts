@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createLlmService } from '../../src/llm';
 import { createKernel } from '../../src/kernel';
-import { createSession, type Session } from '../../src/agent/session';
+import { createSession, type Session } from '../../src/engine/session';
 import type { Mode } from '../../src/agent/types';
 import type { RadarmEvent } from '../../src/protocol/events';
 import { startFakeLlmServer, type FakeLlmServer } from '../helpers/fake-llm-server';

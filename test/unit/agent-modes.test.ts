@@ -3,13 +3,11 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createLlmService } from '../../src/llm';
 import { createKernel } from '../../src/kernel';
-import { createSession, type Session, type SessionOptions } from '../../src/agent/session';
 import { runAgentSingle } from '../../src/agent/single';
-import { startFakeLlmServer, type FakeLlmServer } from '../helpers/fake-llm-server';
+import type { FakeLlmServer } from '../helpers/fake-llm-server';
+import { useAgentFixture } from './agent-fixture';
 import {
-  SALES_CSV,
   TEST_PYTHON,
   allMessages,
   assertContract,
@@ -21,45 +19,19 @@ import {
   providerFor,
   py,
   scriptStages,
-  tempDir,
   thinking,
 } from './agent-harness';
 
 describe('agent modes (fake LLM server + real Python kernel)', function () {
   this.timeout(60_000);
+  const fx = useAgentFixture({ apiKey: 'sk-test-agent' });
+  const { llm, session } = fx;
   let server: FakeLlmServer;
   let dir: string;
   let csv: string;
-  const sessions: Session[] = [];
-  const llm = createLlmService({ retry: { maxAttempts: 1 } });
-
-  before(async () => {
-    server = await startFakeLlmServer();
-    dir = tempDir();
-    csv = path.join(dir, 'sales.csv');
-    fs.writeFileSync(csv, SALES_CSV);
+  beforeEach(() => {
+    ({ server, dir, csv } = fx);
   });
-  after(async () => {
-    await server.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
-  afterEach(async () => {
-    await Promise.all(sessions.splice(0).map((s) => s.dispose()));
-    server.requests.length = 0;
-  });
-
-  function session(extra: Partial<SessionOptions> = {}): Session {
-    const s = createSession({
-      llm,
-      provider: providerFor(server),
-      apiKey: 'sk-test-agent',
-      dataFiles: [csv],
-      createKernel: () => createKernel({ pythonPath: TEST_PYTHON, cwd: dir, execTimeoutMs: 30_000 }),
-      ...extra,
-    });
-    sessions.push(s);
-    return s;
-  }
 
   const TOTALS_WITH_CHART = [
     "totals = df.groupby('region')['sales'].sum()",

@@ -4,12 +4,9 @@ import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createLlmService } from '../../src/llm';
-import { createKernel } from '../../src/kernel';
-import { createSession, type Session, type SessionOptions } from '../../src/agent/session';
-import { startFakeLlmServer, textSteps, type FakeLlmServer } from '../helpers/fake-llm-server';
+import { textSteps, type FakeLlmServer } from '../helpers/fake-llm-server';
+import { useAgentFixture } from './agent-fixture';
 import {
-  SALES_CSV,
   TEST_PYTHON,
   allMessages,
   assertContract,
@@ -18,47 +15,20 @@ import {
   completeOf,
   contentOf,
   errorOf,
-  providerFor,
   py,
   scriptStages,
-  tempDir,
   thinking,
 } from './agent-harness';
 
 describe('agent sessions (fake LLM server + real Python kernel)', function () {
   this.timeout(60_000);
+  const fx = useAgentFixture({ execTimeoutMs: 45_000 });
+  const { session } = fx;
   let server: FakeLlmServer;
   let dir: string;
-  let csv: string;
-  const sessions: Session[] = [];
-  const llm = createLlmService({ retry: { maxAttempts: 1 } });
-
-  before(async () => {
-    server = await startFakeLlmServer();
-    dir = tempDir();
-    csv = path.join(dir, 'sales.csv');
-    fs.writeFileSync(csv, SALES_CSV);
+  beforeEach(() => {
+    ({ server, dir } = fx);
   });
-  after(async () => {
-    await server.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
-  afterEach(async () => {
-    await Promise.all(sessions.splice(0).map((s) => s.dispose()));
-    server.requests.length = 0;
-  });
-
-  function session(extra: Partial<SessionOptions> = {}): Session {
-    const s = createSession({
-      llm,
-      provider: providerFor(server),
-      dataFiles: [csv],
-      createKernel: () => createKernel({ pythonPath: TEST_PYTHON, cwd: dir, execTimeoutMs: 45_000 }),
-      ...extra,
-    });
-    sessions.push(s);
-    return s;
-  }
 
   it('a follow-up builds on the previous turn: its code is in the prompt and its variables still exist', async () => {
     const s = session();
@@ -198,6 +168,7 @@ describe('agent sessions (fake LLM server + real Python kernel)', function () {
       code_generation: [py("print(df.columns.tolist())")],
       explanation: ['Three columns.'],
     });
+    await s.prepare(); // data chosen: the kernel warms up before the question
     const ask = await collect(s.run('ask', 'Which columns are there?'));
     assertContract(ask);
     assert.equal(completeOf(ask).reply, 'The columns are region, month and sales.');

@@ -121,11 +121,12 @@ describe('Ask mode', function () {
     assert.ok(preview.length < 1000);
   });
 
-  it('with a kernel, the prompt gets its data profile (a real Python with pandas)', async function () {
+  it('with a started kernel, the prompt gets its data profile (a real Python with pandas)', async function () {
     this.timeout(60_000);
     server.setHandler(() => ({ steps: [{ text: 'profiled' }] }));
     const kernel = createKernel({ pythonPath: PYTHON, cwd: dir });
     try {
+      await kernel.start();
       const events = await collect(runMode('ask', ctx({ kernel, dataFiles: [join(dir, 'sales.csv')] }), '哪个地区销售额最高？'));
       assertContract(events);
       const user: string = lastUserText(server.requests[0]);
@@ -133,6 +134,23 @@ describe('Ask mode', function () {
       assert.match(user, /华东|华南/);
       assert.ok(!user.includes('```text\n日期,地区,销售额'), 'the profile, not the raw preview, is used');
       assert.equal((events.find((e) => e.type === 'complete') as { data: { reply: string } }).data.reply, 'profiled');
+    } finally {
+      await kernel.dispose();
+    }
+  });
+
+  it('with a kernel still starting, the answer does not wait for Python: previews now, the profile loads meanwhile', async function () {
+    this.timeout(60_000);
+    server.setHandler(() => ({ steps: [{ text: 'from previews' }] }));
+    const kernel = createKernel({ pythonPath: PYTHON, cwd: dir });
+    try {
+      const events = await collect(runMode('ask', ctx({ kernel, dataFiles: [join(dir, 'sales.csv')] }), '哪个地区销售额最高？'));
+      assertContract(events);
+      assert.equal(kernel.info, undefined, 'answered before Python had even started');
+      const user: string = lastUserText(server.requests[0]);
+      assert.ok(user.includes('```text\n日期,地区,销售额'), 'the raw preview is used');
+      await kernel.start(); // the start begun during the answer, not a new one
+      assert.ok(kernel.pythonPath, 'Python went on starting for the next question');
     } finally {
       await kernel.dispose();
     }

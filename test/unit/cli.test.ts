@@ -270,6 +270,54 @@ describe('CLI (dist/cli.js)', function () {
     );
   });
 
+  it('--session FILE continues a conversation: the history reaches the model, earlier variables are rebuilt, failures are kept', async () => {
+    const file = join(dir, 'chat.json');
+    const agent = [...base, '--mode', 'agent_single', '--python', PYTHON, '--format', 'ndjson', '--session', file];
+    server.setHandler((req) =>
+      req.stage === 'code_generation'
+        ? { steps: textSteps('```python\ntotal = df["销售额"].sum()\nprint("合计", total)\n```', 10) }
+        : { steps: [{ text: '合计 218.5。' }] },
+    );
+    const first = await run([...agent, '--data', 'sales.csv', '销售额合计？'], { cwd: dir });
+    assert.equal(first.code, 0, first.stderr + first.stdout);
+    const saved = JSON.parse(readFileSync(file, 'utf8'));
+    assert.equal(saved.history.length, 1);
+    assert.deepEqual(saved.dataFiles, [join(dir, 'sales.csv')]);
+
+    // The second invocation names no data file and defines nothing: `total` must come from the re-run.
+    server.requests.length = 0;
+    server.setHandler((req) =>
+      req.stage === 'code_generation'
+        ? { steps: textSteps('```python\nprint("翻倍", total * 2)\n```', 10) }
+        : { steps: [{ text: '翻倍 437。' }] },
+    );
+    const second = await run([...agent, '翻倍是多少？'], { cwd: dir });
+    assert.equal(second.code, 0, second.stderr + second.stdout);
+    const complete = ndjson(second.stdout).at(-2);
+    assert.ok(complete?.type === 'complete');
+    assert.match(complete.data.execution_result ?? '', /翻倍 437/);
+    assert.ok(JSON.stringify(server.requests[0].body.messages).includes('销售额合计？'), 'the first question is history');
+
+    // A failing turn is saved with what failed, and the next invocation's prompt carries it.
+    server.setHandler(() => ({ status: 500, json: { error: { message: 'upstream exploded' } } }));
+    const third = await run([...agent, '再算一次'], { cwd: dir });
+    assert.equal(third.code, 1);
+    const history = JSON.parse(readFileSync(file, 'utf8')).history;
+    assert.equal(history.length, 3);
+    assert.match(history[2].error, /upstream exploded/);
+    assert.equal(history[2].errorCode !== undefined, true);
+  });
+
+  it('--session with a file that is not a session exits 2 and leaves the file alone', async () => {
+    const file = join(dir, 'not-a-session.json');
+    writeFileSync(file, '{"hello": 1}');
+    const r = await run([...base, '--session', file, 'hi'], { cwd: dir });
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /not a Radarm session file/);
+    assert.equal(readFileSync(file, 'utf8'), '{"hello": 1}');
+    assert.equal(server.requests.length, 0);
+  });
+
   describe('bad arguments exit 2 with the usage on stderr', () => {
     const cases: [string, string[], RegExp][] = [
       ['no command', [], /missing command/],

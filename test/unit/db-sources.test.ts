@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { createLlmService } from '../../src/llm';
 import { createKernel } from '../../src/kernel';
 import type { DatabaseSource, KernelOptions, PythonKernel } from '../../src/kernel/types';
-import { createSession, type Session, type SessionOptions } from '../../src/agent/session';
+import { createSession, type Session, type SessionOptions } from '../../src/engine/session';
 import type { RadarmEvent } from '../../src/protocol/events';
 import { startFakeLlmServer, type FakeLlmServer } from '../helpers/fake-llm-server';
 import { DB_PASSWORD, closedPort, mariadb, postgres, type DbServer } from '../helpers/db-servers';

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { createKernel } from '../../src/kernel';
 import type { PythonKernel } from '../../src/kernel/types';
 import { createLlmService } from '../../src/llm';
-import { createSession, type Session } from '../../src/agent/session';
+import { createSession, type Session } from '../../src/engine/session';
 import { codeGenerationMessages, executorMessages, explanationMessages, plannerMessages, verifierMessages, type Attempt, type PromptInput } from '../../src/agent/prompts';
 import { startFakeLlmServer, type FakeLlmServer } from '../helpers/fake-llm-server';
 import { classMetrics, nearestNeighbour, simpleOls, welch } from '../helpers/stats-reference';

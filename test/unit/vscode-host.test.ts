@@ -12,7 +12,20 @@ import { isLocalUrl, parseProviders, readSettings } from '../../src/vscode/setti
 import { runToEnd } from '../../src/vscode/turn-runner';
 
 const root = join(__dirname, '..', '..');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Collects a batcher's posts; `next()` resolves with the next post (an event to await instead of a sleep). */
+function postSink() {
+  const posts: RadarmEvent[][] = [];
+  let waiting: ((p: RadarmEvent[]) => void) | undefined;
+  return {
+    posts,
+    post: (events: RadarmEvent[]) => {
+      posts.push(events);
+      waiting?.(events);
+      waiting = undefined;
+    },
+    next: () => new Promise<RadarmEvent[]>((r) => (waiting = r)),
+  };
+}
 const collect = async (it: AsyncIterable<RadarmEvent>) => {
   const out: RadarmEvent[] = [];
   for await (const e of it) out.push(e);
@@ -30,11 +43,12 @@ const complete = (extra: Partial<Extract<RadarmEvent, { type: 'complete' }>['dat
 
 describe('vscode host: event batcher', () => {
   it('token deltas within one window become one coalesced post', async () => {
-    const posts: RadarmEvent[][] = [];
-    const b = createEventBatcher((e) => posts.push(e), 30);
+    const { posts, post, next } = postSink();
+    const b = createEventBatcher(post, 30);
+    const posted = next();
     for (let i = 0; i < 1000; i++) b.push({ type: 'content', stage: 'response', content: 'é' });
     assert.equal(posts.length, 0, 'nothing is posted before the window ends');
-    await sleep(80);
+    await posted;
     assert.equal(posts.length, 1);
     assert.deepEqual(posts[0], [{ type: 'content', stage: 'response', content: 'é'.repeat(1000) }]);
     b.dispose();
@@ -57,14 +71,15 @@ describe('vscode host: event batcher', () => {
   });
 
   it('discard drops pending events (they were sent in a snapshot)', async () => {
-    const posts: RadarmEvent[][] = [];
-    const b = createEventBatcher((e) => posts.push(e), 20);
+    const { posts, post, next } = postSink();
+    const b = createEventBatcher(post, 20);
     b.push({ type: 'content', stage: 'response', content: 'x' });
     b.discard();
-    await sleep(60);
     assert.equal(posts.length, 0);
+    // The next post carries only what came after the discard: 'x' went neither alone nor with it.
+    const posted = next();
     b.push({ type: 'content', stage: 'response', content: 'y' });
-    await sleep(60);
+    await posted;
     assert.deepEqual(posts, [[{ type: 'content', stage: 'response', content: 'y' }]]);
     b.dispose();
   });
@@ -76,13 +91,21 @@ describe('vscode host: turn runner', () => {
   it('Stop ends a source stuck in an await at once, and its finally runs once released', async () => {
     let release!: () => void;
     let cleanedUp = false;
+    let cleaned!: () => void;
+    const cleanup = new Promise<void>((r) => (cleaned = r));
+    let stuckAt!: () => void;
+    const reachedAwait = new Promise<void>((r) => (stuckAt = r));
     async function* stuck(): AsyncGenerator<RadarmEvent> {
       try {
         yield { type: 'content', stage: 'code_generation', content: 'writing…' };
-        await new Promise<void>((r) => (release = r));
+        await new Promise<void>((r) => {
+          release = r;
+          stuckAt();
+        });
         yield { type: 'content', stage: 'code_generation', content: 'never seen' };
       } finally {
         cleanedUp = true;
+        cleaned();
       }
     }
     const ac = new AbortController();
@@ -90,18 +113,19 @@ describe('vscode host: turn runner', () => {
     const run = (async () => {
       for await (const e of runToEnd(stuck(), opts(ac.signal))) out.push(e);
     })();
-    await sleep(20);
+    await reachedAwait;
     const t0 = Date.now();
     ac.abort();
     await run;
     assert.ok(Date.now() - t0 < 200, 'Stop must not wait for the source');
     assert.deepEqual(out, [
       { type: 'content', stage: 'code_generation', content: 'writing…' },
-      { type: 'error', content: 'Stopped.' },
+      { type: 'error', content: 'Stopped.', code: 'cancelled' },
       { type: 'done' },
     ]);
+    assert.equal(cleanedUp, false, 'the source is still stuck');
     release();
-    await sleep(10);
+    await cleanup;
     assert.equal(cleanedUp, true);
   });
 
@@ -110,7 +134,7 @@ describe('vscode host: turn runner', () => {
       yield { type: 'content', stage: 'response', content: 'half' };
     }
     const out = await collect(runToEnd(partial(), opts(new AbortController().signal)));
-    assert.deepEqual(out.slice(1), [{ type: 'error', content: 'No result.' }, { type: 'done' }]);
+    assert.deepEqual(out.slice(1), [{ type: 'error', content: 'No result.', code: 'internal' }, { type: 'done' }]);
   });
 
   it('a throwing source becomes one error; events after the terminal one are dropped', async () => {
@@ -119,7 +143,7 @@ describe('vscode host: turn runner', () => {
       throw new Error('socket hang up');
     }
     const out = await collect(runToEnd(throws(), opts(new AbortController().signal)));
-    assert.deepEqual(out.slice(1), [{ type: 'error', content: 'No result. socket hang up' }, { type: 'done' }]);
+    assert.deepEqual(out.slice(1), [{ type: 'error', content: 'No result. socket hang up', code: 'internal' }, { type: 'done' }]);
 
     async function* chatty(): AsyncGenerator<RadarmEvent> {
       yield complete();

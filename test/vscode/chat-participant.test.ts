@@ -8,7 +8,6 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { runMode } from '../../src/agent';
 import { createKernel } from '../../src/kernel';
 import type { LlmStreamEvent, Provider } from '../../src/llm/types';
 import { vscodeLmProvider } from '../../src/llm/vscode-lm';
@@ -239,7 +238,6 @@ suite('@radarm and VS Code language models', () => {
     const csv = vscode.Uri.joinPath(folder.uri, 'sales.csv');
     const analyst = await fakeModel('radarm-fake-analyst');
     const handler = createChatRequestHandler({
-      runMode,
       createKernel: () =>
         createKernel({
           pythonPath: python,
@@ -295,24 +293,28 @@ suite('@radarm and VS Code language models', () => {
   test('@radarm /analyze with no data file in sight explains how to attach one', async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     const model = await fakeModel('radarm-fake-analyst');
-    let ran = false;
+    let kernels = 0;
     const handler = createChatRequestHandler({
-      runMode: async function* () {
-        ran = true;
+      createKernel: () => {
+        kernels++;
+        return createKernel({ pythonPath: python, cwd: process.cwd() });
       },
     });
     const { stream, text } = recordingStream();
     const cts = new vscode.CancellationTokenSource();
+    const before = (await fakeStats()).requests;
     // The fixture workspace has more than one data file, so none is guessed.
     await handler.handle(chatRequest({ prompt: 'total?', command: 'analyze', model }), { history: [] }, stream, cts.token);
-    assert.equal(ran, false);
+    assert.equal((await fakeStats()).requests, before, 'the model was not asked');
+    assert.equal(kernels, 0, 'no Python was started');
+    assert.equal(handler.engine.history.length, 0, 'nothing was recorded');
     assert.match(text(), /#file/);
     cts.dispose();
   });
 
   test('@radarm /ask without a question shows how to use it', async () => {
     const model = await fakeModel('radarm-fake-echo');
-    const handler = createChatRequestHandler({ runMode: async function* () {} });
+    const handler = createChatRequestHandler({});
     const { stream, text } = recordingStream();
     const cts = new vscode.CancellationTokenSource();
     await handler.handle(chatRequest({ prompt: '  ', command: 'ask', model }), { history: [] }, stream, cts.token);

@@ -1,7 +1,7 @@
 // Set API Key (SecretStorage, by argument and through the real input box) and Insert Generated Code.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { driver, hasDriver } from './driver';
+import { driver, driverTest, hasDriver } from './driver';
 import { radarm, waitFor } from './helpers';
 
 suite('commands', () => {
@@ -22,8 +22,7 @@ suite('commands', () => {
   });
 
   // Needs the driver to type into the workbench (code-server harness).
-  if (hasDriver())
-  test('Set API Key through the password input box', async () => {
+  driverTest('Set API Key through the password input box', async () => {
     const api = await radarm();
     const done = vscode.commands.executeCommand<string | undefined>('radarm.setApiKey', 'qwen');
     const prompt = await driver.workbenchText('.quick-input-widget', 20_000);

@@ -30,3 +30,9 @@ export const driver = {
   workbenchText: (selector: string, timeoutMs?: number) => call<string>('workbenchText', { selector, timeoutMs }),
   screenshot: (name: string) => call<string>('screenshot', { name }),
 };
+
+/** A test that needs the browser driver: reported as pending (not silently left out) where the driver is absent. */
+export function driverTest(name: string, fn: Mocha.Func): void {
+  if (hasDriver()) test(name, fn);
+  else test(name);
+}

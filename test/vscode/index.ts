@@ -15,6 +15,8 @@ export async function run(): Promise<void> {
     require('./proxy.test');
     require('./panel-actions.test');
     require('./databases.test');
+    require('./adapters.test');
+    require('./first-request.test');
     require('./analyze.test');
     require('./chat-participant.test');
   } else if (phase === 'reload') {

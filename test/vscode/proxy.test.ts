@@ -6,7 +6,7 @@ import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import * as vscode from 'vscode';
 import { startFakeLlmServer, textSteps, type FakeLlmServer } from '../helpers/fake-llm-server';
-import { radarm, setRadarmSetting, sleep } from './helpers';
+import { radarm, setRadarmSetting } from './helpers';
 
 /** A minimal HTTP proxy that records where it was asked to go. */
 async function startProxy() {
@@ -48,6 +48,17 @@ async function startProxy() {
   };
 }
 
+/** Resolves on the next change of http.proxy (the same event the extension reacts to). */
+function proxyChanged(): Promise<void> {
+  return new Promise((resolve) => {
+    const sub = vscode.workspace.onDidChangeConfiguration((e) => {
+      if (!e.affectsConfiguration('http.proxy')) return;
+      sub.dispose();
+      resolve();
+    });
+  });
+}
+
 suite('http.proxy', () => {
   let llm: FakeLlmServer;
   let proxy: Awaited<ReturnType<typeof startProxy>>;
@@ -74,8 +85,10 @@ suite('http.proxy', () => {
     const cfg = vscode.workspace.getConfiguration('http');
     // noProxy set explicitly so that a NO_PROXY=127.0.0.1 in the environment cannot bypass the proxy.
     await cfg.update('noProxy', ['example.invalid'], vscode.ConfigurationTarget.Global);
+    // The extension's own listener (registered at activation, so called first) reconfigures the dispatcher.
+    let changed = proxyChanged();
     await cfg.update('proxy', proxy.url, vscode.ConfigurationTarget.Global);
-    await sleep(200); // the configuration event reconfigures the dispatcher
+    await changed;
     const viaProxy = await api.controller.runTurn('代理测试', 'ask', []);
     const reply = viaProxy?.events.find((e) => e.type === 'complete');
     assert.ok(reply && reply.type === 'complete' && reply.data.reply === '通过代理的回答。', JSON.stringify(viaProxy?.events));
@@ -85,8 +98,9 @@ suite('http.proxy', () => {
       `the proxy saw: ${JSON.stringify(proxy.targets)}`,
     );
 
+    changed = proxyChanged();
     await cfg.update('proxy', undefined, vscode.ConfigurationTarget.Global);
-    await sleep(200);
+    await changed;
     const seen = proxy.targets.length;
     const direct = await api.controller.runTurn('直连测试', 'ask', []);
     assert.equal(direct?.events.at(-2)?.type, 'complete');

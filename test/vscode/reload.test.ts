@@ -2,7 +2,7 @@
 // conversation of the "main" phase must be back, in the controller and in the webview; then Clear History.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { driver, hasDriver } from './driver';
+import { driver, driverTest, hasDriver } from './driver';
 import { isAlive, radarm, waitFor, workspaceFile } from './helpers';
 import { QUESTION, REPLY } from './scenario';
 
@@ -39,8 +39,7 @@ suite('after a window reload', () => {
     assert.ok(api.controller.turns.some((t) => t.question === QUESTION));
   });
 
-  if (hasDriver())
-    test('the webview shows the restored conversation', async () => {
+  driverTest('the webview shows the restored conversation', async () => {
       await vscode.commands.executeCommand('radarm.chat.focus');
       // The panel renders the turns near the viewport (the latest): the last turn of the "main" phase.
       await driver.webviewWaitFor('#radarm-root', 'How many rows are there?', 60_000);

@@ -3,7 +3,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { startFakeLlmServer, textSteps, type FakeLlmServer } from '../helpers/fake-llm-server';
-import { driver, hasDriver } from './driver';
+import { driver, driverTest, hasDriver } from './driver';
 import { radarm, setRadarmSetting } from './helpers';
 
 suite('Restricted Mode (untrusted workspace)', () => {
@@ -49,8 +49,7 @@ suite('Restricted Mode (untrusted workspace)', () => {
       assert.equal(server.requests.length, before, 'no LLM request for a mode that would run code');
     });
 
-  if (hasDriver())
-    test('the panel shows the explanation', async () => {
+  driverTest('the panel shows the explanation', async () => {
       await vscode.commands.executeCommand('radarm.chat.focus');
       await driver.webviewWaitFor('#radarm-root', 'Restricted Mode', 60_000);
       await driver.screenshot('untrusted');

@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { createKernel } from '../../src/kernel';
 import { createLlmService } from '../../src/llm';
-import { createSession } from '../../src/agent/session';
+import { createSession } from '../../src/engine/session';
 import type { CompleteData } from '../../src/protocol/events';
 import type { TurnRecord } from '../../src/protocol/messages';
 import { buildReport } from '../../src/report';

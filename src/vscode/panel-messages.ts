@@ -1,0 +1,41 @@
+// What each message from the panel's webview does: a table of small actions over the controller and
+// VS Code commands. Messages arrive validated (protocol/message-parse.ts).
+import * as vscode from 'vscode';
+import type { WebviewToHost } from '../protocol/messages';
+import type { ChatController } from './chat-controller';
+
+type Handlers = { [K in WebviewToHost['type']]: (c: ChatController, msg: Extract<WebviewToHost, { type: K }>) => PromiseLike<unknown> | void };
+
+const run = (command: string, ...args: unknown[]) => vscode.commands.executeCommand(command, ...args);
+
+const HANDLERS: Handlers = {
+  ready: (c) => c.webviewLoaded(),
+  // Not awaited: a turn runs for a while, and the webview's next message (Stop) must get through.
+  send: (c, m) => void c.runTurn(m.text, m.mode, m.dataFiles),
+  cancel: (c) => void c.stop(),
+  retry: (c, m) => void c.retry(m.turnId),
+  insertCode: (_, m) => run('radarm.insertCode', m.code),
+  copy: (c, m) => c.copyText(m.text),
+  pickDataFiles: () => run('radarm.pickDataFiles'),
+  addDatabase: () => run('radarm.addDatabase'),
+  setDataFiles: (c, m) => c.setSelectedFiles(m.files),
+  setMode: (c, m) => c.setMode(m.mode),
+  setProvider: (c, m) => c.pickProvider(m.id),
+  newChat: (c) => c.newChat(),
+  setApiKey: (c, m) => run('radarm.setApiKey', m.providerId ?? c.provider()?.id),
+  openSettings: (_, m) => run('workbench.action.openSettings', m.query ?? 'radarm.'),
+  regenerate: (c, m) => void c.rerunFrom(m.turnId),
+  editResend: (c, m) => void c.rerunFrom(m.turnId, m.text),
+  figure: (c, m) => c.figure(m),
+  openFile: (c, m) => {
+    const uri = c.resolveFile(m.path);
+    return uri && run('vscode.open', uri);
+  },
+  exportNotebook: () => run('radarm.exportNotebook'),
+  clearHistory: () => run('radarm.clearHistory'),
+};
+
+export async function handlePanelMessage(controller: ChatController, msg: WebviewToHost): Promise<void> {
+  const handler = HANDLERS[msg.type] as (c: ChatController, m: WebviewToHost) => PromiseLike<unknown> | void;
+  await handler(controller, msg);
+}
