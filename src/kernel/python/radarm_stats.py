@@ -9,6 +9,7 @@ import importlib
 import importlib.util
 import math
 import threading
+import time
 import unicodedata
 
 import numpy as np
@@ -37,6 +38,8 @@ def _installed(name):
 class _State(object):
     available = {}
     aliases = []  # (alias, module) actually offered
+    busy = False  # a request is being handled
+    last_activity = 0.0  # time.monotonic() when the last request started or ended
 
 
 state = _State()
@@ -76,15 +79,29 @@ def missing_note():
     return " Not installed (do not use): {}.".format(", ".join(missing))
 
 
+IDLE_BEFORE_WARMUP = 0.5  # seconds without requests before a module is imported in the background
+
+
+def activity(busy):
+    """Called by the runner around every request: the warm-up imports only while the kernel is idle, so that its
+    imports do not compete with a data load or the user's code for the interpreter."""
+    state.busy = busy
+    state.last_activity = time.monotonic()
+
+
+def _idle():
+    return not state.busy and time.monotonic() - state.last_activity >= IDLE_BEFORE_WARMUP
+
+
 def start_warmup(resolve, wait_for=None):
-    """Imports the statistics modules in a daemon thread, after the runner's own warm-up (wait_for() false), so
-    that neither start-up nor the first request waits for them. An import the user's code starts meanwhile simply
-    waits for the same module lock."""
+    """Imports the statistics modules in a daemon thread, after the runner's own warm-up (wait_for() false) and only
+    while no request is being handled, so that neither start-up nor the first requests wait for them. An import
+    the user's code starts meanwhile simply waits for the same module lock."""
     def run():
-        if wait_for is not None:
-            while wait_for():
-                threading.Event().wait(0.05)
+        pause = threading.Event()
         for alias, module in state.aliases:
+            while (wait_for is not None and wait_for()) or not _idle():
+                pause.wait(0.05)
             try:
                 resolve(alias, module)
             except Exception:

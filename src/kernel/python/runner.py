@@ -221,6 +221,14 @@ HANDLERS = {
 
 
 def handle(line):
+    stats_tools.activity(True)  # the statistics warm-up waits while requests are handled
+    try:
+        _handle(line)
+    finally:
+        stats_tools.activity(False)
+
+
+def _handle(line):
     try:
         req = json.loads(line)
     except ValueError:
