@@ -60,8 +60,25 @@ export function importsFor(code: string, files: readonly DataFileRead[]): string
   if (uses('go')) out.push('import plotly.graph_objects as go');
   // Datasets (folders, globs): glob + pandas, or Dask's dataframe and client.
   for (const line of datasetImports(datasetSources(files))) if (!out.includes(line)) out.push(line);
+  // The statistics names the kernel pre-binds (radarm_stats.py), unless the code binds the name itself.
+  for (const [name, line] of STATS_IMPORTS) {
+    const used = new RegExp(`(?<![.\\w])${name}\\s*\\.`).test(code);
+    const bound = new RegExp(`^\\s*(?:${name}\\s*=|import\\s.*\\b${name}\\s*$|from\\s.*\\bimport\\s.*\\b${name}\\b)`, 'm').test(code);
+    if (used && !bound) out.push(line);
+  }
+  // tidy()/glance() are Radarm's table helpers: outside it the object itself is shown.
+  for (const name of ['tidy', 'glance'])
+    if (new RegExp(`(?<![.\\w])${name}\\(`).test(code) && !new RegExp(`^\\s*(?:def\\s+${name}\\b|${name}\\s*=)`, 'm').test(code))
+      out.push(`${name} = lambda x: x  # in Radarm, ${name}() shows the result as a table`);
   return out;
 }
+
+const STATS_IMPORTS: readonly [string, string][] = [
+  ['stats', 'import scipy.stats as stats'],
+  ['sm', 'import statsmodels.api as sm'],
+  ['smf', 'import statsmodels.formula.api as smf'],
+  ...['linear_model', 'ensemble', 'model_selection', 'metrics', 'preprocessing'].map((m): [string, string] => [m, `from sklearn import ${m}`]),
+];
 
 /**
  * One statement per file (a statement may span lines). One file and no `dfs` in the code: `df = …`.

@@ -139,6 +139,16 @@ const CODE_RULES = [
   '- Charts, only when they help or are asked for: matplotlib (`fig, ax = plt.subplots(figsize=(8, 5))`, a title and axis labels; Chinese labels are fine; do NOT call plt.show() and do not save files: figures are captured automatically) or plotly (`fig = px.…`; end with `fig.show()`). One chart unless asked for more.',
 ].join('\n');
 
+/** Statistics and ML: the libraries the profile lists, tests with assumptions and effect sizes, honest ML. */
+export const STATS_RULES = [
+  '## Statistics and machine learning (when the question calls for them)',
+  '- Use only the libraries the data profile lists as already imported (`stats` = scipy.stats, `sm`/`smf` = statsmodels, sklearn modules); never one it says is not installed.',
+  "- Tests: state the hypotheses, check the assumptions that matter (normality: stats.shapiro on small samples; equal variances: stats.levene, else Welch's t-test with equal_var=False; a non-parametric test such as stats.mannwhitneyu when they fail), and report an effect size (Cohen's d, r, η², odds ratio) with a 95% confidence interval, not only the p-value.",
+  '- Regression: smf.ols / smf.logit formulas; report coefficients with confidence intervals and R² or a fit measure; look at residuals when the conclusion depends on them.',
+  '- Machine learning: hold out a test set (train_test_split, random_state fixed), compare with a baseline (DummyClassifier/DummyRegressor), and report the metric that fits the task on the test set only (accuracy with the class balance, F1 or ROC AUC for imbalanced classes, MAE/RMSE/R² for regression).',
+  '- Show fits, test results and metrics as tables: set `result` to the fit, the test result or tidy(...) of it (tidy(fit) = coefficients, glance(fit) = fit statistics, tidy(classification_report(..., output_dict=True)), tidy({"metric": value})); do not print model.summary() as text.',
+].join('\n');
+
 function systemFor(p: PromptInput, roleDetail: string, extra: string[]): ChatMessage {
   return {
     role: 'system',
@@ -193,6 +203,7 @@ export function codeGenerationMessages(p: PromptInput, attempts: Attempt[] = [])
   const msgs: ChatMessage[] = [
     systemFor(p, 'Write Python code that answers the user\'s question from the loaded data.', [
       CODE_RULES,
+      STATS_RULES,
       ...historyNote(p.history),
     ]),
     ...historyMessages(p.history),
@@ -231,6 +242,7 @@ export function plannerMessages(p: PromptInput): ChatMessage[] {
           '- Name columns exactly as in the data profile. If the question is ambiguous, choose the most reasonable reading and say so in one line.',
           '- No code, no code blocks. Be brief.',
         ].join('\n'),
+        STATS_RULES,
         ...historyNote(p.history),
       ],
     ),
@@ -244,6 +256,7 @@ export function executorMessages(p: PromptInput, plan: string, attempts: Attempt
   const msgs: ChatMessage[] = [
     systemFor(p, 'You are the EXECUTOR of a data-analysis team: turn the planner\'s plan into Python code that answers the question.', [
       CODE_RULES,
+      STATS_RULES,
       ...historyNote(p.history),
     ]),
     ...historyMessages(p.history),
@@ -274,6 +287,7 @@ export function verifierMessages(p: PromptInput, plan: string, attempt: Attempt)
           '## How to judge',
           '- "fail" when: the output shows an error or is empty; it answers a different question; it uses the wrong columns, filters or period; the numbers are implausible given the data profile; a chart was asked for and none was made.',
           '- "pass" when the output answers the question, even if the formatting is plain. Do not fail for style.',
+          '- For statistics and ML also "fail" when: a model is scored only on the data it was trained on; a test result has no effect size; a test clearly does not fit the data (e.g. a t-test on a tiny, very skewed sample without a check).',
           '- For "fail", the feedback says concretely what to change in the code. For "pass", it summarizes the answer in one sentence.',
           '',
           'Reply with ONLY this JSON object, no other text:',
@@ -310,6 +324,7 @@ export function explanationMessages(p: PromptInput, attempt: Attempt): ChatMessa
         '- Then, briefly, what stands out (2 to 5 sentences, or a small markdown table when comparing several values).',
         '- If a chart was made, say what it shows in one sentence. Do not repeat the code and do not write new code.',
         '- If the output does not fully answer the question, say so plainly and what is missing.',
+        '- For a test or a model: give the effect size and its confidence interval with the p-value, say what the p-value does and does not mean in one plain sentence, and never claim causation from an association; for ML, compare the test-set metric with the baseline.',
       ].join('\n'),
     ]),
     ...historyMessages(p.history),

@@ -48,6 +48,8 @@ Options:
   --exec-timeout S                     time limit per code run in agent modes (default 60, min 1)
   --max-response-mb MB                 cap of one model answer (default 8, min 1; env RADARM_MAX_RESPONSE_MB)
   --format ndjson|sse|text             output: one JSON event per line, SSE, or text for people (default)
+  --save-report FILE.html|FILE.md      also save the answer as a report: one self-contained HTML file
+                                       (charts and tables inside, opens offline) or Markdown
   --save-notebook FILE                 also save the question, code, outputs and charts as a Jupyter
                                        notebook (.ipynb) that runs on its own from its folder
   --sandbox auto|required|off          isolate the generated code (Linux: bubblewrap): auto (default) uses it
@@ -95,6 +97,8 @@ export interface CliConfig {
   sessionFile?: string;
   /** The message, or '-' to read it from stdin. */
   message: string;
+  /** --save-report: absolute path of the .html/.md report to write after the turn. */
+  saveReport?: string;
   /** --save-notebook: absolute path of the .ipynb to write after a completed turn. */
   saveNotebook?: string;
 }
@@ -145,6 +149,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
         'exec-timeout': { type: 'string' },
         'max-response-mb': { type: 'string' },
         format: { type: 'string' },
+        'save-report': { type: 'string' },
         'save-notebook': { type: 'string' },
         sandbox: { type: 'string' },
         'sandbox-network': { type: 'boolean' },
@@ -210,6 +215,8 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
     databases.push(source);
   }
 
+  const saveReport = v['save-report'] === undefined ? undefined : checkReportPath(v['save-report']);
+  if (typeof saveReport === 'object') return saveReport;
   let saveNotebook: string | undefined;
   if (v['save-notebook'] !== undefined) {
     saveNotebook = resolve(v['save-notebook']);
@@ -246,9 +253,17 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
       warnings,
       ...(v.session ? { sessionFile: resolve(v.session) } : {}),
       message,
+      ...(saveReport ? { saveReport } : {}),
       ...(saveNotebook ? { saveNotebook } : {}),
     },
   };
+}
+
+function checkReportPath(file: string): string | { error: string } {
+  if (!/\.(html?|md|markdown)$/i.test(file)) return { error: `--save-report: the file must end in .html or .md; got "${file}"` };
+  const abs = resolve(file);
+  if (!existsSync(dirname(abs))) return { error: `--save-report: no such folder: ${dirname(file)}` };
+  return abs;
 }
 
 /** The provider from --base-url / --model (or RADARM_BASE_URL / RADARM_MODEL); shared by chat and serve. */

@@ -14,6 +14,7 @@ import { createTextRenderer } from './render-text';
 import { saveNotebook } from './save-notebook';
 import { readSessionFile, writeSessionFile, type SessionFile } from './session-file';
 import { serve } from '../serve/run';
+import { saveCliReport } from './save-report';
 
 export const EXIT = { ok: 0, error: 1, usage: 2, cancelled: 130 } as const;
 
@@ -126,11 +127,13 @@ async function chat(config: CliConfig): Promise<number> {
   const events: RadarmEvent[] = [];
   try {
     for await (const ev of session.run(config.mode, message, ac.signal)) {
-      if (config.saveNotebook) events.push(ev);
       if (ev.type === 'complete') code = EXIT.ok;
       if (ev.type === 'error') code = EXIT.error;
+      // The notebook and the report hold the same masked events as the output.
+      if (config.saveNotebook || config.saveReport) events.push(safe(ev));
       await emit(ev);
     }
+    if (config.saveReport && !(await saveCliReport(config, message, events))) code = EXIT.error;
     if (config.saveNotebook) process.stderr.write(`${saveNotebook(config.saveNotebook, message, events, config.dataFiles)}\n`);
   } finally {
     if (cancelled && code !== EXIT.ok) code = EXIT.cancelled;

@@ -10,6 +10,7 @@ import { ChatController, confirmRun } from './chat-controller';
 import { registerChatParticipant } from './chat-participant';
 import { ChatViewProvider } from './chat-view';
 import { registerCommands } from './commands';
+import { registerExportReport } from './export-report';
 import { createDatabaseRegistry, registerDatabaseCommands } from './databases';
 import { createDataFileIndex, type DataFileIndex } from './data-files';
 import { HistoryStore } from './history-store';
@@ -76,6 +77,7 @@ export function activate(context: vscode.ExtensionContext): RadarmApi {
   context.subscriptions.push(...registerCommands({ controller, view, keys, files }), files, vscodeLm);
   context.subscriptions.push(...registerDatabaseCommands(databases, controller));
   context.subscriptions.push(...registerPreviewData({ extensionUri: context.extensionUri, createKernel, pythonPath: () => settings().pythonPath }));
+  context.subscriptions.push(registerExportReport(controller, context.extensionUri));
   const chatParticipant = registerChatParticipant(context, {
     // The panel's kernel recipe: radarm.pythonPath, else the Python extension's interpreter, else PATH.
     createKernel: () => workspaceKernel(createKernel, settings, () => []),

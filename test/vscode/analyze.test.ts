@@ -177,6 +177,25 @@ suite('Analyze Data', () => {
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
 
+  test('Export Report writes one self-contained HTML file (and Markdown) with the question, code, output and figure', async () => {
+    const target = workspaceFile('exported-report.html');
+    const uri = await vscode.commands.executeCommand<vscode.Uri>('radarm.exportReport', target);
+    assert.equal(uri?.toString(), target.toString());
+    const html = new TextDecoder().decode(await vscode.workspace.fs.readFile(target));
+    assert.match(html, /<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:/);
+    assert.ok(html.includes(QUESTION));
+    assert.match(html, /<details class="code"><summary>/);
+    assert.ok(html.includes('上海'));
+    assert.match(html, /<img src="data:image\/png;base64,/);
+    assert.doesNotMatch(html, /(src|href)="(https?:|vscode-)/);
+    const mdTarget = workspaceFile('exported-report.md');
+    await vscode.commands.executeCommand('radarm.exportReport', mdTarget);
+    const md = new TextDecoder().decode(await vscode.workspace.fs.readFile(mdTarget));
+    assert.ok(md.includes(QUESTION));
+    assert.match(md, /```python\n/);
+    assert.match(md, /!\[[^\]]+\]\(data:image\/png;base64,/);
+  });
+
   test('Stop ends a stalled stream at once and closes the connection', async () => {
     const api = await radarm();
     server.setHandler((req) =>

@@ -11,6 +11,7 @@ import pandas as pd
 import radarm_capture as capture
 import radarm_charts as charts
 import radarm_dask as daskx
+import radarm_stats as stats_tools
 
 _NOTHING = object()  # "no value at all", as opposed to None
 
@@ -59,6 +60,8 @@ def describe_value(value, reply, cap):
             if url:
                 reply["images"].append(url)
         return
+    if stats_tools.describe(value, reply, lambda text: capture.cap_text(text, cap), _table):
+        return  # a fit, test result or metrics report: markdown tables, and its DataFrame as the table preview
     with pd.option_context("display.max_rows", 60, "display.min_rows", 20, "display.max_columns", 40,
                            "display.width", 200, "display.max_colwidth", 80):
         try:

@@ -14,6 +14,7 @@ import traceback
 import radarm_dask as daskx
 import radarm_capture as capture
 import radarm_charts as charts
+import radarm_stats as stats_tools
 import radarm_tables as tables
 from radarm_channel import FLAGS, send
 from radarm_describe import _NOTHING, describe_value
@@ -203,7 +204,8 @@ def run_code(req, ns, cap, enter_workspace):
             elif value is not _NOTHING:
                 reply["valueSource"] = "expression"
             describe_value(value, reply, cap)
-            tables.attach(reply, value, reply.get("valueSource"))
+            # A fit, a test result or a classification report travels as its tidy() table.
+            tables.attach(reply, stats_tools.as_frame(value), reply.get("valueSource"))
         except BaseException as exc:
             sys.stderr.write("radarm: could not render the output: {}: {}\n".format(type(exc).__name__, exc))
     finally:

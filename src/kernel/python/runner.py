@@ -125,6 +125,7 @@ import radarm_sources as sources  # noqa: E402
 import radarm_sql_run as sql_sources  # noqa: E402
 import radarm_tables as tables  # noqa: E402
 import radarm_preview as preview  # noqa: E402
+import radarm_stats as stats_tools  # noqa: E402
 
 sys.path.pop(0)
 # The workspace folder comes last, so that local helper modules import without shadowing installed packages.
@@ -179,6 +180,7 @@ for _alias, _name in LAZY.items():
 # Datasets (folders, globs) and the Dask engine: radarm_sources decides per path, radarm_dask runs the client.
 daskx.bind(send, NS)
 sources.configure(CONFIG.get("engine"), CONFIG.get("daskScheduler"), MEMORY_LIMIT_MB)
+AVAILABLE.update(stats_tools.install(NS, LazyModule))  # stats, sm, smf, sklearn modules, tidy(), glance()
 
 
 def _chdir_workspace():
@@ -196,8 +198,9 @@ def _intro():
         names.append("matplotlib.pyplot as plt")
     if "px" in LAZY:
         names.append("plotly.express as px, plotly.graph_objects as go")
+    names.extend(stats_tools.intro_names())
     return "Python {}, pandas {}. Already imported: {}.".format(
-        ".".join(str(v) for v in sys.version_info[:3]), pd.__version__, ", ".join(names))
+        ".".join(str(v) for v in sys.version_info[:3]), pd.__version__, ", ".join(names)) + stats_tools.missing_note()
 
 
 # --- idle warm-up ---------------------------------------------------------------------------------------------------
@@ -228,6 +231,14 @@ HANDLERS = {
 
 
 def handle(line):
+    stats_tools.activity(True)  # the statistics warm-up waits while requests are handled
+    try:
+        _handle(line)
+    finally:
+        stats_tools.activity(False)
+
+
+def _handle(line):
     try:
         req = json.loads(line)
     except ValueError:
@@ -252,6 +263,8 @@ def main():
     send({"type": "hello", "ok": True, "pid": os.getpid(), "executable": sys.executable,
           "python": list(sys.version_info[:3]), "pandas": pd.__version__, "numpy": np.__version__,
           "available": AVAILABLE, "memoryLimitMb": MEMORY_LIMIT_MB})
+    if CONFIG.get("warmup", True):
+        stats_tools.start_warmup(_resolve_lazy, lambda: bool(WARMUP))
     while True:
         try:
             if WARMUP:
