@@ -506,6 +506,10 @@ describe('chat panel in Chromium', function () {
     assert.equal(unnamed, 0);
     // Welcome examples fill the composer.
     await p.page.getByRole('button', { name: 'Which region has the highest total sales?' }).click();
+    // The composer re-renders on its next frame: wait for the value (bounded) rather than reading it at once.
+    await p.page
+      .waitForFunction(() => document.querySelector('textarea')?.value === 'Which region has the highest total sales?', null, { timeout: 5000 })
+      .catch(() => {});
     assert.equal(await p.page.locator('textarea').inputValue(), 'Which region has the highest total sales?');
     await p.screenshot('panel-welcome-light');
   });
