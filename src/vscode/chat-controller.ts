@@ -1,7 +1,7 @@
 // The sidebar's adapter over the conversation engine: one engine Session per chat (history, kernel,
 // preflight, cancellation live there), the panel's stored conversation (TurnRecords with their events),
 // event batches to the webview, and the answers to every (validated) message the webview posts.
-import { mentionSources } from './mention-sources';
+import { createMentionPoster } from './mention-poster';
 import * as vscode from 'vscode';
 import type { Mode } from '../agent/types';
 import { turnFromEvents } from '../engine/conversation-history';
@@ -57,6 +57,7 @@ export class ChatController implements vscode.Disposable {
   private readonly providers: ProviderChoice;
   private readonly sources: SourceChoice;
   private loaded: Promise<void>;
+  private readonly mentions = createMentionPoster((m) => this.post(m));
   /** The kernel was created without KernelOptions.needsNetwork (no database server configured then). */
   private kernelWithoutNetwork = false;
 
@@ -274,7 +275,8 @@ export class ChatController implements vscode.Disposable {
       const uri = this.resolveFile(f);
       return uri ? [{ display: f, path: uri.fsPath }] : [];
     });
-    void mentionSources(files).then((m) => this.post(m));
+    const chosen = this.selectedFiles;
+    void this.mentions.update({ files, databases: async () => (await this.sources.databasesOf(chosen)).sources, pythonPath: this.settings().pythonPath });
   }
 
   /** Chooses the data files; Python starts and loads them at once (trusted workspaces), ahead of the question. */

@@ -8,7 +8,7 @@ import { build, launchChromium, openPanel, panelContext, panelState, startPanelS
 const SOURCES: MentionSources = {
   type: 'mentionSources',
   columns: [{ file: 'data/sales.csv', names: ['region', '销售 额', 'order date', 'revenue'] }],
-  tables: ['orders'],
+  tables: [{ name: 'orders', source: 'shop.sqlite', columns: ['order id', 'amount', '客户 名'] }],
 };
 
 describe('composer mentions in Chromium', function () {
