@@ -10,10 +10,20 @@ export function mentionSources(): MentionSources {
 
 export const hasTables = (): boolean => sources.tables.length > 0;
 
+const listeners = new Set<() => void>();
+
+/** Calls `fn` whenever new sources arrive (an open menu then lists names that came after it opened); returns
+ *  the unsubscribe function. */
+export function onMentionSources(fn: () => void): () => void {
+  listeners.add(fn);
+  return () => listeners.delete(fn);
+}
+
 /** Applies a host message if it is a valid `mentionSources`; returns whether it was one. */
 export function acceptMentionSources(message: unknown): boolean {
   if (!isMentionSources(message)) return false;
   sources = message;
+  for (const fn of listeners) fn();
   return true;
 }
 
@@ -63,13 +73,14 @@ export function candidates(trigger: '@' | '#', query: string, files: string[], m
     for (const t of sources.tables) all.push({ trigger, name: t.name, detail: t.source, kind: 'table' });
     if (q)
       for (const t of sources.tables)
-        for (const col of t.columns) all.push({ trigger, name: `${t.name}.${col}`, detail: t.name, kind: 'column', column: col });
+        for (const col of t.columns) all.push({ trigger, name: `${t.name}.${col}`, detail: t.source, kind: 'column', column: col });
   } else {
     for (const f of files) all.push({ trigger, name: f, detail: baseName(f), kind: 'file' });
   }
   const scored = all
     .map((c) => {
-      const at = c.name.toLowerCase().indexOf(q);
+      // A table's column matches by its own name, or by `table.column` once the query has a dot in it.
+      const at = c.column !== undefined && !q.includes('.') ? -1 : c.name.toLowerCase().indexOf(q);
       const colAt = c.column !== undefined ? c.column.toLowerCase().indexOf(q) : -1;
       const hit = at >= 0 || colAt >= 0 || (c.kind === 'file' && c.detail.toLowerCase().includes(q));
       return { c, hit, prefix: at === 0 || colAt === 0 };

@@ -1,10 +1,10 @@
 // `@column` / `@table` / `#file` completion for a question's textarea (the composer and Edit-and-resend).
 // Keyboard-only works: ↑/↓ choose, Enter or Tab insert, Escape dismisses; no key does anything while an input
 // method is composing (pinyin, kana, …). The textarea is an ARIA combobox whose active option is announced.
-import { useLayoutEffect, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { findMentions, mentionParts, mentionToken } from '../../src/protocol/mentions';
 import { tableStrings } from '../table-i18n';
-import { activeTrigger, candidates, hasTables, listenForMentionSources, type Candidate } from '../mention-source';
+import { activeTrigger, candidates, hasTables, listenForMentionSources, onMentionSources, type Candidate } from '../mention-source';
 import { Codicon } from './widgets';
 import '../tables.css';
 
@@ -30,10 +30,14 @@ export function useMentions(opts: {
   idPrefix?: string;
 }): MentionState {
   const ids = opts.idPrefix ?? 'mention';
-  const [open, setOpen] = useState<{ trigger: '@' | '#'; start: number; end: number; items: Candidate[] } | null>(null);
+  const [open, setOpen] = useState<{ trigger: '@' | '#'; start: number; end: number; query: string; items: Candidate[] } | null>(null);
   const [active, setActive] = useState(0);
   const [dismissedAt, setDismissedAt] = useState(-1);
   const t = tableStrings(opts.locale);
+  const files = useRef(opts.files);
+  files.current = opts.files;
+  // Names that arrive while the menu is open (a workbook's sheets, a database's tables come a moment later).
+  useEffect(() => onMentionSources(() => setOpen((o) => o && { ...o, items: candidates(o.trigger, o.query, files.current) })), []);
 
   const accept = (el: HTMLTextAreaElement, item: Candidate) => {
     if (!open) return;
@@ -52,7 +56,7 @@ export function useMentions(opts: {
     if (!trig) setDismissedAt(-1); // the dismissed trigger is gone: a new one at the same place opens again
     if (!trig || trig.start === dismissedAt) return setOpen(null);
     const items = candidates(trig.trigger, trig.query, opts.files);
-    setOpen({ trigger: trig.trigger, start: trig.start, end: caret, items });
+    setOpen({ trigger: trig.trigger, start: trig.start, end: caret, query: trig.query, items });
     setActive(0);
   };
 

@@ -109,7 +109,11 @@ function Question({ turn, busy, last }: { turn: TurnModel; busy: boolean; last: 
           {s.modes[turn.mode]}
         </span>
         <span class="spacer" />
-        {!editing && <CopyButton text={turn.question} label={tableStrings(store.locale).copyQuestion} />}
+        {!editing && (
+          <span class="copy-question">
+            <CopyButton text={turn.question} label={tableStrings(store.locale).copyQuestion} />
+          </span>
+        )}
         {!editing && turn.done && (
           <IconButton
             icon="edit"
