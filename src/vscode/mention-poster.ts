@@ -2,9 +2,11 @@
 // itself (CSV headers), then, in trusted workspaces, the columns of workbooks, Parquet and JSON files and the tables
 // of database sources from a short Python run (mention-sources.ts). A newer choice cancels an older run, so a stale
 // list never replaces a fresh one; nothing here waits on the chat's kernel, so a running turn never delays it.
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { resolvePython } from '../kernel/resolve-python';
-import { maskSecrets, databaseSecrets } from '../kernel/database-sources';
+import { databaseSecrets, isDatabaseFile, maskSecrets } from '../kernel/database-sources';
+import type { MentionNames } from '../kernel/mention-names';
 import type { DatabaseSource } from '../kernel/types';
 import type { MentionSources } from '../protocol/mentions';
 import { radarmLog } from './log';
@@ -36,19 +38,28 @@ async function interpreter(pythonPath: string, files: MentionFile[]): Promise<st
   return found;
 }
 
+/** The names of the last Python run that are still chosen (shown until the new run answers, so they do not blink). */
+function stillChosen(last: MentionNames | undefined, files: MentionFile[], databases: DatabaseSource[]): MentionNames | undefined {
+  if (!last) return undefined;
+  const paths = new Set(files.map((f) => f.path));
+  const sources = new Set([...files.filter((f) => isDatabaseFile(f.path)).map((f) => path.basename(f.path)), ...databases.map((d) => d.name)]);
+  return { files: last.files.filter((f) => paths.has(f.path)), databases: last.databases.filter((d) => sources.has(d.name)) };
+}
+
 export function createMentionPoster(post: (m: MentionSources) => void): { update(inputs: MentionInputs): Promise<void> } {
   let current: AbortController | undefined;
+  let last: MentionNames | undefined;
   return {
     async update(inputs) {
       current?.abort();
       const abort = (current = new AbortController());
-      const quick = await mentionSources(inputs.files);
+      // Python runs only where the user trusts the workspace (its interpreter may be the workspace's own).
+      const trusted = vscode.workspace.isTrusted;
+      const databases = trusted ? await inputs.databases() : [];
+      const quick = await mentionSources(inputs.files, trusted ? stillChosen(last, inputs.files, databases) : undefined);
       if (abort.signal.aborted) return;
       post(quick);
-      // Python runs only where the user trusts the workspace (its interpreter may be the workspace's own).
-      if (!vscode.workspace.isTrusted) return;
-      const databases = await inputs.databases();
-      if (abort.signal.aborted || (!databases.length && !inputs.files.some((f) => needsPython(f.path)))) return;
+      if (!trusted || (!databases.length && !inputs.files.some((f) => needsPython(f.path)))) return;
       const secrets = databaseSecrets(databases);
       try {
         const python = await interpreter(inputs.pythonPath, inputs.files);
@@ -56,7 +67,9 @@ export function createMentionPoster(post: (m: MentionSources) => void): { update
         const names = await pythonNames({ python, files: inputs.files.map((f) => f.path), databases, cwd, signal: abort.signal });
         for (const problem of [...names.files, ...names.databases].flatMap((x) => (x.error ? [x.error] : [])))
           radarmLog().debug(`[mentions] ${maskSecrets(problem, secrets)}`);
-        if (!abort.signal.aborted) post(await mentionSources(inputs.files, names));
+        if (abort.signal.aborted) return;
+        last = names;
+        post(await mentionSources(inputs.files, names));
       } catch (err) {
         if (!abort.signal.aborted) radarmLog().debug(`[mentions] ${maskSecrets(err instanceof Error ? err.message : String(err), secrets)}`);
       }

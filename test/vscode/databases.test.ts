@@ -9,7 +9,7 @@ import type { CompleteData } from '../../src/protocol/events';
 import type { TurnRecord } from '../../src/protocol/messages';
 import { startFakeLlmServer, textSteps, type FakeLlmServer, type FakeRequest, type Script } from '../helpers/fake-llm-server';
 import { DB_PASSWORD, mariadb, postgres, type DbServer } from '../helpers/db-servers';
-import { driver, hasDriver } from './driver';
+import { driver, driverTest, hasDriver } from './driver';
 import { radarm, setRadarmSetting, waitFor, workspaceFile } from './helpers';
 
 const SEED = `CREATE TABLE 销售 (地区 varchar(20), 金额 numeric(10,2));
@@ -73,6 +73,29 @@ suite('Databases', () => {
     await api.files.refresh();
     assert.ok(api.files.available.includes('shop.sqlite'), 'a SQLite file is a data file');
     if (hasDriver()) await driver.webviewWaitFor('#radarm-root', 'shop_pg', 30_000);
+  });
+
+  // `@` in the real panel: the host reads the SQLite file's and the PostgreSQL database's tables (radarm_names.py),
+  // the composer completes `table.column`, and the sent question shows the mention as a chip and reaches the model.
+  driverTest('@ in the panel offers the tables of a SQLite file and of PostgreSQL; the sent mention is a chip and reaches the model exactly', async function () {
+    this.timeout(120_000);
+    const api = await radarm();
+    await api.controller.setSelectedFiles(['shop.sqlite', 'db:shop_pg']);
+    await driver.webviewType('textarea', '@销售.金');
+    await driver.webviewWaitFor('.mention-item .mention-detail', 'shop_pg', 60_000);
+    assert.equal(await driver.webviewCount('.mention-item'), 2, 'the column of 销售 in both sources');
+    assert.match((await driver.webviewText('.mention-item'))!, /销售\.金额\s+shop\.sqlite/);
+    await driver.screenshot('mentions-tables');
+    const before = server.requests.length;
+    await driver.webviewType('textarea', '', ['Enter']);
+    await driver.webviewType('textarea', '各地区合计？', ['Enter']);
+    await waitFor(() => api.controller.turns.at(-1)?.question === '@`销售.金额` 各地区合计？', 'the question with the mention');
+    await waitFor(() => !api.controller.busy, 'the turn to end', 90_000);
+    await driver.webviewWaitFor('.question .mention-chip', '销售.金额', 10_000);
+    const sent = server.requests.slice(before).map((r) => JSON.stringify(r.body?.messages ?? []));
+    assert.ok(sent.some((m) => m.includes('@`销售.金额`')), 'the model got the exact backquoted name');
+    assert.ok(!JSON.stringify(api.controller.turns.at(-1)).includes(DB_PASSWORD));
+    await driver.screenshot('mentions-sent');
   });
 
   for (const [label, sources] of [
