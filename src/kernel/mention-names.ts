@@ -64,7 +64,7 @@ export function readMentionNames(req: MentionNamesRequest): Promise<MentionNames
       failure ??= why;
       child.kill('SIGKILL');
     };
-    const timer = setTimeout(() => stop(`listing names took over ${req.timeoutMs ?? 15000} ms`), req.timeoutMs ?? 15000);
+    const timer = setTimeout(() => stop(`listing names took over ${req.timeoutMs ?? 30000} ms`), req.timeoutMs ?? 30000);
     const onAbort = () => stop('cancelled');
     req.signal?.addEventListener('abort', onAbort, { once: true });
     child.stdout.on('data', (b: Buffer) => {

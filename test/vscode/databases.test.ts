@@ -92,6 +92,7 @@ suite('Databases', () => {
     await waitFor(() => api.controller.turns.at(-1)?.question === '@`销售.金额` 各地区合计？', 'the question with the mention');
     await waitFor(() => !api.controller.busy, 'the turn to end', 90_000);
     await driver.webviewWaitFor('.question .mention-chip', '销售.金额', 10_000);
+    await driver.webviewClick('.turn:last-of-type .question'); // scrolls the sent question into view for the screenshot
     const sent = server.requests.slice(before).map((r) => JSON.stringify(r.body?.messages ?? []));
     assert.ok(sent.some((m) => m.includes('@`销售.金额`')), 'the model got the exact backquoted name');
     assert.ok(!JSON.stringify(api.controller.turns.at(-1)).includes(DB_PASSWORD));
