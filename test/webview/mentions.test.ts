@@ -3,7 +3,8 @@
 import * as assert from 'node:assert/strict';
 import type { Browser, BrowserContext } from 'playwright-core';
 import type { MentionSources } from '../../src/protocol/mentions';
-import { build, launchChromium, openPanel, panelContext, panelState, startPanelServer, type Panel, type PanelServer } from './harness';
+import { buildReport } from '../../src/report';
+import { ARTIFACTS, build, launchChromium, openPanel, panelContext, panelState, startPanelServer, type Panel, type PanelServer } from './harness';
 
 const SOURCES: MentionSources = {
   type: 'mentionSources',
@@ -233,6 +234,27 @@ describe('composer mentions in Chromium', function () {
       assert.deepEqual(await p.page.locator('.edit-box .mention-chip .chip-label').allInnerTexts(), ['销售 额', 'data/客户 名单.xlsx', 'orders.amount', 'revenue']);
       await p.page.keyboard.press('Enter');
       await p.waitForPosted('editResend', { turnId: turn.id, text: `${question} and @\`revenue\`` });
+    }
+  });
+
+  it('the HTML report shows a question\'s mentions as the same chips, offline, in light and dark', async () => {
+    const question = 'sum @`销售 额` by #`data/客户 名单.xlsx` for @`orders.amount`';
+    const turn = { id: 'r', question, mode: 'ask' as const, dataFiles: [], startedAt: 0, events: [
+      { type: 'complete' as const, data: { reply: 'Total: **42**', generated_code: null, execution_result: null, image: null, plotly_json: null } },
+      { type: 'done' as const },
+    ] };
+    const html = await buildReport('html', [turn], { title: 'Mentions' });
+    for (const scheme of ['light', 'dark'] as const) {
+      const ctx = await browser.newContext({ offline: true, colorScheme: scheme, viewport: { width: 420, height: 260 } });
+      try {
+        const page = await ctx.newPage();
+        await page.setContent(html);
+        assert.deepEqual(await page.locator('.question .mention').allInnerTexts(), ['销售 额', 'data/客户 名单.xlsx', 'orders.amount']);
+        assert.deepEqual(await page.locator('.question .mention').evaluateAll((els) => els.map((e) => e.getAttribute('title'))), ['@`销售 额`', '#`data/客户 名单.xlsx`', '@`orders.amount`']);
+        await page.screenshot({ path: `${ARTIFACTS}/mentions-report-${scheme}.png` });
+      } finally {
+        await ctx.close();
+      }
     }
   });
 });
