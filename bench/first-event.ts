@@ -32,6 +32,20 @@ export function runQueueMs(pid: number): number | undefined {
   }
 }
 
+/**
+ * All CPUs' time from /proc/stat in ms: idle (a guest core halted: on a VM, waking it again goes
+ * through the host) and steal (the host ran something else while this VM wanted a core); undefined off Linux.
+ */
+export function cpuTimes(): { idle: number; steal: number; total: number } | undefined {
+  try {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    const tick = 10; // USER_HZ is 100 on Linux
+    return { idle: (f[3] + f[4]) * tick, steal: (f[7] ?? 0) * tick, total: f.slice(0, 8).reduce((a, b) => a + b, 0) * tick };
+  } catch {
+    return undefined;
+  }
+}
+
 type Stack = 'radarm' | 'bare';
 
 export interface Sample {
@@ -134,6 +148,7 @@ export async function benchFirstEvent(
   };
   const order = (i: number): Stack => (i % 2 === 0 ? 'radarm' : 'bare');
   const load_average_before = +loadavg()[0].toFixed(2);
+  let cpu0: ReturnType<typeof cpuTimes>;
   let samples: Sample[] = [];
   let warm: Sample[] = [];
   try {
@@ -143,6 +158,7 @@ export async function benchFirstEvent(
     ] as const) {
       await server.reset();
       raw.length = 0;
+      cpu0 = cpuTimes();
       for (let i = 0; i < 2 * n; i++) await one(order(i));
       const st = await server.stats();
       await new Promise((r) => setTimeout(r, 20)); // the GC observer reports asynchronously
@@ -172,6 +188,12 @@ export async function benchFirstEvent(
     await shipped.closeLlmNetwork();
   }
   const load_average_after = +loadavg()[0].toFixed(2);
+  const cpu1 = cpuTimes();
+  // The machine while the measured requests ran (10 ms resolution).
+  const cpu =
+    cpu0 && cpu1
+      ? { idle_share: +((cpu1.idle - cpu0.idle) / (cpu1.total - cpu0.total)).toFixed(3), steal_ms: cpu1.steal - cpu0.steal }
+      : null;
   const of = (xs: Sample[], stack: Stack) => xs.filter((s) => s.stack === stack);
   const radarm = summarise(of(samples, 'radarm'));
   const bare = summarise(of(samples, 'bare'));
@@ -195,6 +217,7 @@ export async function benchFirstEvent(
     warmup: { requests: warmup, radarm: spread(of(warm, 'radarm').map((s) => s.total)), bare: spread(of(warm, 'bare').map((s) => s.total)) },
     load_average_before,
     load_average_after,
+    cpus_while_measured: cpu,
     p50: radarm.p50,
     p90: radarm.p90,
     p99: radarm.p99,
