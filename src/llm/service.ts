@@ -233,7 +233,9 @@ async function* streamChat(
       if (u.done) finished = true;
     };
     try {
-      for await (const _ of readSse(res.body, stats, onMessage)) {
+      // The first event goes out as soon as it is parsed, even from the middle of a read.
+      const hasFirst = () => runType !== undefined || out.length > 0;
+      for await (const _ of readSse(res.body, stats, onMessage, hasFirst)) {
         if (runType || out.length) yield* drain();
         if (answerBytes > maxResponseBytes) {
           ctx.received = charCount(text);
