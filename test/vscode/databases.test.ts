@@ -97,6 +97,7 @@ suite('Databases', () => {
     assert.ok(sent.some((m) => m.includes('@`销售.金额`')), 'the model got the exact backquoted name');
     assert.ok(!JSON.stringify(api.controller.turns.at(-1)).includes(DB_PASSWORD));
     await driver.screenshot('mentions-sent');
+    await driver.webviewWaitFor('textarea:placeholder-shown', undefined, 10_000); // the composer is empty again
   });
 
   for (const [label, sources] of [

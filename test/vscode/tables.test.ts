@@ -66,7 +66,9 @@ suite('Tables and Preview Data', () => {
       await api.controller.setSelectedFiles(['sales.csv', 'data/visits.json']);
       await driver.webviewType('textarea', '@visi');
       await driver.webviewWaitFor('.mention-item .mention-detail', 'visits.json', 60_000);
-      await driver.webviewType('textarea', '', ['Escape', 'Control+A', 'Backspace']);
+      await driver.webviewType('textarea', '', ['Escape']);
+      await driver.webviewType('textarea', '', ['Control+A', 'Backspace']);
+      await driver.webviewWaitFor('textarea:placeholder-shown', undefined, 10_000); // empty for the suites after this one
       await api.controller.setSelectedFiles(['sales.csv']);
     }
   });
