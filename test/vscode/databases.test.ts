@@ -75,12 +75,19 @@ suite('Databases', () => {
     if (hasDriver()) await driver.webviewWaitFor('#radarm-root', 'shop_pg', 30_000);
   });
 
-  // `@` in the real panel: the host reads the SQLite file's and the PostgreSQL database's tables (radarm_names.py),
-  // the composer completes `table.column`, and the sent question shows the mention as a chip and reaches the model.
+  // `@` in the real panel: the host reads the SQLite file's and the PostgreSQL database's tables and a JSON file's
+  // columns (radarm_names.py), the composer completes `table.column`, and the sent question shows the mention as a
+  // chip and reaches the model. Ends by sending, which also stores the emptied draft (no leftover for later suites).
   driverTest('@ in the panel offers the tables of a SQLite file and of PostgreSQL; the sent mention is a chip and reaches the model exactly', async function () {
     this.timeout(120_000);
     const api = await radarm();
-    await api.controller.setSelectedFiles(['shop.sqlite', 'db:shop_pg']);
+    await api.controller.setSelectedFiles(['shop.sqlite', 'db:shop_pg', 'data/visits.json']);
+    // A JSON file's columns come from Python too (not from a header the host reads).
+    await driver.webviewType('textarea', '@visi');
+    await driver.webviewWaitFor('.mention-item .mention-detail', 'visits.json', 60_000);
+    await driver.webviewType('textarea', '', ['Escape']);
+    await driver.webviewType('textarea', '', ['Control+A', 'Backspace']);
+    await driver.webviewWaitFor('textarea:placeholder-shown', undefined, 10_000);
     await driver.webviewType('textarea', '@销售.金');
     await driver.webviewWaitFor('.mention-item .mention-detail', 'shop_pg', 60_000);
     assert.equal(await driver.webviewCount('.mention-item'), 2, 'the column of 销售 in both sources');
@@ -97,7 +104,7 @@ suite('Databases', () => {
     assert.ok(sent.some((m) => m.includes('@`销售.金额`')), 'the model got the exact backquoted name');
     assert.ok(!JSON.stringify(api.controller.turns.at(-1)).includes(DB_PASSWORD));
     await driver.screenshot('mentions-sent');
-    await driver.webviewWaitFor('textarea:placeholder-shown', undefined, 10_000); // the composer is empty again
+    await driver.webviewWaitFor('textarea:placeholder-shown', undefined, 10_000); // sending emptied the composer
   });
 
   for (const [label, sources] of [

@@ -1,5 +1,5 @@
 // Tables and Preview Data in the real VS Code: a DataFrame answer arrives as a table in complete.data.tables and
-// in the panel's table view; the @ completion lists the selected CSV's and JSON file's columns; Radarm: Preview Data opens an
+// in the panel's table view; the @ completion lists the selected CSV's columns; Radarm: Preview Data opens an
 // editor tab with the file's column profile (the real kernel, the scripted model).
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
@@ -62,14 +62,6 @@ suite('Tables and Preview Data', () => {
       await driver.screenshot('vscode-table-answer');
       // Leave the composer empty for the suites after this one (they type their own questions).
       await driver.webviewType('textarea', '', ['Escape', 'Control+A', 'Backspace']);
-      // A JSON file's columns come from Python (radarm_names.py), not from a header the host reads.
-      await api.controller.setSelectedFiles(['sales.csv', 'data/visits.json']);
-      await driver.webviewType('textarea', '@visi');
-      await driver.webviewWaitFor('.mention-item .mention-detail', 'visits.json', 60_000);
-      await driver.webviewType('textarea', '', ['Escape']);
-      await driver.webviewType('textarea', '', ['Control+A', 'Backspace']);
-      await driver.webviewWaitFor('textarea:placeholder-shown', undefined, 10_000); // empty for the suites after this one
-      await api.controller.setSelectedFiles(['sales.csv']);
     }
   });
 
