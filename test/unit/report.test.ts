@@ -14,6 +14,7 @@ import { exportTurns } from '../../src/report/turns';
 import { parseCliArgs } from '../../src/cli/args';
 import { importsFor } from '../../src/agent/prelude';
 import { startFakeLlmServer, textSteps, type FakeLlmServer } from '../helpers/fake-llm-server';
+import { buildOnce } from '../helpers/build-once';
 
 const ROOT = join(__dirname, '..', '..');
 const PNG =
@@ -167,8 +168,7 @@ describe('reports', () => {
     let dir: string;
     before(async function () {
       this.timeout(180_000);
-      const build = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, encoding: 'utf8' });
-      assert.equal(build.status, 0, build.stderr);
+      buildOnce();
       server = await startFakeLlmServer();
       dir = mkdtempSync(join(tmpdir(), 'radarm-report-'));
       writeFileSync(join(dir, 'scores.csv'), 'group,score\nA,1\nA,2\nA,3\nA,4\nB,3\nB,5\nB,6\nB,8\n');

@@ -4,7 +4,6 @@
 // VS Code's theme variables, and host messages delivered with window.postMessage.
 // Shared by the Chromium tests and bench/panel.ts.
 import * as assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,20 +14,17 @@ import type { HostToWebview, Locale, PanelState, TurnRecord } from '../../src/pr
 import { buildWebviewHtml } from '../../src/vscode/webview-html';
 import { THEMES, type ThemeName } from './themes';
 import { CHROMIUM_ARGS, chromiumPath } from '../../scripts/chromium.mjs';
+import { buildOnce } from '../helpers/build-once';
 
 export const ROOT = join(__dirname, '..', '..');
 export const DIST = join(ROOT, 'dist', 'webview');
 export const ARTIFACTS = join(ROOT, 'test-artifacts');
 
-let built = false;
-
 /** Builds the bundles once per process (the tests exercise what ships; every webview test file asks). */
 export function build(): void {
-  if (built) return;
-  execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, stdio: 'pipe' });
+  buildOnce();
   for (const f of ['main.js', 'main.css', 'codicon.css', 'plotly.min.js'])
     if (!existsSync(join(DIST, f))) throw new Error(`build did not produce dist/webview/${f}`);
-  built = true;
 }
 
 export function launchChromium(): Promise<Browser> {

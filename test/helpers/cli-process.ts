@@ -1,0 +1,27 @@
+// The bundled CLI (dist/cli.js) run as a user runs it: a child process with a clean environment (no proxies, no
+// RADARM_* from the developer's shell), stdin given or closed, its output and how it ended.
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { cleanEnv } from './serve-process';
+
+export const ROOT = join(__dirname, '..', '..');
+export const CLI = join(ROOT, 'dist', 'cli.js');
+
+export interface CliRun {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function runCli(args: string[], opts: { env?: Record<string, string>; input?: string; cwd?: string } = {}): Promise<CliRun> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: cleanEnv(opts.env), cwd: opts.cwd ?? ROOT });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.stdin.end(opts.input ?? '');
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
