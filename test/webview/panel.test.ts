@@ -431,8 +431,10 @@ describe('chat panel in Chromium', function () {
     assert.equal(await p.page.locator('.turn').count(), 30);
     const earlier = p.page.getByRole('button', { name: 'Show 50 earlier turns' });
     await earlier.click();
+    // The earlier turns and their answers' markdown render over the next frames (a loaded machine gives fewer
+    // of them per second): wait for the latest answer's text instead of reading it at once.
+    await p.page.locator('.turn').last().locator('.answer strong', { hasText: /^79$/ }).waitFor({ timeout: 10_000 });
     assert.equal(await p.page.locator('.turn').count(), 80);
-    assert.equal(await p.page.locator('.turn').last().locator('.answer strong').innerText(), '79');
   });
 
   it('picks data files, switches mode and provider, and everything is reachable by keyboard', async () => {
