@@ -310,8 +310,10 @@ describe('chat panel in Chromium', function () {
     const ran = await p.page.evaluate(async () => {
       const s = document.createElement('script');
       s.textContent = 'window.__inlineRan = true';
+      // An allowed inline script runs during appendChild; a blocked one fires securitypolicyviolation instead.
+      const reported = new Promise((r) => document.addEventListener('securitypolicyviolation', r, { once: true }));
       document.body.appendChild(s);
-      await new Promise((r) => setTimeout(r, 50));
+      await reported;
       return (window as unknown as { __inlineRan?: boolean }).__inlineRan === true;
     });
     assert.equal(ran, false, 'inline script executed');
