@@ -143,7 +143,7 @@ describe('reports', () => {
     const turns = [turn('tables', [complete({ reply: 'ok', tables: [table, broken] } as object), done])];
     assert.equal(exportTurns(turns)[0].tables.length, 1);
     const html = await buildReport('html', turns, { locale: 'en' });
-    assert.match(html, /<th>城市<\/th><th>sales<\/th>/);
+    assert.match(html, /<th>城市<\/th><th class="num">sales<\/th>/, 'a numeric column\'s header aligns with its numbers');
     assert.match(html, /<tr><th>0<\/th><td>上海<\/td><td class="num">1234.5<\/td><\/tr>/);
     assert.match(html, /<caption>300 rows × 2 columns · first 2 shown<\/caption>/);
     const md = await buildReport('md', turns, { locale: 'zh-cn' });
