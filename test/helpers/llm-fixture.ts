@@ -5,6 +5,7 @@ import * as assert from 'node:assert/strict';
 import type { ChatRequest, LlmStreamEvent, Provider } from '../../src/llm';
 import type { ErrorEvent } from '../../src/protocol/events';
 import { startFakeLlmServer, type FakeLlmServer } from './fake-llm-server';
+import { lateBound } from './late-bound';
 
 /**
  * Registers the server's hooks in the calling describe() and returns it at once: a stand-in that forwards to
@@ -19,13 +20,7 @@ export function useFakeLlmServer(): FakeLlmServer {
   beforeEach(() => {
     running!.requests.length = 0;
   });
-  return new Proxy({} as FakeLlmServer, {
-    get(_, prop) {
-      if (!running) throw new Error(`the fake LLM server is used (.${String(prop)}) before its before() hook ran`);
-      const value = Reflect.get(running, prop) as unknown;
-      return typeof value === 'function' ? value.bind(running) : value;
-    },
-  });
+  return lateBound(() => running, 'the fake LLM server');
 }
 
 export interface RequestDefaults {
