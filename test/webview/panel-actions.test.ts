@@ -245,7 +245,7 @@ describe('chat panel actions and progress in Chromium', function () {
     assert.equal(await ta.inputValue(), 'my own text', 'typed text is not replaced');
   });
 
-  it('at 300 px the header lines stay on one line and the model picker shows the model name (light English, dark Chinese)', async () => {
+  it('at 300 px the header lines stay on one line, the model picker shows the model name, and nothing scrolls sideways once the chart is drawn (light English, dark Chinese)', async () => {
     for (const theme of ['light', 'dark'] as const) {
       const locale = theme === 'dark' ? 'zh-cn' : 'en';
       const p = await panel({ theme, width: 300, locale }, panelState({ locale }));
