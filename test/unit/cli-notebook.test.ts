@@ -3,29 +3,23 @@
 // folder, reproduce the answer — with a GBK, semicolon-separated, decimal-comma CSV in another folder.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { textSteps } from '../helpers/fake-llm-server';
 import { runNotebook } from '../helpers/run-notebook';
-import { buildOnce } from '../helpers/build-once';
-import { runCli } from '../helpers/cli-process';
-import { useFakeLlmServer } from '../helpers/llm-fixture';
+import { runCli, useCliFixture } from '../helpers/cli-process';
 const PYTHON = process.env.RADARM_TEST_PYTHON ?? '/usr/bin/python3';
 
 const run = (args: string[], cwd: string) => runCli(args, { cwd });
 
 describe('CLI --save-notebook', function () {
   this.timeout(60_000);
-  const server = useFakeLlmServer();
+  const fx = useCliFixture('radarm-cli-nb-');
+  const { server, base } = fx;
   let dir: string;
-  let base: string[];
 
-  before(async function () {
-    this.timeout(180_000);
-    buildOnce();
-    base = ['chat', '--base-url', server.baseUrl, '--model', 'm'];
-    dir = mkdtempSync(join(tmpdir(), 'radarm-cli-nb-'));
+  before(() => {
+    dir = fx.dir;
     mkdirSync(join(dir, 'data'));
     mkdirSync(join(dir, 'notebooks'));
     // Decimal commas in the last column, as European and some Chinese exports write them.
@@ -33,7 +27,6 @@ describe('CLI --save-notebook', function () {
     // GBK bytes, written by Python so that they are what a real export holds.
     spawnSync(PYTHON, ['-c', `open(${JSON.stringify(join(dir, 'data', 'sales.csv'))}, "wb").write(${JSON.stringify(csv)}.encode("gbk"))`]);
   });
-  after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('saves question, code, output and chart; a fresh Python run of its code cells from its folder gives the same answer', async () => {
     server.setHandler((req) =>

@@ -1,15 +1,12 @@
 // The bundled CLI (dist/cli.js) as a user runs it: a real child process against the fake LLM server.
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isRadarmEvent, type RadarmEvent } from '../../src/protocol/events';
 import { decodeSse } from '../../src/protocol/sse';
 import { textSteps } from '../helpers/fake-llm-server';
-import { buildOnce } from '../helpers/build-once';
-import { CLI, ROOT, runCli } from '../helpers/cli-process';
-import { useFakeLlmServer } from '../helpers/llm-fixture';
+import { CLI, ROOT, runCli, useCliFixture } from '../helpers/cli-process';
 import { cleanEnv } from '../helpers/serve-process';
 const PYTHON = process.env.RADARM_TEST_PYTHON ?? '/usr/bin/python3';
 const KEY = 'sk-cli-secret-5f4e3d2c1b0a';
@@ -33,18 +30,14 @@ function assertEndsWith(events: RadarmEvent[], terminal: 'complete' | 'error') {
 
 describe('CLI (dist/cli.js)', function () {
   this.timeout(60_000);
-  const server = useFakeLlmServer();
+  const fx = useCliFixture('radarm-cli-');
+  const { server, base } = fx;
   let dir: string;
-  let base: string[];
 
-  before(async function () {
-    this.timeout(180_000);
-    buildOnce();
-    base = ['chat', '--base-url', server.baseUrl, '--model', 'm'];
-    dir = mkdtempSync(join(tmpdir(), 'radarm-cli-'));
+  before(() => {
+    dir = fx.dir;
     writeFileSync(join(dir, 'sales.csv'), '地区,销售额\n华东,120.5\n华南,98\n');
   });
-  after(() => rmSync(dir, { recursive: true, force: true }));
   beforeEach(() => {
     server.setHandler(() => ({ steps: [{ reasoning: '用户在打招呼' }, ...textSteps('你好！我能帮你分析数据。', 4)] }));
   });
