@@ -1,6 +1,7 @@
 // createKernel: one persistent Python process per chat session. Requests run one at a time; a crashed or
 // force-stopped process is replaced on the next request, with the last data files loaded again.
-import { isDataPreview, type DataPreview } from '../protocol/preview';
+import { isDataPreview, type DataPreview, type PreviewErrorCode } from '../protocol/preview';
+import { PreviewFailure } from './preview-quick';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -348,14 +349,24 @@ export function createKernel(options: KernelOptions): PythonKernel {
   }
 
   /** Radarm: Preview Data — the file's column profile and first rows (radarm_preview.py). */
-  function preview(file: string): Promise<DataPreview> {
+  function previewRequest(req: Record<string, unknown>): Promise<RunnerReply> {
     return enqueue(async () => {
-      const reply = await (await connect()).request({ op: 'preview', path: path.resolve(cwd, file) });
-      const err = reply.error as { message?: string } | undefined;
-      if (!reply.ok) throw new Error(err?.message || 'the preview failed');
-      if (!isDataPreview(reply.preview)) throw new Error('the kernel sent a malformed preview');
-      return reply.preview;
+      const reply = await (await connect()).request({ op: 'preview', ...req });
+      const err = reply.error as { message?: string; code?: PreviewErrorCode } | undefined;
+      if (!reply.ok) throw new PreviewFailure(maskSecrets(err?.message || 'the preview failed', databaseSecrets(lastLoad?.databases)), err?.code ?? 'failed');
+      return reply;
     });
+  }
+
+  async function preview(file: string, table?: { database: string; table: string }): Promise<DataPreview> {
+    const reply = await previewRequest(table ? { path: file, ...table } : { path: path.resolve(cwd, file) });
+    if (!isDataPreview(reply.preview)) throw new Error('the kernel sent a malformed preview');
+    return reply.preview;
+  }
+
+  async function previewTables(database: string): Promise<string[]> {
+    const reply = await previewRequest({ database, list: true });
+    return Array.isArray(reply.tables) ? reply.tables.filter((t): t is string => typeof t === 'string') : [];
   }
 
   return {
@@ -363,6 +374,7 @@ export function createKernel(options: KernelOptions): PythonKernel {
     loadData,
     execute,
     preview,
+    previewTables,
     interrupt: () => current?.stop('cancelled'),
     async dispose() {
       disposed = true;
