@@ -86,7 +86,8 @@ export async function quickPreview(opts: QuickOptions, source: { path: string; t
     if (isDataPreview(r.preview)) return { ok: true, preview: r.preview };
     return { ok: false, code: 'quick-failed', message: 'the quick reader sent a malformed preview' };
   }
-  return { ok: false, code: (r.code as QuickResult & { ok: false })['code'] ?? 'quick-failed', message: String(r.message ?? 'the quick reader failed') };
+  const code = typeof r.code === 'string' ? (r.code as (QuickResult & { ok: false })['code']) : 'quick-failed';
+  return { ok: false, code, message: String(r.message ?? 'the quick reader failed') };
 }
 
 /** The tables and views of an SQLite file, opened read-only. */

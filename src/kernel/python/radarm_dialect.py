@@ -90,3 +90,14 @@ def csv_dialect(path, ext=None):
     delim = sniff_delimiter(text, ext)
     return {"encoding": enc, "delimiter": delim, "decimal": decimal_of(text, delim), "badBytes": decision["badBytes"],
             "head": head}
+
+
+def bytes_per_line(path, head):
+    """Average line length for a row-count estimate: from the first 64 KB, or, when that holds few lines (very
+    wide rows), from up to the first 4 MB."""
+    lines = head.count(b"\n")
+    if lines >= 20 or len(head) < sniff.SAMPLE_BYTES:
+        return len(head) / max(lines, 1)
+    with open(path, "rb") as f:
+        more = f.read(4 << 20)
+    return len(more) / max(more.count(b"\n"), 1)

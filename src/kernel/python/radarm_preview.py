@@ -44,8 +44,7 @@ def _read_csv_sample(path, ext, notes, total_bytes=None):
     size = total_bytes or os.path.getsize(path)
     if len(frame) < rows and total_bytes is None:
         return frame, len(frame), max(width, frame.shape[1]), False, False
-    head = d["head"]
-    per_line = len(head) / max(head.count(b"\n"), 1)
+    per_line = dialect.bytes_per_line(path, d["head"])
     return frame, max(len(frame), int(size / per_line) - 1), max(width, frame.shape[1]), True, len(frame) >= rows
 
 

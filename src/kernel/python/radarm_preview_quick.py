@@ -232,6 +232,7 @@ def read_text(path, shown_path=None, total_bytes=None):
     if complete and total_bytes == size:
         total, estimated = n, False
     else:
+        per_line = dialect.bytes_per_line(path, d["head"])
         total, estimated = max(n, int(total_bytes / per_line) - 1), True
     columns = [typed_text_column(c, d["decimal"]) for c in raw]
     return build(os.path.basename(shown_path or path), shown_path or path, _unique_names(header), columns, total,
@@ -391,8 +392,8 @@ def read_dataset(path):
     total = sum(os.path.getsize(p) for p in parts)
     p = read_text(parts[0], shown_path=path, total_bytes=total)
     p["name"] = os.path.basename(path.rstrip(os.sep)) or path
-    p["dataset"] = {"parts": len(parts), "totalBytes": total, "firstPart": os.path.relpath(parts[0], os.path.dirname(
-        path.rstrip(os.sep)) if os.path.isdir(path) else os.path.dirname(parts[0]))}
+    base = path.rstrip(os.sep) if os.path.isdir(path) else os.path.dirname(parts[0])
+    p["dataset"] = {"parts": len(parts), "totalBytes": total, "firstPart": os.path.relpath(parts[0], base)}
     return p
 
 
