@@ -349,8 +349,9 @@ export function createKernel(options: KernelOptions): PythonKernel {
   }
 
   /** Radarm: Preview Data — the file's column profile and first rows (radarm_preview.py). */
-  function previewRequest(req: Record<string, unknown>): Promise<RunnerReply> {
+  function previewRequest(req: Record<string, unknown>, show?: string): Promise<RunnerReply> {
     return enqueue(async () => {
+      if (show) await adaptSandbox([show], undefined); // a file outside the workspace: the sandbox must show it
       const reply = await (await connect()).request({ op: 'preview', ...req });
       const err = reply.error as { message?: string; code?: PreviewErrorCode } | undefined;
       if (!reply.ok) throw new PreviewFailure(maskSecrets(err?.message || 'the preview failed', databaseSecrets(lastLoad?.databases)), err?.code ?? 'failed');
@@ -359,7 +360,8 @@ export function createKernel(options: KernelOptions): PythonKernel {
   }
 
   async function preview(file: string, table?: { database: string; table: string }): Promise<DataPreview> {
-    const reply = await previewRequest(table ? { path: file, ...table } : { path: path.resolve(cwd, file) });
+    const full = path.resolve(cwd, file);
+    const reply = await previewRequest(table ? { path: file, ...table } : { path: full }, table ? undefined : globRoot(full));
     if (!isDataPreview(reply.preview)) throw new Error('the kernel sent a malformed preview');
     return reply.preview;
   }
@@ -394,6 +396,13 @@ export function createKernel(options: KernelOptions): PythonKernel {
       return info;
     },
   };
+}
+
+/** What a sandbox must show for a preview: a dataset glob's folder (before the first wildcard), else the path. */
+function globRoot(p: string): string {
+  const segs = p.split(path.sep);
+  const i = segs.findIndex((s) => /[*?[]/.test(s));
+  return i < 0 ? p : segs.slice(0, i).join(path.sep) || path.sep;
 }
 
 /** The last line of a message: for a Python traceback, the exception itself. */

@@ -207,3 +207,34 @@ describe('Preview Data first screen (quick reader + pandas profile, real Python)
     assert.deepEqual(missing.map((m) => (m as { code?: string }).code), ['database']);
   });
 });
+
+describe('radarm preview (CLI, real Python)', function () {
+  this.timeout(60_000);
+  const run = (args: string[]) =>
+    spawnSync(process.execPath, ['--import', 'tsx', '-e', "require('./src/cli/preview').previewCommand(process.argv.slice(1)).then((c) => process.exit(c))", ...args], {
+      encoding: 'utf8',
+    });
+  let data: DataDir;
+  before(() => (data = makeDataDir()));
+  after(() => data?.cleanup());
+
+  it('prints the column profile of a GBK file as an aligned table, and exits 0', () => {
+    const r = run([data.file('sales_gbk.csv'), '--python', TEST_PYTHON]);
+    assert.equal(r.status, 0, r.stderr);
+    const lines = r.stdout.split('\n');
+    assert.equal(lines[0], 'sales_gbk.csv: 3 rows × 3 columns');
+    assert.match(lines[2], /^column\s+type\s+missing\s+distinct\s+range \/ top values$/);
+    assert.match(r.stdout, /\n销售额\s+float64\s+1\s+2\s+100\.5 – 200\.25, mean 150\.375\n/);
+    // Chinese names count double: the type column starts at the same display column on every row.
+    const at = (l: string) => [...l.slice(0, l.search(/object|float64|type/))].reduce((n, ch) => n + (ch.charCodeAt(0) > 0x2e80 ? 2 : 1), 0);
+    assert.deepEqual(new Set([lines[2], lines[4], lines[5]].map(at)).size, 1);
+  });
+
+  it('a binary .csv: one error line with its code, exit 1', () => {
+    writeFileSync(data.file('img.csv'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 1]));
+    const r = run([data.file('img.csv'), '--python', TEST_PYTHON]);
+    assert.equal(r.status, 1);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /^radarm preview: img\.csv is not a text data file: it looks like a PNG image.*\[binary\]\n$/);
+  });
+});
