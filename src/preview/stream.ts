@@ -46,8 +46,9 @@ export function failureOf(err: unknown): { code: PreviewErrorCode; message: stri
 
 type Settled = { from: 'quick'; r: QuickResult } | { from: 'full'; ok: true; p: DataPreview } | { from: 'full'; ok: false; code: PreviewErrorCode; message: string };
 
-export async function* previewMessages(source: PreviewSource, readers: PreviewReaders): AsyncGenerator<PreviewMessage> {
-  const t0 = performance.now();
+/** `startedAt` (performance.now() when the user asked): each message's `ms` counts from there. */
+export async function* previewMessages(source: PreviewSource, readers: PreviewReaders, startedAt = performance.now()): AsyncGenerator<PreviewMessage> {
+  const t0 = startedAt;
   const ms = () => performance.now() - t0;
   const pending = new Map<'quick' | 'full', Promise<Settled>>();
   if (readers.quick) pending.set('quick', readers.quick(source).then((r): Settled => ({ from: 'quick', r })));

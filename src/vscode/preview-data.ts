@@ -16,6 +16,7 @@ import type { DatabaseRegistry } from './databases';
 import { databasePreview } from './preview-database';
 import { chooseSource } from './preview-source';
 import { pythonExtensionInterpreter } from './python-path';
+import { radarmLog } from './log';
 import { buildWebviewHtml, toLocale } from './webview-html';
 
 export const PREVIEW_COMMAND = 'radarm.previewData';
@@ -69,11 +70,13 @@ export function registerPreviewData(deps: PreviewDeps): vscode.Disposable[] {
   }
 
   async function preview(arg: unknown): Promise<void> {
+    const t0 = performance.now();
     // The preview kernel starts while the user picks (Python + pandas take most of a cold full profile).
     void getKernel().start().catch(() => undefined);
     void python().catch(() => undefined);
     const source = await chooseSource(arg, { databases: deps.databases, python, kernel: getKernel });
     if (!source) return;
+    const picked = performance.now(); // a pick's time is the user's, not the preview's: the tab's figure starts here
     const locale = toLocale(vscode.env.language);
     const panel = vscode.window.createWebviewPanel('radarm.preview', vscode.l10n.t('Preview: {0}', source.name), vscode.ViewColumn.Active, {
       enableScripts: true,
@@ -102,13 +105,16 @@ export function registerPreviewData(deps: PreviewDeps): vscode.Disposable[] {
     w.onDidReceiveMessage(async (raw: unknown) => {
       const msg = parseWebviewMessage(raw);
       if (msg?.type === 'ready') {
+        if (!ready) radarmLog().info(`Preview Data ${source.name}: tab ready at ${Math.round(performance.now() - picked)} ms`);
         ready = true;
         for (const m of sent) await w.postMessage(m);
       } else if (msg?.type === 'copy') await vscode.env.clipboard.writeText(msg.text);
       else if (msg?.type === 'insertCode') await vscode.commands.executeCommand('radarm.insertCode', msg.code);
     });
-    for await (const m of previewMessages(source, readers(source))) {
+    for await (const m of previewMessages(source, readers(source), picked)) {
       if (closed) break;
+      if (m.type !== 'previewLoading')
+        radarmLog().info(`Preview Data ${source.name}: ${m.type === 'preview' ? `${m.stage} view` : `error ${m.code}`} at ${Math.round(m.type === 'preview' ? m.ms : performance.now() - picked)} ms (command at -${Math.round(picked - t0)} ms)`);
       post(m);
     }
   }

@@ -6,7 +6,7 @@ import { formatNumber } from '../table-format';
 import { tableStrings } from '../table-i18n';
 import { previewStrings } from '../preview-i18n';
 import { DataTable } from './data-table';
-import { Codicon } from './widgets';
+import { Codicon } from './codicon';
 import '../preview.css';
 
 const KIND_ICONS: Record<string, string> = { number: 'symbol-number', string: 'symbol-string', boolean: 'symbol-boolean', datetime: 'calendar', other: 'symbol-misc' };
@@ -28,7 +28,7 @@ function Histogram({ counts, label }: { counts: number[]; label: string }) {
 
 function ColumnCard({ col, rows, locale }: { col: ColumnPreview; rows: number; locale: string }) {
   const p = previewStrings(locale);
-  const n = (v: number) => formatNumber(v, locale);
+  const n = (v: number) => formatNumber(v + 0, locale); // + 0: -0 shows as 0
   const pct = rows ? Math.round((col.missing / rows) * 1000) / 10 : 0;
   const topMax = Math.max(1, ...(col.top ?? []).map((t) => t.count));
   return (
