@@ -14,7 +14,7 @@ import { kernelReaders, previewMessages, type PreviewSource } from '../preview/s
 import { resourceOrigins } from './chat-view';
 import type { DatabaseRegistry } from './databases';
 import { databasePreview } from './preview-database';
-import { chooseSource } from './preview-source';
+import { chooseSource, directSource } from './preview-source';
 import { pythonExtensionInterpreter } from './python-path';
 import { radarmLog } from './log';
 import { buildWebviewHtml, toLocale } from './webview-html';
@@ -71,10 +71,14 @@ export function registerPreviewData(deps: PreviewDeps): vscode.Disposable[] {
 
   async function preview(arg: unknown): Promise<void> {
     const t0 = performance.now();
-    // The preview kernel starts while the user picks (Python + pandas take most of a cold full profile).
-    void getKernel().start().catch(() => undefined);
-    void python().catch(() => undefined);
-    const source = await chooseSource(arg, { databases: deps.databases, python, kernel: getKernel });
+    // Named by the argument: the tab opens at once (its load is most of a cold first screen in VS Code), and the
+    // kernel starts with the quick reader. Otherwise the kernel starts while the user picks.
+    const known = directSource(arg);
+    if (!known) {
+      void getKernel().start().catch(() => undefined);
+      void python().catch(() => undefined);
+    }
+    const source = known ?? (await chooseSource(arg, { databases: deps.databases, python, kernel: getKernel }));
     if (!source) return;
     const picked = performance.now(); // a pick's time is the user's, not the preview's: the tab's figure starts here
     const locale = toLocale(vscode.env.language);

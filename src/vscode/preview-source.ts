@@ -3,6 +3,7 @@
 // (then a table is picked), or nothing (the active data file, else a pick of the workspace's data files and
 // database connections). Programmatic callers (tests, other extensions) may pass { path, table } or
 // { database, table } to skip the pickers.
+import { statSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { isDatabaseFile } from '../kernel/database-sources';
@@ -31,12 +32,40 @@ function resolvePath(p: string): string {
   return path.isAbsolute(p) || !folder ? p : path.join(folder.uri.fsPath, p);
 }
 
-async function isFolder(p: string): Promise<boolean> {
+// A local stat (the extension runs beside the files: extensionKind workspace), not a round-trip through VS Code.
+function isFolder(p: string): boolean {
   try {
-    return (await vscode.workspace.fs.stat(vscode.Uri.file(p))).type === vscode.FileType.Directory;
+    return statSync(p).isDirectory();
   } catch {
     return false;
   }
+}
+
+const needsTablePick = (full: string, table?: string) => table === undefined && isDatabaseFile(full) && /\.(sqlite3?|db)$/i.test(full);
+
+/** A file or dataset (or an SQLite table named by the caller): what to show, decided at once, with no UI. */
+function direct(p: string, table?: string): ChosenSource | undefined {
+  const full = resolvePath(p);
+  if (GLOB.test(path.basename(full)) || isFolder(full)) {
+    const label = GLOB.test(path.basename(full)) ? `${nameOf(path.dirname(full))}/${path.basename(full)}` : `${nameOf(full)}/`;
+    return { path: full, name: label };
+  }
+  if (needsTablePick(full, table)) return undefined;
+  return table !== undefined ? { path: full, name: `${nameOf(full)} · ${table}`, table } : { path: full, name: nameOf(full) };
+}
+
+/**
+ * The source when the command's argument names it completely (an explorer file or folder, a chip's path, an
+ * object with its table): the tab can open at once. undefined when a pick is needed (a table, a file).
+ */
+export function directSource(arg: unknown): ChosenSource | undefined {
+  if (arg instanceof vscode.Uri) return direct(arg.fsPath);
+  if (typeof arg === 'string' && arg && !arg.startsWith(DB_ENTRY_PREFIX)) return direct(arg);
+  if (typeof arg === 'object' && arg !== null) {
+    const a = arg as { path?: unknown; database?: unknown; table?: unknown };
+    if (typeof a.path === 'string' && a.database === undefined) return direct(a.path, typeof a.table === 'string' ? a.table : undefined);
+  }
+  return undefined;
 }
 
 async function pickTable(tables: string[], source: string): Promise<string | undefined> {
@@ -49,16 +78,11 @@ async function pickTable(tables: string[], source: string): Promise<string | und
 }
 
 async function fromPath(p: string, ctx: ChooseContext, table?: string): Promise<ChosenSource | undefined> {
-  const full = resolvePath(p);
-  if (GLOB.test(path.basename(full)) || (await isFolder(full))) {
-    const label = GLOB.test(path.basename(full)) ? `${nameOf(path.dirname(full))}/${path.basename(full)}` : `${nameOf(full)}/`;
-    return { path: full, name: label };
-  }
-  if (isDatabaseFile(full) && /\.(sqlite3?|db)$/i.test(full)) {
-    const chosen = table ?? (await pickTable(await sqliteTables({ pythonPath: await ctx.python() }, full).catch(() => []), nameOf(full)));
-    return chosen === undefined ? undefined : { path: full, name: `${nameOf(full)} · ${chosen}`, table: chosen };
-  }
-  return { path: full, name: nameOf(full) };
+  const known = direct(p, table);
+  if (known) return known;
+  const full = resolvePath(p); // an SQLite file: pick its table
+  const chosen = await pickTable(await sqliteTables({ pythonPath: await ctx.python() }, full).catch(() => []), nameOf(full));
+  return chosen === undefined ? undefined : { path: full, name: `${nameOf(full)} · ${chosen}`, table: chosen };
 }
 
 async function fromDatabase(name: string, ctx: ChooseContext, table?: string): Promise<ChosenSource | undefined> {

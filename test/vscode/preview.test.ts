@@ -4,7 +4,7 @@
 // Screenshots in dark and light themes with a Chinese column name.
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { driver, hasDriver } from './driver';
@@ -43,6 +43,8 @@ suite('Preview Data entry points', () => {
   });
   suiteTeardown(async () => {
     await closeEditors();
+    // The suites after this one see the workspace's data files as they were.
+    for (const f of ['parts', 'picture.csv', 'shop.sqlite']) rmSync(path.join(root, f), { recursive: true, force: true });
     await vscode.commands.executeCommand('radarm.chat.focus');
   });
 
@@ -56,10 +58,11 @@ suite('Preview Data entry points', () => {
       await driver.webviewWaitFor('.column-card', '城市', 30_000);
       const firstScreen = Date.now() - t0;
       const header = await driver.webviewText('.preview-header');
+      const stage = (await driver.webviewCount('main.preview[data-stage="quick"]')) ? 'quick' : 'full';
       // The pandas profile replaces the first screen: no loading note left.
       await driver.webviewWaitFor('.preview-header', 'sales.csv', 30_000);
       await waitFor(async () => (await driver.webviewCount('.preview-stage')) === 0, 'the full profile', 60_000);
-      console.log(`[preview] real VS Code: command → column cards seen by the driver ${firstScreen} ms (cold); header then: ${header?.replace(/\s+/g, ' ')}`);
+      console.log(`[preview] real VS Code: command → column cards seen by the driver ${firstScreen} ms (cold); ${stage} view shown, its header: ${header?.replace(/\s+/g, ' ')}`);
       await driver.screenshot('vscode-preview-dark');
       await vscode.workspace.getConfiguration('workbench').update('colorTheme', 'Default Light Modern', vscode.ConfigurationTarget.Global);
       try {

@@ -108,7 +108,7 @@ export function PreviewView({ state, locale }: { state: PreviewState; locale: st
   const quick = shown.stage === 'quick';
   const rows = (d.totalRowsEstimated ? '≈' : '') + formatNumber(d.totalRows, locale);
   return (
-    <main class="preview" aria-busy={quick && !state.error}>
+    <main class="preview" aria-busy={quick && !state.error} data-stage={shown.stage ?? 'full'}>
       <header class="preview-header">
         <h1>
           <Codicon name={d.table ? 'database' : d.dataset ? 'files' : 'table'} /> {d.name}
