@@ -49,7 +49,9 @@ function runQuick(opts: QuickOptions, request: Record<string, unknown>): Promise
       opts.signal?.removeEventListener('abort', onAbort);
       resolve(v);
     };
-    const child = spawn(opts.pythonPath, ['-c', code, JSON.stringify(request)], { env: kernelEnv(process.env), stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+    // cwd: our own folder. With -c, Python puts the working directory first on sys.path: a workspace's csv.py
+    // must never shadow the standard library.
+    const child = spawn(opts.pythonPath, ['-c', code, JSON.stringify(request)], { cwd: dir, env: kernelEnv(process.env), stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
     const timeoutMs = opts.timeoutMs ?? 10_000;
     const timer = setTimeout(() => {
       child.kill('SIGKILL');

@@ -89,6 +89,20 @@ describe('Preview Data first screen (quick reader + pandas profile, real Python)
     }
   });
 
+  it('a csv.py or json.py in the working folder (a workspace\'s) never shadows the standard library', async () => {
+    const hostile = join(data.dir, 'hostile');
+    mkdirSync(hostile, { recursive: true });
+    for (const m of ['csv', 'json', 'io', 're']) writeFileSync(join(hostile, `${m}.py`), 'raise SystemExit("shadowed")\n');
+    const before = process.cwd();
+    process.chdir(hostile);
+    try {
+      const q = await quick(src(data.file('bom.csv')));
+      assert.ok(q.ok, JSON.stringify(q));
+    } finally {
+      process.chdir(before);
+    }
+  });
+
   it('a binary file named .csv, a missing file and an empty file each give one error with a code', async () => {
     writeFileSync(data.file('img.csv'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 1, 2, 3]));
     writeFileSync(data.file('empty.csv'), '');

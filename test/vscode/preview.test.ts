@@ -63,11 +63,13 @@ suite('Preview Data entry points', () => {
       await driver.webviewWaitFor('.preview-header', 'sales.csv', 30_000);
       await waitFor(async () => (await driver.webviewCount('.preview-stage')) === 0, 'the full profile', 60_000);
       console.log(`[preview] real VS Code: command → column cards seen by the driver ${firstScreen} ms (cold); ${stage} view shown, its header: ${header?.replace(/\s+/g, ' ')}`);
-      await driver.screenshot('vscode-preview-dark');
-      await vscode.workspace.getConfiguration('workbench').update('colorTheme', 'Default Light Modern', vscode.ConfigurationTarget.Global);
+      // This theme, then the other one (the tab follows the theme without reloading).
+      const light = vscode.window.activeColorTheme.kind === vscode.ColorThemeKind.Light;
+      await driver.screenshot(`vscode-preview-${light ? 'light' : 'dark'}`);
+      await vscode.workspace.getConfiguration('workbench').update('colorTheme', light ? 'Default Dark Modern' : 'Default Light Modern', vscode.ConfigurationTarget.Global);
       try {
-        await driver.webviewWaitFor('body.vscode-light .column-card', '城市', 20_000);
-        await driver.screenshot('vscode-preview-light');
+        await driver.webviewWaitFor(`body.vscode-${light ? 'dark' : 'light'} .column-card`, '城市', 20_000);
+        await driver.screenshot(`vscode-preview-${light ? 'dark' : 'light'}`);
       } finally {
         await vscode.workspace.getConfiguration('workbench').update('colorTheme', undefined, vscode.ConfigurationTarget.Global);
       }
