@@ -14,6 +14,7 @@ import { kernelReaders, previewMessages, type PreviewSource } from '../preview/s
 import { resourceOrigins } from './chat-view';
 import type { DatabaseRegistry } from './databases';
 import { databasePreview } from './preview-database';
+import { isDataFile } from './data-files';
 import { chooseSource, directSource } from './preview-source';
 import { pythonExtensionInterpreter } from './python-path';
 import { radarmLog } from './log';
@@ -73,7 +74,8 @@ export function registerPreviewData(deps: PreviewDeps): vscode.Disposable[] {
     const t0 = performance.now();
     // Named by the argument: the tab opens at once (its load is most of a cold first screen in VS Code), and the
     // kernel starts with the quick reader. Otherwise the kernel starts while the user picks.
-    const known = directSource(arg);
+    const active = vscode.window.activeTextEditor?.document.uri; // the palette with a data file open: no pick either
+    const known = directSource(arg ?? (active && isDataFile(active) ? active : undefined));
     if (!known) {
       void getKernel().start().catch(() => undefined);
       void python().catch(() => undefined);
