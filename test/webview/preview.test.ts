@@ -62,8 +62,7 @@ describe('Preview Data tab in Chromium', function () {
   });
 
   it('shows the quick first screen with a loading note, then the full profile in place (no flash of the loading state)', async () => {
-    const p = await openPanel(context, server, { page: 'preview', theme: 'dark', width: 900, height: 700 });
-    open.push(p);
+    const p = await suite.open({ page: 'preview', theme: 'dark', width: 900, height: 700 });
     await p.host({ type: 'previewLoading', name: 'sales.csv', locale: 'en' });
     const quick = samplePreview();
     quick.sampleRows = 2000;
@@ -86,8 +85,7 @@ describe('Preview Data tab in Chromium', function () {
   });
 
   it('an error after the first screen keeps the rows shown and says what failed, with its code', async () => {
-    const p = await openPanel(context, server, { page: 'preview', theme: 'light' });
-    open.push(p);
+    const p = await suite.open({ page: 'preview', theme: 'light' });
     await p.host({ type: 'preview', preview: samplePreview(), ms: 80, stage: 'quick' });
     await p.host({ type: 'previewError', name: 'sales.csv', message: 'sales.csv: file not found (it was moved or deleted while it was read)', code: 'not-found' });
     await p.frames();
@@ -118,8 +116,7 @@ describe('Preview Data tab in Chromium', function () {
       },
     };
     for (const theme of ['light', 'dark'] as const) {
-      const p = await openPanel(context, server, { page: 'preview', theme, width: 1000, height: 760 });
-      open.push(p);
+      const p = await suite.open({ page: 'preview', theme, width: 1000, height: 760 });
       await p.host({ type: 'preview', preview: wide, ms: 410, stage: 'full' });
       await p.frames();
       const header = await p.page.locator('.preview-header').innerText();
