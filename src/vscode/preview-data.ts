@@ -29,6 +29,15 @@ export interface PreviewDeps {
   databases?: DatabaseRegistry;
 }
 
+async function untrustedNotice(): Promise<void> {
+  const manage = vscode.l10n.t('Manage Workspace Trust');
+  const choice = await vscode.window.showWarningMessage(
+    vscode.l10n.t('Preview Data runs Python, which Restricted Mode does not allow here. Trust this folder to preview its data.'),
+    manage,
+  );
+  if (choice === manage) await vscode.commands.executeCommand('workbench.trust.manage');
+}
+
 export function registerPreviewData(deps: PreviewDeps): vscode.Disposable[] {
   let kernel: PythonKernel | undefined;
   let quickPython: Promise<string> | undefined;
@@ -71,6 +80,8 @@ export function registerPreviewData(deps: PreviewDeps): vscode.Disposable[] {
   }
 
   async function preview(arg: unknown): Promise<void> {
+    // Like the chat, no Python in Restricted Mode: the interpreter may be the workspace's own (.venv).
+    if (!vscode.workspace.isTrusted) return void untrustedNotice();
     const t0 = performance.now();
     // Named by the argument: the tab opens at once (its load is most of a cold first screen in VS Code), and the
     // kernel starts with the quick reader. Otherwise the kernel starts while the user picks.
