@@ -1,6 +1,7 @@
 // createKernel: one persistent Python process per chat session. Requests run one at a time; a crashed or
 // force-stopped process is replaced on the next request, with the last data files loaded again.
-import { isDataPreview, type DataPreview } from '../protocol/preview';
+import { isDataPreview, type DataPreview, type PreviewErrorCode } from '../protocol/preview';
+import { PreviewFailure } from './preview-quick';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -348,14 +349,26 @@ export function createKernel(options: KernelOptions): PythonKernel {
   }
 
   /** Radarm: Preview Data — the file's column profile and first rows (radarm_preview.py). */
-  function preview(file: string): Promise<DataPreview> {
+  function previewRequest(req: Record<string, unknown>, show?: string): Promise<RunnerReply> {
     return enqueue(async () => {
-      const reply = await (await connect()).request({ op: 'preview', path: path.resolve(cwd, file) });
-      const err = reply.error as { message?: string } | undefined;
-      if (!reply.ok) throw new Error(err?.message || 'the preview failed');
-      if (!isDataPreview(reply.preview)) throw new Error('the kernel sent a malformed preview');
-      return reply.preview;
+      if (show) await adaptSandbox([show], undefined); // a file outside the workspace: the sandbox must show it
+      const reply = await (await connect()).request({ op: 'preview', ...req });
+      const err = reply.error as { message?: string; code?: PreviewErrorCode } | undefined;
+      if (!reply.ok) throw new PreviewFailure(maskSecrets(err?.message || 'the preview failed', databaseSecrets(lastLoad?.databases)), err?.code ?? 'failed');
+      return reply;
     });
+  }
+
+  async function preview(file: string, table?: { database: string; table: string }): Promise<DataPreview> {
+    const full = path.resolve(cwd, file);
+    const reply = await previewRequest(table ? { path: file, ...table } : { path: full }, table ? undefined : globRoot(full));
+    if (!isDataPreview(reply.preview)) throw new Error('the kernel sent a malformed preview');
+    return reply.preview;
+  }
+
+  async function previewTables(database: string): Promise<string[]> {
+    const reply = await previewRequest({ database, list: true });
+    return Array.isArray(reply.tables) ? reply.tables.filter((t): t is string => typeof t === 'string') : [];
   }
 
   return {
@@ -363,6 +376,7 @@ export function createKernel(options: KernelOptions): PythonKernel {
     loadData,
     execute,
     preview,
+    previewTables,
     interrupt: () => current?.stop('cancelled'),
     async dispose() {
       disposed = true;
@@ -382,6 +396,13 @@ export function createKernel(options: KernelOptions): PythonKernel {
       return info;
     },
   };
+}
+
+/** What a sandbox must show for a preview: a dataset glob's folder (before the first wildcard), else the path. */
+function globRoot(p: string): string {
+  const segs = p.split(path.sep);
+  const i = segs.findIndex((s) => /[*?[]/.test(s));
+  return i < 0 ? p : segs.slice(0, i).join(path.sep) || path.sep;
 }
 
 /** The last line of a message: for a Python traceback, the exception itself. */

@@ -31,10 +31,8 @@ const HANDLERS: Handlers = {
     const uri = c.resolveFile(m.path);
     return uri && run('vscode.open', uri);
   },
-  previewData: (c, m) => {
-    const uri = c.resolveFile(m.path);
-    return uri && run('radarm.previewData', uri);
-  },
+  // A file chip resolves to its file; a dataset chip ("folder/*.csv") or a connection chip ("db:<name>") goes as it is.
+  previewData: (c, m) => run('radarm.previewData', c.resolveFile(m.path) ?? m.path),
   exportNotebook: () => run('radarm.exportNotebook'),
   clearHistory: () => run('radarm.clearHistory'),
 };
