@@ -16,6 +16,7 @@ describe('engine: kernel wrappers', function () {
     made.push(k);
     return k;
   };
+  const pidOf = (k: PythonKernel) => k.info?.pid;
   after(() => Promise.all(made.map((k) => k.dispose())));
 
   it('wrapKernel delegates every call it does not replace, and reads pythonPath and info live', async () => {
@@ -27,10 +28,10 @@ describe('engine: kernel wrappers', function () {
         return inner.execute(code, opts);
       },
     });
-    assert.equal(k.info, undefined, 'no info before the start');
+    assert.equal(pidOf(k), undefined, 'no info before the start');
     await k.start();
     assert.equal(k.pythonPath, inner.pythonPath);
-    assert.equal(k.info?.pid, inner.info?.pid);
+    assert.equal(pidOf(k), pidOf(inner));
     const r = await k.execute('print(6 * 7)');
     assert.equal(executed, 1);
     assert.match(r.stdout, /42/);
