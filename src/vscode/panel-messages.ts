@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import type { WebviewToHost } from '../protocol/messages';
 import type { ChatController } from './chat-controller';
+import { radarmLog } from './log';
 
 type Handlers = { [K in WebviewToHost['type']]: (c: ChatController, msg: Extract<WebviewToHost, { type: K }>) => PromiseLike<unknown> | void };
 
@@ -17,6 +18,7 @@ const HANDLERS: Handlers = {
   insertCode: (_, m) => run('radarm.insertCode', m.code),
   copy: (c, m) => c.copyText(m.text),
   pickDataFiles: () => run('radarm.pickDataFiles'),
+  showLog: () => radarmLog().show(true),
   addDatabase: () => run('radarm.addDatabase'),
   setDataFiles: (c, m) => c.setSelectedFiles(m.files),
   setMode: (c, m) => c.setMode(m.mode),
