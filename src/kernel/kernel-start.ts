@@ -2,7 +2,8 @@
 // memory cap (or without it, when numpy cannot even load under it), with a start failure turned into
 // a KernelStartError that says how to fix it; then the KernelInfo the hosts show.
 import * as os from 'node:os';
-import { startRunner, type RunnerConnection } from './connection';
+import { startRunner } from './connection';
+import type { RunnerConnection } from './runner-protocol';
 import { DEFAULT_SETTING_NAME, KernelStartError, PANDAS_FIX, type ResolvedPython } from './resolve-python';
 import type { SandboxPlan } from './sandbox';
 import type { KernelInfo, KernelOptions } from './types';

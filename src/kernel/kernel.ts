@@ -3,7 +3,8 @@
 import { isDataPreview, type DataPreview } from '../protocol/preview';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { RunnerExitedError, waitAtMost, type RunnerConnection, type RunnerReply } from './connection';
+import { waitAtMost } from './connection';
+import { RunnerExitedError, type RunnerConnection, type RunnerReply } from './runner-protocol';
 import { kernelEnv } from './env';
 import { crashedResult, describeExit, executionText, fromReply, stoppedResult } from './result';
 import { defaultMemoryLimitMb, kernelInfoOf, startKernelProcess } from './kernel-start';
