@@ -10,7 +10,7 @@ import { createSession, type Session } from '../engine/session';
 import type { ProviderChoice } from '../engine/preflight';
 import type { PythonKernel } from '../kernel/types';
 import type { LlmClient } from '../llm/types';
-import { vscodeLmProvider } from '../llm/vscode-lm';
+import { vscodeLmProvider } from '../llm/vscode-lm-providers';
 import type { ErrorCode, RadarmEvent } from '../protocol/events';
 import type { Locale } from '../protocol/vocabulary';
 import {
