@@ -7,7 +7,7 @@ import type { PromptInput } from './prompts';
 const DB_FILE = /\.(sqlite3?|db|duckdb)$/i;
 function databaseSection(p: PromptInput): string {
   const names = [...(p.databases ?? []).map((d) => d.name), ...p.dataFiles.filter((f) => DB_FILE.test(f)).map(baseName)];
-  // The schema itself comes in the user turn, as data (withData); here only the rule, or that it is loading.
+  // The schema itself comes in the user message, as data (withData); here only the rule, or that it is loading.
   const profile = p.profile?.text.trim() ? UNTRUSTED_DATA_RULE : `Databases: ${names.join(', ')} (the schema is still loading).`;
   return [
     '## Data (databases, already connected)',
@@ -63,7 +63,7 @@ export function dataBlock(text: string): string {
   return `<data_profile>\n${inert}\n</data_profile>`;
 }
 
-/** The user turn of a stage: the data block (when a profile is known), then the stage's own text. */
+/** The user message of a stage: the data block (when a profile is known), then the stage's own text. */
 export function withData(p: PromptInput, content: string): string {
   const text = p.profile?.text.trim();
   return text ? `${dataBlock(text)}\n\n${content}` : content;

@@ -3,7 +3,7 @@
 // the system prompt (files, databases, the untrusted-data rule) is in prompt-data.ts, Dask's in dask-prompts.ts.
 import type { ChatMessage } from '../llm/types';
 import type { DataProfile } from '../kernel/types';
-import type { Turn } from './types';
+import type { HistoryEntry } from './types';
 import type { Lang } from './announcements';
 import { daskSection } from './dask-prompts';
 import { dataBlock, dataSection, withData } from './prompt-data';
@@ -18,7 +18,7 @@ export interface PromptInput {
   dataFiles: string[];
   /** Database servers chosen as sources (only their names are used here). */
   databases?: { name: string }[];
-  history: Turn[];
+  history: HistoryEntry[];
 }
 
 /** One executed attempt, as fed back to the model. */
@@ -95,7 +95,7 @@ function systemFor(p: PromptInput, roleDetail: string, extra: string[]): ChatMes
 }
 
 /** Earlier turns as user/assistant pairs, bounded: the last few turns, long code and outputs cut. */
-export function historyMessages(history: Turn[]): ChatMessage[] {
+export function historyMessages(history: HistoryEntry[]): ChatMessage[] {
   const out: ChatMessage[] = [];
   for (const t of history.slice(-LIMITS.historyTurns)) {
     out.push({ role: 'user', content: t.question });
@@ -108,7 +108,7 @@ export function historyMessages(history: Turn[]): ChatMessage[] {
   return out;
 }
 
-function historyNote(history: Turn[]): string[] {
+function historyNote(history: HistoryEntry[]): string[] {
   return history.length
     ? ['## Conversation\nThis is a follow-up: earlier questions, the code that ran and its output are in the messages before. Build on them (their variables still exist) and interpret the new question in their context.']
     : [];
@@ -284,7 +284,7 @@ export function explanationMessages(p: PromptInput, attempt: Attempt): ChatMessa
 export function askMessages(
   question: string,
   lang: Lang,
-  ctx: { history: Turn[]; dataFiles: string[] },
+  ctx: { history: HistoryEntry[]; dataFiles: string[] },
   data?: string,
 ): ChatMessage[] {
   const system = [

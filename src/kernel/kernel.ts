@@ -235,7 +235,7 @@ export function createKernel(options: KernelOptions): PythonKernel {
             : eopts.onOutput;
         const reply: RunnerReply = await c.request({ op: 'exec', code, stream: !!eopts.onOutput }, onOutput, eopts.onProgress);
         // Native output (subprocesses, C libraries) travels on stderr, a different pipe than the reply; it was
-        // written before the reply, and one turn of the event loop lets a chunk that is already there arrive.
+        // written before the reply, and one event-loop tick (setImmediate) lets a chunk that is already there arrive.
         await new Promise((r) => setImmediate(r));
         result = fromReply(reply, elapsed(), c.takeStderr(), maxOutputChars);
         const mpl = reply.matplotlib as { cjkFont?: string | null } | undefined;

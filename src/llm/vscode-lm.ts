@@ -56,7 +56,7 @@ export const DEFAULT_JUSTIFICATION =
 /**
  * ChatMessage[] → LanguageModelChatMessage[]. The 1.100 API has no system role: system prompts
  * become User messages in place (a leading one for the usual leading system prompt). Empty messages
- * are dropped: some models reject empty turns.
+ * are dropped: some models reject empty messages.
  */
 export function toLmMessages(
   messages: readonly ChatMessage[],

@@ -3,7 +3,7 @@
 // the webview posts. Beside it: chat-conversation.ts (new / open / clear / save), panel-poster.ts (what
 // the webview is sent) and chat-config-watch.ts (the settings and sources it follows).
 import * as vscode from 'vscode';
-import type { Mode, Turn } from '../agent/types';
+import type { Mode, HistoryEntry } from '../agent/types';
 import type { Session } from '../engine/session';
 import type { PythonKernel } from '../kernel/types';
 import { type PanelState, type TurnRecord, type WebviewToHost } from '../protocol/messages';
@@ -63,7 +63,7 @@ export class ChatController implements vscode.Disposable {
       files,
       plotlyUri,
     );
-    const newSession = (history: Turn[]) =>
+    const newSession = (history: HistoryEntry[]) =>
       createChatSession(services, () => this.settings(), history, (needsNetwork) => (this.kernelWithoutNetwork = !needsNetwork));
     this.chat = new ChatConversation(store, newSession, async () => {
       this.stop();

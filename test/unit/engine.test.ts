@@ -4,7 +4,7 @@
 // soon as data files are chosen. Real LLM service against the scripted server, real Python.
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { successfulCode, turnFromEvents } from '../../src/engine/conversation-history';
+import { successfulCode, historyEntryFromEvents } from '../../src/engine/conversation-history';
 import { CLI_PREFLIGHT_TEXTS, preflight, preflightMessage } from '../../src/engine/preflight';
 import { createKernel } from '../../src/kernel';
 import type { PythonKernel } from '../../src/kernel/types';
@@ -45,7 +45,7 @@ describe('engine: history from events', () => {
   const code = (text: string): RadarmEvent => ({ type: 'content', stage: 'code_generation', content: text });
 
   it('a failed turn keeps what failed, its code and the last code tried; a cancelled one is not kept', () => {
-    const failed = turnFromEvents('Plot it', [
+    const failed = historyEntryFromEvents('Plot it', [
       code('```python\nprint(df.x)\n```'),
       { type: 'content', stage: 'execution', content: "KeyError: 'x'" },
       { type: 'error', content: 'Stopped after 1 round', code: 'max_rounds' },
@@ -59,7 +59,7 @@ describe('engine: history from events', () => {
       error: 'Stopped after 1 round',
       errorCode: 'max_rounds',
     });
-    assert.equal(turnFromEvents('Q', [{ type: 'error', content: 'Stopped.', code: 'cancelled' }, { type: 'done' }]), undefined);
+    assert.equal(historyEntryFromEvents('Q', [{ type: 'error', content: 'Stopped.', code: 'cancelled' }, { type: 'done' }]), undefined);
     assert.deepEqual(successfulCode([failed!, { question: 'a', reply: 'b', code: 'x = 1' }]), ['x = 1']);
   });
 });
