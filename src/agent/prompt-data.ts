@@ -1,11 +1,20 @@
 // The data part of every prompt: what the system prompt says about the chosen files and databases (the
 // variables they are loaded into, how to query a database, which files failed), and the data profile itself,
 // which travels in the user message delimited as untrusted data.
-import type { PromptInput } from './prompts';
+import type { DataProfile } from '../kernel/types';
+
+/** What the data section draws on (every PromptInput has it). */
+export interface DataPromptInput {
+  /** The kernel's data profile; undefined while still loading or when no file is chosen. */
+  profile?: DataProfile;
+  dataFiles: string[];
+  /** Database servers chosen as sources (only their names are used here). */
+  databases?: { name: string }[];
+}
 
 /** Databases (servers, or SQLite files among the data files): query them with sql(), in the database. */
 const DB_FILE = /\.(sqlite3?|db|duckdb)$/i;
-function databaseSection(p: PromptInput): string {
+function databaseSection(p: DataPromptInput): string {
   const names = [...(p.databases ?? []).map((d) => d.name), ...p.dataFiles.filter((f) => DB_FILE.test(f)).map(baseName)];
   // The schema itself comes in the user message, as data (withData); here only the rule, or that it is loading.
   const profile = p.profile?.text.trim() ? UNTRUSTED_DATA_RULE : `Databases: ${names.join(', ')} (the schema is still loading).`;
@@ -25,7 +34,7 @@ function databaseSection(p: PromptInput): string {
   ].join('\n');
 }
 
-export function dataSection(p: PromptInput): string {
+export function dataSection(p: DataPromptInput): string {
   if (p.databases?.length || p.dataFiles.some((f) => DB_FILE.test(f))) return databaseSection(p);
   if (!p.dataFiles.length)
     return '## Data\nNo data file is loaded. If the question needs data, compute what you can or say which file the user should choose.';
@@ -64,7 +73,7 @@ export function dataBlock(text: string): string {
 }
 
 /** The user message of a stage: the data block (when a profile is known), then the stage's own text. */
-export function withData(p: PromptInput, content: string): string {
+export function withData(p: DataPromptInput, content: string): string {
   const text = p.profile?.text.trim();
   return text ? `${dataBlock(text)}\n\n${content}` : content;
 }

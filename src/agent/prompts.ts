@@ -2,22 +2,16 @@
 // Read this file top to bottom to know exactly what the model is told at each stage; the data section of
 // the system prompt (files, databases, the untrusted-data rule) is in prompt-data.ts, Dask's in dask-prompts.ts.
 import type { ChatMessage } from '../llm/types';
-import type { DataProfile } from '../kernel/types';
 import type { HistoryEntry } from './types';
 import type { Lang } from './announcements';
 import { daskSection } from './dask-prompts';
-import { dataBlock, dataSection, withData } from './prompt-data';
+import { dataBlock, dataSection, withData, type DataPromptInput } from './prompt-data';
 
-/** What every prompt may draw on. */
-export interface PromptInput {
+/** What every prompt may draw on: the question, its language, the history and the data (prompt-data.ts). */
+export interface PromptInput extends DataPromptInput {
   question: string;
   /** The question's language; the answer is written in it. */
   lang: Lang;
-  /** The kernel's data profile; undefined while still loading or when no file is chosen. */
-  profile?: DataProfile;
-  dataFiles: string[];
-  /** Database servers chosen as sources (only their names are used here). */
-  databases?: { name: string }[];
   history: HistoryEntry[];
 }
 

@@ -1,8 +1,10 @@
 // What goes wrong with a VS Code language model, in the user's words and as an error code: no consent,
 // a model that is gone, a blocked request, a prompt over the model's limit, a cancel.
 import type { ErrorCode } from '../protocol/events';
-import type { LmModel } from './vscode-lm';
 import { vscodeLmTexts as texts, type Locale } from './vscode-lm-texts';
+
+/** The model's fields that messages use (a vscode.LanguageModelChat has them). */
+type LmModel = { name: string; vendor: string; maxInputTokens: number };
 
 /** How messages name a model: "'GPT-4o' (copilot)", or the id asked for when there is no model. */
 export const modelRef = (m?: Pick<LmModel, 'name' | 'vendor'>, id?: string) =>

@@ -17,7 +17,7 @@ import type { DataFileIndex } from './data-files';
 import { reportTurnError } from './error-report';
 import { startRunningTurn, type RunningTurn } from './running-turn';
 import { figureAction, webviewRoot } from './figure-actions';
-import { handlePanelMessage } from './panel-messages';
+import { handlePanelMessage, type PanelActions } from './panel-messages';
 import { PanelPoster } from './panel-poster';
 import { newTurnRecord, panelTurnRequest, recordTurn, turnSettings } from './panel-turn';
 import type { HistoryStore } from './history-store';
@@ -35,7 +35,7 @@ export type { ChatServices, ChatViewPort };
 
 const t = vscode.l10n.t;
 
-export class ChatController implements vscode.Disposable {
+export class ChatController implements vscode.Disposable, PanelActions {
   private readonly chat: ChatConversation;
   private running: RunningTurn | undefined;
   private readonly poster: PanelPoster;
