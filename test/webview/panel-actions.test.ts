@@ -2,7 +2,6 @@
 // resend, and recall, in the real bundle in headless Chromium; screenshots at the default sidebar
 // width (300 px) in light and dark themes go to test-artifacts/.
 import * as assert from 'node:assert/strict';
-import type { Browser, BrowserContext } from 'playwright-core';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RadarmEvent } from '../../src/protocol/events';
@@ -10,62 +9,21 @@ import { chartHtml } from '../../src/vscode/figure-html';
 import { agentMultiEvents, plotlyJson, pngDataUrl } from './fixtures';
 import {
   DIST,
-  build,
   contentEvents,
-  launchChromium,
   openPanel,
-  panelContext,
   panelState,
-  startPanelServer,
   stream,
   turnRecord,
   type Panel,
-  type PanelServer,
 } from './harness';
+import { usePanelSuite } from './panel-suite';
 
 const EMOJI = /\p{Extended_Pictographic}/u;
 
 describe('chat panel actions and progress in Chromium', function () {
   this.timeout(60_000);
-  let browser: Browser;
-  let context: BrowserContext;
-  let server: PanelServer;
-  const open: Panel[] = [];
-
-  before(async () => {
-    build();
-    server = await startPanelServer();
-    browser = await launchChromium();
-    context = await panelContext(browser);
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-
-  async function panel(opts: Parameters<typeof openPanel>[2] = {}, state = panelState()): Promise<Panel> {
-    const p = await openPanel(context, server, { width: 300, ...opts });
-    open.push(p);
-    await p.host({ type: 'init', state: { ...state, plotlyUri: `${server.origin}/plotly.min.js` } });
-    await p.frames();
-    return p;
-  }
-
-  afterEach(async function () {
-    const pages = open.splice(0);
-    for (const p of pages) {
-      const violations = await p.violations();
-      await p.page.close();
-      if (this.currentTest?.state === 'passed') {
-        assert.deepEqual(violations, [], 'CSP violations');
-        assert.deepEqual(p.errors, [], 'page errors');
-      }
-    }
-  });
-
-  const startTurn = (p: Panel, id: string, question: string, over = {}) =>
-    p.host({ type: 'turnStart', turn: turnRecord(id, question, over) });
+  const suite = usePanelSuite({ width: 300 });
+  const { panel, startTurn } = suite;
 
   const done = (reply: string, over: Partial<{ image: string; plotly_json: string; generated_code: string }> = {}): RadarmEvent[] => [
     { type: 'complete', data: { reply, generated_code: null, execution_result: null, image: null, plotly_json: null, ...over } },
@@ -186,10 +144,10 @@ describe('chat panel actions and progress in Chromium', function () {
   });
 
   it('copies the figure as a PNG image where the clipboard is allowed', async () => {
-    const ctx = await browser.newContext({ viewport: { width: 300, height: 760 } });
-    await ctx.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.origin });
+    const ctx = await suite.browser.newContext({ viewport: { width: 300, height: 760 } });
+    await ctx.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: suite.server.origin });
     try {
-      const p = await openPanel(ctx, server, {});
+      const p = await openPanel(ctx, suite.server, {});
       await p.host({ type: 'init', state: panelState() });
       await startTurn(p, 'c1', 'Plot');
       await stream(p, 'c1', done('ok', { image: pngDataUrl(64, 32) }));
@@ -225,7 +183,7 @@ describe('chat panel actions and progress in Chromium', function () {
   });
 
   it('a chart saved as HTML draws with every network request refused (plotly.js is inside the file)', async () => {
-    const page = await context.newPage();
+    const page = await suite.context.newPage();
     try {
       const requests: string[] = [];
       await page.route('**/*', (route) => {
