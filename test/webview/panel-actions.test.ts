@@ -7,23 +7,23 @@ import { join } from 'node:path';
 import type { RadarmEvent } from '../../src/protocol/events';
 import { chartHtml } from '../../src/vscode/figure-html';
 import { agentMultiEvents, plotlyJson, pngDataUrl } from './fixtures';
-import {
-  DIST,
-  contentEvents,
-  openPanel,
-  panelState,
-  stream,
-  turnRecord,
-  type Panel,
-} from './harness';
-import { usePanelSuite } from './panel-suite';
+import { DIST, contentEvents, openPanel, panelState, panelSuite, stream, turnRecord, type OpenOptions, type Panel } from './harness';
 
 const EMOJI = /\p{Extended_Pictographic}/u;
 
 describe('chat panel actions and progress in Chromium', function () {
   this.timeout(60_000);
-  const suite = usePanelSuite({ width: 300 });
-  const { panel, startTurn } = suite;
+  const suite = panelSuite();
+
+  async function panel(opts: OpenOptions = {}, state = panelState()): Promise<Panel> {
+    const p = await suite.open({ width: 300, ...opts });
+    await p.host({ type: 'init', state: { ...state, plotlyUri: `${suite.server.origin}/plotly.min.js` } });
+    await p.frames();
+    return p;
+  }
+
+  const startTurn = (p: Panel, id: string, question: string, over = {}) =>
+    p.host({ type: 'turnStart', turn: turnRecord(id, question, over) });
 
   const done = (reply: string, over: Partial<{ image: string; plotly_json: string; generated_code: string }> = {}): RadarmEvent[] => [
     { type: 'complete', data: { reply, generated_code: null, execution_result: null, image: null, plotly_json: null, ...over } },
@@ -250,7 +250,7 @@ describe('chat panel actions and progress in Chromium', function () {
     assert.equal(await ta.inputValue(), 'my own text', 'typed text is not replaced');
   });
 
-  it('at 300 px the header lines stay on one line and the model picker shows the model name (light English, dark Chinese)', async () => {
+  it('at 300 px the header lines stay on one line, the model picker shows the model name, and nothing scrolls sideways once the chart is drawn (light English, dark Chinese)', async () => {
     for (const theme of ['light', 'dark'] as const) {
       const locale = theme === 'dark' ? 'zh-cn' : 'en';
       const p = await panel({ theme, width: 300, locale }, panelState({ locale }));

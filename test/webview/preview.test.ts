@@ -1,9 +1,8 @@
 // The Preview Data tab's bundle in Chromium under the real CSP: column cards with histograms and top values,
 // the first rows as a table, the loading and error states; light and dark.
 import * as assert from 'node:assert/strict';
-import type { Browser, BrowserContext } from 'playwright-core';
 import type { DataPreview } from '../../src/protocol/preview';
-import { build, launchChromium, openPanel, panelContext, startPanelServer, type Panel, type PanelServer } from './harness';
+import { panelSuite } from './harness';
 
 function samplePreview(): DataPreview {
   return {
@@ -39,36 +38,11 @@ function samplePreview(): DataPreview {
 
 describe('Preview Data tab in Chromium', function () {
   this.timeout(60_000);
-  let browser: Browser;
-  let context: BrowserContext;
-  let server: PanelServer;
-  const open: Panel[] = [];
-
-  before(async () => {
-    build();
-    server = await startPanelServer();
-    browser = await launchChromium();
-    context = await panelContext(browser);
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-  afterEach(async function () {
-    for (const p of open.splice(0)) {
-      const violations = await p.violations();
-      await p.page.close();
-      if (this.currentTest?.state === 'passed') {
-        assert.deepEqual(violations, [], 'CSP violations');
-        assert.deepEqual(p.errors, [], 'page errors');
-      }
-    }
-  });
+  const suite = panelSuite();
 
   it('shows the shape, a card per column with histogram bars or top values, and the first rows; light and dark', async () => {
     for (const theme of ['light', 'dark'] as const) {
-      const p = await openPanel(context, server, { page: 'preview', theme, width: 700, height: 700 });
-      open.push(p);
+      const p = await suite.open({ page: 'preview', theme, width: 700, height: 700 });
       await p.host({ type: 'previewLoading', name: 'sales.csv', locale: 'en' });
       await p.frames();
       assert.match(await p.page.locator('.preview-status').innerText(), /Reading sales\.csv/);
@@ -88,8 +62,7 @@ describe('Preview Data tab in Chromium', function () {
   });
 
   it('shows a load failure as an alert, and ignores malformed messages', async () => {
-    const p = await openPanel(context, server, { page: 'preview', locale: 'zh-cn' });
-    open.push(p);
+    const p = await suite.open({ page: 'preview', locale: 'zh-cn' });
     await p.host({ type: 'preview', preview: { name: 'x' }, ms: 1 });
     await p.host({ type: 'previewError', name: 'img.csv', message: 'img.csv is not a text data file: it looks like a PNG image' });
     await p.frames();
