@@ -9,7 +9,7 @@ import type { CompleteData } from '../../src/protocol/events';
 import type { TurnRecord } from '../../src/protocol/messages';
 import { startFakeLlmServer, textSteps, type FakeLlmServer, type FakeRequest, type Script } from '../helpers/fake-llm-server';
 import { DB_PASSWORD, mariadb, postgres, type DbServer } from '../helpers/db-servers';
-import { driver, hasDriver } from './driver';
+import { driver, driverTest, hasDriver } from './driver';
 import { radarm, setRadarmSetting, waitFor, workspaceFile } from './helpers';
 
 const SEED = `CREATE TABLE 销售 (地区 varchar(20), 金额 numeric(10,2));
@@ -73,6 +73,38 @@ suite('Databases', () => {
     await api.files.refresh();
     assert.ok(api.files.available.includes('shop.sqlite'), 'a SQLite file is a data file');
     if (hasDriver()) await driver.webviewWaitFor('#radarm-root', 'shop_pg', 30_000);
+  });
+
+  // `@` in the real panel: the host reads the SQLite file's and the PostgreSQL database's tables and a JSON file's
+  // columns (radarm_names.py), the composer completes `table.column`, and the sent question shows the mention as a
+  // chip and reaches the model. Ends by sending, which also stores the emptied draft (no leftover for later suites).
+  driverTest('@ in the panel offers the tables of a SQLite file and of PostgreSQL; the sent mention is a chip and reaches the model exactly', async function () {
+    this.timeout(120_000);
+    const api = await radarm();
+    await api.controller.setSelectedFiles(['shop.sqlite', 'db:shop_pg', 'data/visits.json']);
+    // A JSON file's columns come from Python too (not from a header the host reads).
+    await driver.webviewType('textarea', '@visi');
+    await driver.webviewWaitFor('.mention-item .mention-detail', 'visits.json', 60_000);
+    await driver.webviewType('textarea', '', ['Escape']);
+    await driver.webviewType('textarea', '', ['Control+A', 'Backspace']);
+    await driver.webviewWaitFor('textarea:placeholder-shown', undefined, 10_000);
+    await driver.webviewType('textarea', '@销售.金');
+    await driver.webviewWaitFor('.mention-item .mention-detail', 'shop_pg', 60_000);
+    assert.equal(await driver.webviewCount('.mention-item'), 2, 'the column of 销售 in both sources');
+    assert.match((await driver.webviewText('.mention-item'))!, /销售\.金额\s+shop\.sqlite/);
+    await driver.screenshot('mentions-tables');
+    const before = server.requests.length;
+    await driver.webviewType('textarea', '', ['Enter']);
+    await driver.webviewType('textarea', '各地区合计？', ['Enter']);
+    await waitFor(() => api.controller.turns.at(-1)?.question === '@`销售.金额` 各地区合计？', 'the question with the mention');
+    await waitFor(() => !api.controller.busy, 'the turn to end', 90_000);
+    await driver.webviewWaitFor('.question .mention-chip', '销售.金额', 10_000);
+    await driver.webviewClick('.turn:last-of-type .question'); // scrolls the sent question into view for the screenshot
+    const sent = server.requests.slice(before).map((r) => JSON.stringify(r.body?.messages ?? []));
+    assert.ok(sent.some((m) => m.includes('@`销售.金额`')), 'the model got the exact backquoted name');
+    assert.ok(!JSON.stringify(api.controller.turns.at(-1)).includes(DB_PASSWORD));
+    await driver.screenshot('mentions-sent');
+    await driver.webviewWaitFor('textarea:placeholder-shown', undefined, 10_000); // sending emptied the composer
   });
 
   for (const [label, sources] of [

@@ -118,7 +118,7 @@ describe('chat panel in Chromium', function () {
     await p.host({ type: 'turnEnd', turnId: 'run1', stopped: true });
     await p.frames();
     assert.equal(await p.page.getByRole('button', { name: 'Stop' }).count(), 0);
-    assert.equal(await p.page.getByRole('button', { name: 'Send' }).count(), 1);
+    assert.equal(await p.page.getByRole('button', { name: 'Send', exact: true }).count(), 1);
   });
 
   it('Insert and Copy post the exact code (markdown code block and the Code artifact)', async () => {
