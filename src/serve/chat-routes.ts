@@ -64,7 +64,10 @@ function redactKeys(ev: RadarmEvent, secrets: string[]): RadarmEvent {
  */
 function withRootRelativePaths(ev: RadarmEvent, dataRoot: string): RadarmEvent {
   if (ev.type !== 'complete' || !ev.data.data_files?.length) return ev;
-  const data_files = ev.data.data_files.map((f) => ({ ...f, path: path.relative(dataRoot, f.path).split(path.sep).join('/') }));
+  // A database server's entry carries its URL (without password) as its path: it stays as it is.
+  const data_files = ev.data.data_files.map((f) =>
+    path.isAbsolute(f.path) ? { ...f, path: path.relative(dataRoot, f.path).split(path.sep).join('/') } : f,
+  );
   return { ...ev, data: { ...ev.data, data_files } };
 }
 
