@@ -5,9 +5,9 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { DataFileRead } from '../protocol/events';
-import { preludeFor } from '../agent/prelude';
+import { dataFilesForCode, isGeneratedCode, preludeFor } from '../agent/prelude';
 
-export { dataFilesForCode, isGeneratedCode } from '../agent/prelude';
+export { dataFilesForCode, isGeneratedCode };
 
 const workspaceDir = (uri?: vscode.Uri) =>
   (uri && vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath) ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
@@ -21,4 +21,9 @@ export function preludeForTarget(code: string, files: readonly DataFileRead[], d
     return preludeFor(code, files, { existing, baseDir });
   }
   return preludeFor(code, files, { existing: doc?.getText(), baseDir: workspaceDir(doc?.uri) });
+}
+
+/** What Copy puts on the clipboard: a turn's code goes with its prelude, so that it runs where it is pasted. */
+export function clipboardText(turns: Parameters<typeof isGeneratedCode>[0], text: string): string {
+  return isGeneratedCode(turns, text) ? preludeForTarget(text, dataFilesForCode(turns, text)) + text : text;
 }

@@ -1,11 +1,13 @@
-// The pieces of a panel turn that are plain data: its stored record, the session settings it runs with,
-// and the loop that records its events (coalesced, saved every few seconds while it streams).
+// The pieces of a panel turn: its stored record, the session settings and request it runs with, and the
+// loop that records its events (coalesced, saved every few seconds while it streams).
 import type { Mode } from '../agent/types';
-import type { SessionOptions } from '../engine/session';
+import type { SessionOptions, TurnRequest } from '../engine/session';
 import type { RadarmEvent } from '../protocol/events';
 import { coalesceEvents, type TurnRecord } from '../protocol/messages';
 import type { Locale } from '../protocol/vocabulary';
+import type { ProviderChoice } from './provider-choice';
 import type { ProviderSetting, RadarmSettings } from './settings';
+import type { SourceChoice } from './source-choice';
 
 /** How often a long turn is saved while it streams, so a crash or reload keeps what had streamed. */
 const SAVE_EVERY_MS = 5000;
@@ -36,6 +38,23 @@ export function turnSettings(
     stream: settings.enableStream,
     locale,
     confirmRun: settings.confirmBeforeRunningCode ? confirm : undefined,
+  };
+}
+
+/** The engine request of a panel turn: the provider's key and the chosen files and databases, as they are now. */
+export async function panelTurnRequest(
+  turn: { question: string; mode: Mode; dataFiles: string[] },
+  provider: ProviderSetting | undefined,
+  choices: { providers: ProviderChoice; sources: SourceChoice; trusted: boolean },
+): Promise<TurnRequest> {
+  return {
+    question: turn.question,
+    mode: turn.mode,
+    provider,
+    apiKey: await choices.providers.apiKey(provider),
+    trusted: choices.trusted,
+    dataFiles: choices.sources.dataFiles(turn.dataFiles),
+    databases: await choices.sources.databasesOf(turn.dataFiles),
   };
 }
 
