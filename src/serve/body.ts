@@ -90,7 +90,7 @@ export function parseChatBody(raw: Buffer, limits: BodyLimits): ChatRequestBody 
   let dataFiles: string[] | undefined;
   if (b.data_files !== undefined && b.data_files !== null) {
     if (!Array.isArray(b.data_files) || !b.data_files.every((f) => typeof f === 'string' && f.length > 0))
-      throw bad('"data_files" must be an array of file paths relative to the data root.');
+      throw bad('"data_files" must be an array of file (or folder) paths relative to the data root.');
     if (b.data_files.length > 50) throw bad('"data_files" may name at most 50 files.');
     dataFiles = b.data_files as string[];
   }

@@ -3,6 +3,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Mode } from '../agent/types';
+import type { DataFileRead } from '../protocol/events';
 import type { TurnRecord } from '../protocol/messages';
 import { promptForApiKey, cleanApiKey, type ApiKeys } from './api-keys';
 import type { ChatController, ChatViewPort } from './chat-controller';
@@ -107,14 +108,15 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       }
       return promptForApiKey(keys, providers, id);
     }),
-    // radarm.insertCode([code]): the given code, else the latest code of this chat.
-    reg('radarm.insertCode', async (code?: unknown) => {
+    // radarm.insertCode([code], [dataFiles]): the given code, else the latest code of this chat; read with the given
+    // data_files (the @radarm Insert button passes its turn's), else those of the panel turn that made the code.
+    reg('radarm.insertCode', async (code?: unknown, dataFiles?: unknown) => {
       const text = typeof code === 'string' && code ? code : controller.lastGeneratedCode();
       if (!text) {
         void vscode.window.showInformationMessage(t('This chat has no generated code yet.'));
         return undefined;
       }
-      return insertCode(text, dataFilesForCode(controller.turns, text));
+      return insertCode(text, isDataFileReads(dataFiles) ? dataFiles : dataFilesForCode(controller.turns, text));
     }),
     // radarm.exportNotebook([targetUri]): without a target, a save dialog.
     reg('radarm.exportNotebook', async (target?: unknown) => {
@@ -193,4 +195,13 @@ async function isFolder(uri: vscode.Uri): Promise<boolean> {
 /** Whether the folder (or a folder inside it) holds a data file: the kernel reads its parts recursively. */
 async function folderHasData(folder: vscode.Uri): Promise<boolean> {
   return (await vscode.workspace.findFiles(new vscode.RelativePattern(folder, DATA_GLOB), DATA_EXCLUDE, 1)).length > 0;
+}
+
+/** data_files as a complete event carries them (an argument from a chat button: checked, not trusted). */
+function isDataFileReads(v: unknown): v is DataFileRead[] {
+  return (
+    Array.isArray(v) &&
+    v.length > 0 &&
+    v.every((f) => !!f && typeof f.path === 'string' && typeof f.key === 'string' && typeof f.read?.func === 'string' && typeof f.read?.kwargs === 'object')
+  );
 }

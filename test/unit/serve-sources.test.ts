@@ -3,7 +3,7 @@
 // request may name but never replace with a URL of its own, and --engine / --dask-scheduler as in radarm chat.
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +27,7 @@ describe('radarm serve with --db, --engine and --dask-scheduler (a real server p
   let llm: FakeLlmServer;
   let serve: ServeProcess;
   let dataRoot: string;
+  let outside: string;
   let pg: DbServer;
   let my: DbServer;
   /** A TCP listener standing in for "somewhere a client would like the server to connect": counts connections. */
@@ -51,6 +52,15 @@ describe('radarm serve with --db, --engine and --dask-scheduler (a real server p
     await new Promise<void>((r) => trap.listen(0, '127.0.0.1', r));
     dataRoot = mkdtempSync(join(tmpdir(), 'radarm-serve-db-'));
     writeFileSync(join(dataRoot, 'sales.csv'), '地区,销售额\n华东,120.5\n华南,98\n华北,150\n');
+    // A folder of part files (one in a sub-folder), and one holding a link that leaves the root.
+    mkdirSync(join(dataRoot, 'monthly', 'year=2025'), { recursive: true });
+    writeFileSync(join(dataRoot, 'monthly', '01.csv'), '地区,销售额\n华东,1\n华南,2\n');
+    writeFileSync(join(dataRoot, 'monthly', 'year=2025', '02.csv'), '地区,销售额\n华东,10\n华南,20\n');
+    outside = mkdtempSync(join(tmpdir(), 'radarm-serve-outside-'));
+    writeFileSync(join(outside, 'secret.csv'), '地区,销售额\n机密,999\n');
+    mkdirSync(join(dataRoot, 'leaky'));
+    writeFileSync(join(dataRoot, 'leaky', 'ok.csv'), '地区,销售额\n华东,1\n');
+    symlinkSync(join(outside, 'secret.csv'), join(dataRoot, 'leaky', 'more.csv'));
     // No password on the command line: shop's from its own variable, wh's from RADARM_DB_PASSWORD.
     serve = await startServe(
       ['--base-url', llm.baseUrl, '--model', 'fake-model', '--data-root', dataRoot, '--python', TEST_PYTHON, '--rate-limit', '0',
@@ -65,6 +75,7 @@ describe('radarm serve with --db, --engine and --dask-scheduler (a real server p
     await llm?.close();
     await new Promise((r) => trap?.close(r));
     rmSync(dataRoot, { recursive: true, force: true });
+    rmSync(outside, { recursive: true, force: true });
   });
   beforeEach(() => {
     llm.requests.length = 0;
@@ -117,6 +128,21 @@ describe('radarm serve with --db, --engine and --dask-scheduler (a real server p
     const data = completeOf(r.events);
     assert.match(data.execution_result ?? '', /TOTAL 368\.5 dask\.dataframe/);
     assert.deepEqual(data.data_files?.map((f) => [f.path, f.read.func]), [['sales.csv', 'dask.dataframe.read_csv']]);
+  });
+
+  it('a folder under the data root is one dataset of its parts; a folder linking outside the root is refused (403)', async () => {
+    scriptStages(llm, { code_generation: [py('print("TOTAL", float(df["销售额"].sum().compute()), len(df))')], explanation: ['33'] });
+    const r = await post({ session_id: sid(), message: '合计？', mode: 'agent_single', data_files: ['monthly'], databases: [] });
+    assertWellFormed(r.events, 'complete');
+    const data = completeOf(r.events);
+    assert.match(data.execution_result ?? '', /TOTAL 33\.0 4/);
+    assert.equal(data.data_files?.[0].path, 'monthly');
+    const before = llm.requests.length;
+    const leak = await post({ session_id: sid(), message: '合计？', mode: 'agent_single', data_files: ['leaky'] });
+    assert.equal(leak.status, 403);
+    assert.equal(leak.json.error.code, 'outside_data_root');
+    assert.match(leak.json.error.message, /"leaky" holds a link to something outside the data root/);
+    assert.equal(llm.requests.length, before);
   });
 
   it('--engine dask --dask-scheduler: an unreachable scheduler ends the turn with error code dask naming the address', async function () {

@@ -116,13 +116,14 @@ suite('Databases', () => {
     const cts = new vscode.CancellationTokenSource();
     const ask = async () => {
       const parts: string[] = [];
-      const sink = { markdown: (v: string | vscode.MarkdownString) => void parts.push(typeof v === 'string' ? v : v.value), progress: () => {}, button: () => {}, reference: () => {}, anchor: () => {}, filetree: () => {}, push: () => {} };
+      const buttons: vscode.Command[] = [];
+      const sink = { markdown: (v: string | vscode.MarkdownString) => void parts.push(typeof v === 'string' ? v : v.value), progress: () => {}, button: (c: vscode.Command) => void buttons.push(c), reference: () => {}, anchor: () => {}, filetree: () => {}, push: () => {} };
       const request = { prompt: '各地区的销售额？画柱状图', command: 'analyze', references: [], toolReferences: [], toolInvocationToken: undefined, model: {} } as unknown as vscode.ChatRequest;
       server.requests.length = 0;
       const result = ((await handler.handle(request, { history: [] }, sink as unknown as vscode.ChatResponseStream, cts.token)) ?? {}) as vscode.ChatResult;
       assert.equal(result.errorDetails, undefined, `${result.errorDetails?.message}\n${parts.join('')}`);
       const prompt = JSON.stringify(server.requests.find((r) => r.stage === 'code_generation') ?? server.requests[0]);
-      return { output: (result.metadata as ResultMetadata).radarm?.output ?? '', text: parts.join(''), prompt };
+      return { output: (result.metadata as ResultMetadata).radarm?.output ?? '', text: parts.join(''), prompt, insert: buttons[0] };
     };
     try {
       await api.controller.setSelectedFiles(['db:shop_pg']);
@@ -132,6 +133,14 @@ suite('Databases', () => {
       assert.match(chosen.prompt, /### database shop_pg \(PostgreSQL/);
       assert.doesNotMatch(chosen.prompt, /### database shop_my/, 'only the chosen connection');
       assert.ok(!JSON.stringify(handler.engine.history).includes(DB_PASSWORD), 'no password in the history');
+      // The Insert code button, as the chat view runs it: the code comes with sql() and db for this connection.
+      assert.ok(chosen.insert, 'an Insert code button');
+      await vscode.commands.executeCommand(chosen.insert.command, ...(chosen.insert.arguments ?? []));
+      const inserted = vscode.window.activeTextEditor?.document.getText() ?? '';
+      assert.match(inserted, /^db = connect_db\("postgresql\+psycopg2:\/\/radarm@127\.0\.0\.1:\d+\/shop", "RADARM_DB_PASSWORD"\)$/m);
+      assert.match(inserted, /^def sql\(query, source=None, max_rows=None, params=None\):$/m);
+      assert.ok(!inserted.includes(DB_PASSWORD), 'no password in the inserted code');
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
 
       await api.controller.setSelectedFiles([]);
       const all = await ask();
