@@ -19,6 +19,7 @@ import {
   PARTICIPANT_ID,
   chooseDataFiles,
   historyToTurns,
+  isDataFile,
   modeForCommand,
   renderEvents,
   type HistoryEntry,
@@ -270,6 +271,9 @@ function activeFilePath(): string | undefined {
 
 async function findDataFiles(request: vscode.ChatRequest, token: vscode.CancellationToken): Promise<string[]> {
   const referenced = request.references.map((r) => referencePath(r.value)).filter((p): p is string => !!p);
+  // An attached folder (#folder, or a folder dropped into the chat) is one dataset of its part files.
+  const folders = await foldersWithData(referenced.filter((p) => !isDataFile(p)), token);
+  if (folders.length) return [...new Set(referenced.filter(isDataFile)), ...folders];
   const visible = vscode.window.visibleTextEditors
     .map((e) => e.document.uri)
     .filter((u) => u.scheme === 'file')
@@ -279,4 +283,16 @@ async function findDataFiles(request: vscode.ChatRequest, token: vscode.Cancella
   // Nothing open or attached: a workspace with exactly one data file needs no further hint.
   const found = await vscode.workspace.findFiles(DATA_FILE_GLOB, '**/node_modules/**', 2, token);
   return chooseDataFiles({ referenced: [], workspace: found.filter((u) => u.scheme === 'file').map((u) => u.fsPath) });
+}
+
+/** The paths that are folders holding data files (at any depth: the kernel reads a folder's parts recursively). */
+async function foldersWithData(paths: readonly string[], token: vscode.CancellationToken): Promise<string[]> {
+  const out: string[] = [];
+  for (const p of paths) {
+    const uri = vscode.Uri.file(p);
+    const isFolder = await vscode.workspace.fs.stat(uri).then((s) => (s.type & vscode.FileType.Directory) !== 0, () => false);
+    if (isFolder && (await vscode.workspace.findFiles(new vscode.RelativePattern(uri, DATA_FILE_GLOB), '**/node_modules/**', 1, token)).length)
+      out.push(p);
+  }
+  return out;
 }

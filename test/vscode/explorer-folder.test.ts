@@ -1,9 +1,13 @@
 // "Analyze with Radarm" on a folder in the explorer, in the real VS Code: the manifest offers it on folders, and the
 // command (with what the explorer passes: the folder, the selection) makes the folder one dataset of its part files,
 // as the picker and `--data folder` do, answered by the real kernel with the scripted model. A folder without data
-// files is refused at once, before any model call.
+// files is refused at once, before any model call. @radarm takes an attached folder the same way.
 import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { createKernel } from '../../src/kernel';
+import { createLlmService } from '../../src/llm';
+import { createChatRequestHandler, type ResultMetadata } from '../../src/vscode/chat-participant';
 import type { CompleteData } from '../../src/protocol/events';
 import type { TurnRecord } from '../../src/protocol/messages';
 import { startFakeLlmServer, textSteps, type FakeLlmServer, type FakeRequest, type Script } from '../helpers/fake-llm-server';
@@ -71,5 +75,36 @@ suite('Analyze with Radarm on a folder', () => {
     const turn = await vscode.commands.executeCommand<TurnRecord | undefined>('radarm.analyzeFile', empty, [empty], 'anything?');
     assert.equal(turn, undefined);
     assert.equal(server.requests.length, before);
+  });
+
+  test('@radarm with an attached folder answers on the folder as one dataset', async function () {
+    this.timeout(90_000);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    const llm = createLlmService({ retry: { maxAttempts: 1 } });
+    const runner = path.join(vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath, 'dist', 'kernel', 'runner.py');
+    const handler = createChatRequestHandler({
+      createKernel: () => createKernel({ pythonPath: process.env.RADARM_TEST_PYTHON || '/usr/bin/python3', cwd: workspaceFile().fsPath, runnerPath: runner }),
+      modelClient: () => ({ llm, provider: { id: 'fakefolder', kind: 'openai', baseUrl: server.baseUrl, model: 'm' } }),
+    });
+    const refs: unknown[] = [];
+    const sink = { markdown: () => {}, progress: () => {}, button: () => {}, reference: (v: unknown) => void refs.push(v), anchor: () => {}, filetree: () => {}, push: () => {} };
+    const request = {
+      prompt: 'Which region sells most?',
+      command: 'analyze',
+      references: [{ id: 'vscode.folder', value: parts }],
+      toolReferences: [],
+      toolInvocationToken: undefined,
+      model: {},
+    } as unknown as vscode.ChatRequest;
+    const cts = new vscode.CancellationTokenSource();
+    try {
+      const result = ((await handler.handle(request, { history: [] }, sink as unknown as vscode.ChatResponseStream, cts.token)) ?? {}) as vscode.ChatResult;
+      assert.equal(result.errorDetails, undefined, result.errorDetails?.message);
+      assert.match((result.metadata as ResultMetadata).radarm?.output ?? '', /PARTS 6 \{'North': 151, 'South': 52\}/);
+      assert.deepEqual(refs.map((r) => (r as vscode.Uri).fsPath), [parts.fsPath]);
+    } finally {
+      cts.dispose();
+      await handler.dispose();
+    }
   });
 });
