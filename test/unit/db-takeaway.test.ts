@@ -20,12 +20,12 @@ import { DB_PASSWORD, mariadb, postgres, type DbServer } from '../helpers/db-ser
 import { runNotebook } from '../helpers/run-notebook';
 import { TEST_PYTHON, collect, completeOf, providerFor, py, scriptStages, tempDir } from './agent-harness';
 
-const SEED = `CREATE TABLE 销售 (地区 varchar(20), 金额 numeric(10,2), 备注 varchar(20));
-INSERT INTO 销售 VALUES ('华东', 100.5, '100%'), ('华南', 20, NULL), ('华东', 30, NULL), ('华北', 49.5, NULL);`;
+const SEED = `CREATE TABLE 订单 (地区 varchar(20), 金额 numeric(10,2), 备注 varchar(20));
+INSERT INTO 订单 VALUES ('华东', 100.5, '100%'), ('华南', 20, NULL), ('华东', 30, NULL), ('华北', 49.5, NULL);`;
 
 /** The turn's code: sql() with a "%" in the query text, then pandas; prints a line the test compares. */
 const CODE = [
-  "t = sql(\"SELECT 地区, SUM(金额) AS 总额, COUNT(*) AS n FROM 销售 WHERE 备注 LIKE '100%' OR 备注 IS NULL GROUP BY 地区 ORDER BY 总额 DESC\")",
+  "t = sql(\"SELECT 地区, SUM(金额) AS 总额, COUNT(*) AS n FROM 订单 WHERE 备注 LIKE '100%' OR 备注 IS NULL GROUP BY 地区 ORDER BY 总额 DESC\")",
   "t['总额'] = t['总额'].astype(float)",
   "print('RESULT', t.to_dict('records'))",
 ].join('\n');
@@ -52,8 +52,8 @@ describe('taken-away code for databases runs in a fresh Python (real PostgreSQL,
     const made = spawnSync(TEST_PYTHON, ['-c', 'import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.executescript(sys.argv[2]); c.commit()', sqliteFile, SEED], { encoding: 'utf8' });
     assert.equal(made.status, 0, made.stderr);
     [pg, my] = await Promise.all([postgres(), mariadb()]);
-    pg.query(`SET ROLE radarm;\nDROP TABLE IF EXISTS 销售;\n${SEED}`);
-    my.query(`DROP TABLE IF EXISTS 销售;\n${SEED}`);
+    pg.query(`SET ROLE radarm;\nDROP TABLE IF EXISTS 订单 CASCADE;\n${SEED}`);
+    my.query(`DROP TABLE IF EXISTS 订单 CASCADE;\n${SEED}`);
   });
   after(async () => {
     await Promise.all([...sessions.splice(0).map((s) => s.dispose()), ...kernels.splice(0).map((k) => k.dispose())]);
@@ -77,7 +77,7 @@ describe('taken-away code for databases runs in a fresh Python (real PostgreSQL,
     });
     sessions.push(session);
     scriptStages(server, { code_generation: [py(code)], explanation: ['华东最高。'] });
-    const events = await collect(session.run('agent_single', '各地区的销售额？'));
+    const events = await collect(session.run('agent_single', '各地区的订单额？'));
     const data = completeOf(events);
     const line = /^RESULT .*$/m.exec(data.execution_result ?? '')?.[0];
     assert.ok(line, data.execution_result ?? '');
@@ -121,8 +121,8 @@ describe('taken-away code for databases runs in a fresh Python (real PostgreSQL,
   it('several sources: dbs[name], sql(source=) and one password variable per server (RADARM_DB_PASSWORD_<NAME>)', async () => {
     const code = [
       CODE,
-      "b = sql('SELECT SUM(金额) AS s FROM 销售', source='shop_my')",
-      "c = sql('SELECT COUNT(*) AS c FROM 销售', source='shop.sqlite')",
+      "b = sql('SELECT SUM(金额) AS s FROM 订单', source='shop_my')",
+      "c = sql('SELECT COUNT(*) AS c FROM 订单', source='shop.sqlite')",
       "print('RESULT2', float(b['s'][0]), int(c['c'][0]), sorted(dbs))",
     ].join('\n');
     const { data, events } = await answer([sqliteFile], [{ name: 'shop_pg', url: pg.url }, { name: 'shop_my', url: my.url }], code);
@@ -143,7 +143,7 @@ describe('taken-away code for databases runs in a fresh Python (real PostgreSQL,
 
   it('the exported notebook and the report code run top to bottom with the same numbers (PostgreSQL)', async () => {
     const { data, events, line } = await answer([], [{ name: 'shop', url: pg.url }]);
-    const turn: TurnRecord = { id: 't1', question: '各地区的销售额？', mode: 'agent_single', dataFiles: ['db:shop'], events, startedAt: Date.now() } as TurnRecord;
+    const turn: TurnRecord = { id: 't1', question: '各地区的订单额？', mode: 'agent_single', dataFiles: ['db:shop'], events, startedAt: Date.now() } as TurnRecord;
     const nbDir = path.join(dir, 'notebooks');
     fs.mkdirSync(nbDir, { recursive: true });
     const nbFile = path.join(nbDir, 'shop.ipynb');

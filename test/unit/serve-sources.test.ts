@@ -12,9 +12,9 @@ import { DB_PASSWORD, closedPort, mariadb, postgres, type DbServer } from '../he
 import { assertWellFormed, readStream, ROOT, runServe, startServe, type NumberedEvent, type ServeProcess } from '../helpers/serve-process';
 import { py, scriptStages, TEST_PYTHON } from './agent-harness';
 
-const SEED = `CREATE TABLE 销售 (地区 varchar(20), 金额 numeric(10,2));
-INSERT INTO 销售 VALUES ('华东', 100.5), ('华南', 20), ('华东', 30), ('华北', 49.5);`;
-const SUM_CODE = (source: string) => `t = sql('SELECT SUM(金额) AS s FROM 销售', source=${JSON.stringify(source)})\nprint('SUM', float(t['s'][0]))`;
+const SEED = `CREATE TABLE 订单 (地区 varchar(20), 金额 numeric(10,2));
+INSERT INTO 订单 VALUES ('华东', 100.5), ('华南', 20), ('华东', 30), ('华北', 49.5);`;
+const SUM_CODE = (source: string) => `t = sql('SELECT SUM(金额) AS s FROM 订单', source=${JSON.stringify(source)})\nprint('SUM', float(t['s'][0]))`;
 
 const completeOf = (events: NumberedEvent[]) => {
   const c = events.find((n) => n.event.type === 'complete')?.event;
@@ -43,23 +43,23 @@ describe('radarm serve with --db, --engine and --dask-scheduler (a real server p
     assert.equal(build.status, 0, build.stderr);
     llm = await startFakeLlmServer();
     [pg, my] = await Promise.all([postgres(), mariadb()]);
-    pg.query(`SET ROLE radarm;\nDROP TABLE IF EXISTS 销售;\n${SEED}`);
-    my.query(`DROP TABLE IF EXISTS 销售;\n${SEED.replace('100.5', '1000.5')}`);
+    pg.query(`SET ROLE radarm;\nDROP TABLE IF EXISTS 订单 CASCADE;\n${SEED}`);
+    my.query(`DROP TABLE IF EXISTS 订单 CASCADE;\n${SEED.replace('100.5', '1000.5')}`);
     trap = createServer((s) => {
       trapped++;
       s.destroy();
     });
     await new Promise<void>((r) => trap.listen(0, '127.0.0.1', r));
     dataRoot = mkdtempSync(join(tmpdir(), 'radarm-serve-db-'));
-    writeFileSync(join(dataRoot, 'sales.csv'), '地区,销售额\n华东,120.5\n华南,98\n华北,150\n');
+    writeFileSync(join(dataRoot, 'sales.csv'), '地区,订单额\n华东,120.5\n华南,98\n华北,150\n');
     // A folder of part files (one in a sub-folder), and one holding a link that leaves the root.
     mkdirSync(join(dataRoot, 'monthly', 'year=2025'), { recursive: true });
-    writeFileSync(join(dataRoot, 'monthly', '01.csv'), '地区,销售额\n华东,1\n华南,2\n');
-    writeFileSync(join(dataRoot, 'monthly', 'year=2025', '02.csv'), '地区,销售额\n华东,10\n华南,20\n');
+    writeFileSync(join(dataRoot, 'monthly', '01.csv'), '地区,订单额\n华东,1\n华南,2\n');
+    writeFileSync(join(dataRoot, 'monthly', 'year=2025', '02.csv'), '地区,订单额\n华东,10\n华南,20\n');
     outside = mkdtempSync(join(tmpdir(), 'radarm-serve-outside-'));
-    writeFileSync(join(outside, 'secret.csv'), '地区,销售额\n机密,999\n');
+    writeFileSync(join(outside, 'secret.csv'), '地区,订单额\n机密,999\n');
     mkdirSync(join(dataRoot, 'leaky'));
-    writeFileSync(join(dataRoot, 'leaky', 'ok.csv'), '地区,销售额\n华东,1\n');
+    writeFileSync(join(dataRoot, 'leaky', 'ok.csv'), '地区,订单额\n华东,1\n');
     symlinkSync(join(outside, 'secret.csv'), join(dataRoot, 'leaky', 'more.csv'));
     // No password on the command line: shop's from its own variable, wh's from RADARM_DB_PASSWORD.
     serve = await startServe(
@@ -69,9 +69,10 @@ describe('radarm serve with --db, --engine and --dask-scheduler (a real server p
     );
   });
   after(async () => {
-    const code = await serve?.stop('SIGTERM');
-    assert.equal(code, 0, serve?.stderr);
-    assert.ok(!serve.stderr.includes(DB_PASSWORD), 'no password in the log');
+    if (serve) {
+      assert.equal(await serve.stop('SIGTERM'), 0, serve.stderr);
+      assert.ok(!serve.stderr.includes(DB_PASSWORD), 'no password in the log');
+    }
     await llm?.close();
     await new Promise((r) => trap?.close(r));
     rmSync(dataRoot, { recursive: true, force: true });
@@ -83,7 +84,7 @@ describe('radarm serve with --db, --engine and --dask-scheduler (a real server p
 
   it('a request naming "shop" answers from PostgreSQL through sql(), with the URL but no password in data_files', async () => {
     scriptStages(llm, { code_generation: [py(SUM_CODE('shop'))], explanation: ['合计 200。'] });
-    const r = await post({ session_id: sid(), message: '销售额合计？', mode: 'agent_single', databases: ['shop'] });
+    const r = await post({ session_id: sid(), message: '订单额合计？', mode: 'agent_single', databases: ['shop'] });
     assertWellFormed(r.events, 'complete');
     const data = completeOf(r.events);
     assert.match(data.execution_result ?? '', /SUM 200\.0/);
@@ -122,7 +123,7 @@ describe('radarm serve with --db, --engine and --dask-scheduler (a real server p
   });
 
   it('--engine dask: a CSV from the data root is read with Dask and answered with the right sum', async () => {
-    scriptStages(llm, { code_generation: [py('print("TOTAL", float(df["销售额"].sum().compute()), type(df).__module__)')], explanation: ['368.5'] });
+    scriptStages(llm, { code_generation: [py('print("TOTAL", float(df["订单额"].sum().compute()), type(df).__module__)')], explanation: ['368.5'] });
     const r = await post({ session_id: sid(), message: '合计？', mode: 'agent_single', data_files: ['sales.csv'], databases: [] });
     assertWellFormed(r.events, 'complete');
     const data = completeOf(r.events);
@@ -131,7 +132,7 @@ describe('radarm serve with --db, --engine and --dask-scheduler (a real server p
   });
 
   it('a folder under the data root is one dataset of its parts; a folder linking outside the root is refused (403)', async () => {
-    scriptStages(llm, { code_generation: [py('print("TOTAL", float(df["销售额"].sum().compute()), len(df))')], explanation: ['33'] });
+    scriptStages(llm, { code_generation: [py('print("TOTAL", float(df["订单额"].sum().compute()), len(df))')], explanation: ['33'] });
     const r = await post({ session_id: sid(), message: '合计？', mode: 'agent_single', data_files: ['monthly'], databases: [] });
     assertWellFormed(r.events, 'complete');
     const data = completeOf(r.events);
