@@ -4,7 +4,8 @@
 import { cpus, totalmem } from 'node:os';
 import { closeLlmNetwork, configureLlmNetwork, createLlmService, type Provider } from '../src/llm';
 import { createSession } from '../src/engine/session';
-import { benchFirstEvent, benchSse, radarmStream, startBenchServer, type BenchServer } from './sse';
+import { benchSse, radarmStream, startBenchServer, type BenchServer } from './sse';
+import { benchFirstEvent } from './first-event';
 
 const only = new Set(process.argv.slice(2).filter((a) => !a.startsWith('-')));
 const wants = (name: string) => only.size === 0 || only.has(name);
@@ -100,8 +101,8 @@ async function main() {
       results.sse = await benchSse(server, provider, log);
     }
     if (wants('first_event_ms')) {
-      log('first_event_ms: 200 requests…');
-      results.first_event_ms = await benchFirstEvent(server, provider);
+      log('first_event_ms: 1,000 requests each through Radarm and the bare undici + eventsource-parser loop, alternating…');
+      results.first_event_ms = await benchFirstEvent(server, provider, { log });
     }
     if (wants('pool')) {
       log('pool: 100 sequential, 50 concurrent…');

@@ -5,8 +5,9 @@
 // Requests: POST /v1/chat/completions with JSON {stream, messages, ...}. The number of chunks comes from
 // the `x-bench-chunks` header (default 20). The server records when it wrote the first byte of each
 // body on the system-wide monotonic clock (process.hrtime.bigint(), CLOCK_MONOTONIC on Linux: the same
-// clock in every process, unlike performance.timeOrigin), and reports the list (ns, as strings) on
-// GET /stats, with the count of TCP connections it accepted.
+// clock in every process, unlike performance.timeOrigin), and when those bytes had been handed to the
+// kernel, and reports both lists (ns, as strings) on GET /stats, with the count of TCP connections it
+// accepted.
 //
 // The parent learns the port from the first line on stdout: {"port": N}.
 import { createServer } from 'node:http';
@@ -33,17 +34,19 @@ function body(n) {
 
 let connections = 0;
 let firstByteTimes = [];
+let flushedTimes = [];
 const now = () => String(process.hrtime.bigint());
 
 const server = createServer((req, res) => {
   if (req.method === 'GET' && req.url === '/stats') {
     res.setHeader('content-type', 'application/json');
-    res.end(JSON.stringify({ connections, firstByteTimes }));
+    res.end(JSON.stringify({ connections, firstByteTimes, flushedTimes }));
     return;
   }
   if (req.method === 'POST' && req.url === '/reset') {
     connections = 0;
     firstByteTimes = [];
+    flushedTimes = [];
     res.end('{}');
     return;
   }
@@ -55,10 +58,14 @@ const server = createServer((req, res) => {
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
     res.flushHeaders();
     const send = () => {
-      // The first chunk goes alone so that its write time is the time of the first content byte.
+      // The first chunk goes alone so that its write time is the time of the first content byte. Node
+      // corks a response's writes until the next tick (then the first chunk would wait for the rest and
+      // leave a tick after its time was taken): uncork, so it is handed to the kernel now, by itself.
       const first = payload.indexOf('\n\n') + 2;
       firstByteTimes.push(now());
       res.write(payload.subarray(0, first));
+      res.socket.uncork();
+      flushedTimes.push(now());
       const step = 64 * 1024;
       let off = first;
       const pump = () => {

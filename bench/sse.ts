@@ -1,6 +1,6 @@
 // Streaming benchmarks: Radarm's LLM service against the floor of its own stack (undici.request +
 // eventsource-parser) and the official openai SDK, on the same local stream, as the median of paired
-// runs; time to first event on one clock shared by server and client; helpers for pool and memory.
+// runs; the stacks and the server that first_event_ms (./first-event) and the pool and memory figures use.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { createParser } from 'eventsource-parser';
@@ -10,10 +10,19 @@ import { createLlmService } from '../src/llm';
 import type { LlmClient, Provider } from '../src/llm/types';
 import { benchText } from './bench-stream.mjs';
 
+export interface BenchStats {
+  connections: number;
+  /** process.hrtime.bigint() of each body's first byte, in ns, as decimal strings. */
+  firstByteTimes: string[];
+  /** The same clock just after each first write's bytes were handed to the kernel. */
+  flushedTimes: string[];
+}
+
 export interface BenchServer {
   baseUrl: string;
-  /** firstByteTimes: process.hrtime.bigint() of each body's first byte, in ns, as decimal strings. */
-  stats(): Promise<{ connections: number; firstByteTimes: string[] }>;
+  /** The server process (to read its scheduler statistics). */
+  pid: number;
+  stats(): Promise<BenchStats>;
   reset(): Promise<void>;
   close(): void;
 }
@@ -35,9 +44,10 @@ export async function startBenchServer(): Promise<BenchServer> {
   const control = new Agent({ connections: 1 });
   return {
     baseUrl: `${origin}/v1`,
+    pid: child.pid!,
     async stats() {
       const r = await request(`${origin}/stats`, { dispatcher: control });
-      return (await r.body.json()) as { connections: number; firstByteTimes: string[] };
+      return (await r.body.json()) as BenchStats;
     },
     async reset() {
       const r = await request(`${origin}/reset`, { method: 'POST', dispatcher: control });
@@ -59,7 +69,7 @@ export const monoNs = () => process.hrtime.bigint();
 const chatBody = JSON.stringify({ model: 'bench', stream: true, messages: [{ role: 'user', content: 'go' }] });
 
 /** The floor: undici.request + eventsource-parser + JSON.parse, counting content deltas. */
-export async function bareStream(baseUrl: string, chunks: number, dispatcher: Agent): Promise<number> {
+export async function bareStream(baseUrl: string, chunks: number, dispatcher: Agent, onFirst?: () => void): Promise<number> {
   const res = await request(`${baseUrl}/chat/completions`, {
     method: 'POST',
     dispatcher,
@@ -73,7 +83,7 @@ export async function bareStream(baseUrl: string, chunks: number, dispatcher: Ag
       if (ev.data === '[DONE]') return;
       const delta = JSON.parse(ev.data).choices?.[0]?.delta?.content;
       if (delta) {
-        count++;
+        if (count++ === 0) onFirst?.();
         text += delta;
       }
     },
@@ -229,24 +239,4 @@ export async function benchSse(server: BenchServer, provider: Provider, log: (..
     targets: { ratio_vs_bare: '>= 0.9 (median of pairs)', ratio_vs_openai: '>= 5 (median of pairs)' },
     met: ratio_vs_bare >= 0.9 && ratio_vs_openai >= 5,
   };
-}
-
-/**
- * From the server writing the first content byte to Radarm's consumer holding the first content
- * event, both ends on the shared monotonic clock (see monoNs).
- */
-export async function benchFirstEvent(server: BenchServer, provider: Provider, requests = 200) {
-  const llm = createLlmService();
-  const latencies: number[] = [];
-  for (let i = 0; i < 20; i++) await radarmStream(llm, provider, 5); // warm-up
-  for (let i = 0; i < requests; i++) {
-    await server.reset();
-    let firstAt = 0n;
-    await radarmStream(llm, provider, 5, () => (firstAt = monoNs()));
-    const { firstByteTimes } = await server.stats();
-    latencies.push(Number(firstAt - BigInt(firstByteTimes[0])) / 1e6);
-  }
-  const p50 = +median(latencies).toFixed(3);
-  const p99 = +percentile(latencies, 99).toFixed(3);
-  return { requests, clock: 'process.hrtime.bigint() in both processes', p50, p99, max: +Math.max(...latencies).toFixed(3), target: 'p99 < 2 ms', met: p99 < 2 };
 }

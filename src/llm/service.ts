@@ -10,6 +10,7 @@ import { DEFAULT_RETRY, sendWithRetry, type RetryInfo, type RetryPolicy, type Se
 import type { EventSourceMessage } from 'eventsource-parser';
 import { EventTooLargeError, NotUtf8Error, readSse, type SseStats } from './sse-reader';
 import { createThinkSplitter } from './think-tags';
+import { withinByteBudget } from './answer-cap';
 import { contentStageFor, thinkingStageFor } from './stages';
 import { redactSecret } from './redact';
 import { reportWhile, retryStatus } from './retry-status';
@@ -233,13 +234,19 @@ async function* streamChat(
       if (u.done) finished = true;
     };
     try {
-      for await (const _ of readSse(res.body, stats, onMessage)) {
-        if (runType || out.length) yield* drain();
+      // The first event goes out as soon as it is parsed, even from the middle of a read.
+      const hasFirst = () => runType !== undefined || out.length > 0;
+      let shownBytes = 0;
+      for await (const _ of readSse(res.body, stats, onMessage, hasFirst)) {
+        const batch = runType || out.length ? drain() : [];
         if (answerBytes > maxResponseBytes) {
+          yield* withinByteBudget(batch, maxResponseBytes - shownBytes);
           ctx.received = charCount(text);
           yield fail(tooLargeMessage(ctx, maxResponseBytes, 'text plus reasoning'), 'response_too_large');
           return;
         }
+        yield* batch;
+        shownBytes = answerBytes;
         if (midError !== undefined) {
           yield* stopWith(
             `${providerName(req.provider)} reported an error mid-answer (${charCount(text)} characters received): ${midError}`,

@@ -34,16 +34,32 @@ export class NotUtf8Error extends Error {
 /** A line or event larger than this is an error, not something to buffer forever. */
 const MAX_BUFFER_CHARS = 16 * 1024 * 1024;
 
+/** Where the first SSE event in `text` from `from` ends (after its blank line), or -1 if it does not end there. */
+export function eventEnd(text: string, from: number): number {
+  let end = -1;
+  for (const blank of ['\n\n', '\r\n\r\n', '\r\r']) {
+    const at = text.indexOf(blank, from);
+    if (at >= 0 && (end < 0 || at + blank.length < end)) end = at + blank.length;
+  }
+  return end;
+}
+
 /**
  * Feeds the body to the SSE parser, handing each message to `onMessage` synchronously as it is parsed
  * (no per-message array or object kept alive), and yields once after each network read that delivered
  * at least one message: the caller turns what that read carried into events at that point.
+ *
+ * Until `hasFirst()` says the caller holds something to show, a read is fed one SSE event at a time and
+ * the reader yields as soon as it does: the first event of an answer does not wait for the rest of a
+ * read that arrived in a burst (a buffering proxy, or a host that was busy) to be parsed first.
  */
 export async function* readSse(
   body: AsyncIterable<Uint8Array | string>,
   stats: SseStats,
   onMessage: (msg: EventSourceMessage) => void,
+  hasFirst?: () => boolean,
 ): AsyncGenerator<void> {
+  let waitingForFirst = hasFirst !== undefined;
   let delivered = 0;
   let fatal: Error | undefined;
   const parser = createParser({
@@ -74,6 +90,25 @@ export async function* readSse(
       stats.bytes += chunk.byteLength;
     }
     if (stats.head.length < HEAD_CHARS) stats.head += text.slice(0, HEAD_CHARS - stats.head.length);
+    if (waitingForFirst) {
+      // Splitting the text anywhere is safe (the parser keeps a partial line for the next feed); at
+      // event ends it lets the first event out before the rest of this read is parsed.
+      let at = 0;
+      while (at < text.length && waitingForFirst) {
+        const end = eventEnd(text, at);
+        const next = end < 0 ? text.length : end;
+        parser.feed(at === 0 && next === text.length ? text : text.slice(at, next));
+        at = next;
+        if (fatal) throw fatal;
+        if (hasFirst!()) waitingForFirst = false;
+      }
+      if (delivered) {
+        delivered = 0;
+        yield;
+      }
+      if (at >= text.length) continue;
+      text = text.slice(at);
+    }
     parser.feed(text);
     if (fatal) throw fatal;
     if (delivered) {

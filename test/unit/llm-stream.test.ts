@@ -312,6 +312,18 @@ describe('LLM service: streaming', function () {
     );
   });
 
+  it('lets the first delta of a burst out as its own event, before the rest of that read is parsed', async () => {
+    const deltas = Array.from({ length: 50 }, (_, i) => (i % 7 === 0 ? '数据' : `d${i}`));
+    const burst = deltas.map((d) => `data: ${JSON.stringify({ choices: [{ delta: { content: d } }] })}\n\n`).join('');
+    server.setHandler(() => ({ steps: [{ raw: burst }] })); // one write: one read at the client
+    const events = await collect(llm.streamChat(request()));
+    const contents = events.filter((e) => e.type === 'content') as { content: string }[];
+    assert.equal(contents[0].content, '数据');
+    assert.ok(contents.length < 50, `the rest of the read stays merged (${contents.length} events)`);
+    assert.equal(textOf(events, 'content'), deltas.join(''));
+    assert.equal(last(events).type, 'end');
+  });
+
   it('handles a long stream of many small chunks', async () => {
     function* many(): Generator<Step> {
       for (let i = 0; i < 3000; i++) yield { text: i % 2 ? '数' : 'a' };
