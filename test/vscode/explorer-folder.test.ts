@@ -48,6 +48,8 @@ suite('Analyze with Radarm on a folder', () => {
     await vscode.workspace.fs.delete(parts, { recursive: true });
     await vscode.workspace.fs.delete(empty, { recursive: true });
     await server?.close();
+    // The next suites type into the panel: leave it shown and focused, as the suites before found it.
+    await vscode.commands.executeCommand('radarm.chat.focus');
   });
 
   test('the explorer offers Analyze with Radarm on folders', () => {
