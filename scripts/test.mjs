@@ -3,11 +3,23 @@
 // usage: node scripts/test.mjs [phase ...]   (phases: unit webview vscode; default all)
 import { spawn } from 'node:child_process';
 
+// mocha runs in a direct child (no npx in between), so that a signal forwarded to it reaches the test process and
+// its servers are stopped (test/helpers/run-cleanup.ts); its reporter ends with the slowest tests and hooks.
+const mocha = (...args) => [process.execPath, ['node_modules/mocha/bin/mocha.js', '--reporter', './scripts/slowest-reporter.cjs', ...args]];
 const phases = {
-  unit: ['npx', ['mocha', 'test/unit/**/*.test.ts']],
-  webview: ['npx', ['mocha', '--timeout', '60000', 'test/webview/**/*.test.ts']],
-  vscode: ['node', ['scripts/test-vscode.mjs']],
+  unit: mocha('test/unit/**/*.test.ts'),
+  webview: mocha('--timeout', '60000', 'test/webview/**/*.test.ts'),
+  vscode: [process.execPath, ['scripts/test-vscode.mjs']],
 };
+// A run killed with SIGTERM or Ctrl-C passes the signal on to the running phase and starts no other.
+let current;
+let stopping;
+for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'])
+  process.on(signal, () => {
+    stopping = signal;
+    current?.kill(signal);
+    if (!current) process.exit(1);
+  });
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(phases);
 
 function run(name, [cmd, args]) {
@@ -15,6 +27,7 @@ function run(name, [cmd, args]) {
     const t0 = Date.now();
     console.log(`\n=== ${name} tests ===`);
     const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    current = child;
     let out = '';
     child.stdout.on('data', (d) => {
       process.stdout.write(d);
@@ -22,6 +35,7 @@ function run(name, [cmd, args]) {
       if (out.length > 1e6) out = out.slice(-1e5);
     });
     child.on('close', (code) => {
+      current = undefined;
       const num = (re) => [...out.matchAll(re)].reduce((s, m) => s + Number(m[1]), 0);
       resolve({
         name,
@@ -42,6 +56,10 @@ for (const name of wanted) {
     process.exit(2);
   }
   results.push(await run(name, phases[name]));
+  if (stopping) {
+    console.error(`\ntests stopped by ${stopping} during the ${name} phase`);
+    process.exit(1);
+  }
 }
 console.log('\n=== summary ===');
 for (const r of results)

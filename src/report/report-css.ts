@@ -19,7 +19,7 @@ pre{margin:0;padding:10px 12px;overflow-x:auto;font:13px/1.45 ui-monospace,SFMon
 table{border-collapse:collapse;font-variant-numeric:tabular-nums;font-size:14px}
 th,td{border:1px solid var(--border);padding:4px 10px;text-align:left;white-space:nowrap}
 th{background:var(--panel)}
-td.num{text-align:right}
+td.num,th.num{text-align:right}
 .result-table caption{caption-side:bottom;text-align:left;color:var(--muted);font-size:12px;padding-top:4px}
 .result-table tbody th{font-weight:600;background:transparent}
 td[style*="right"],th[style*="right"]{text-align:right}

@@ -68,7 +68,7 @@ export function tableHtml(t: ReportTable, words: ShapeWords): string {
   return [
     '<div class="table-wrap"><table class="result-table">',
     `<caption>${t.name ? `${esc(t.name)} · ` : ''}${esc(shapeText(t, words, rows.length))}</caption>`,
-    `<thead><tr><th>${esc(t.indexName ?? '')}</th>${t.columns.map((c) => `<th>${esc(c)}</th>`).join('')}</tr></thead>`,
+    `<thead><tr><th>${esc(t.indexName ?? '')}</th>${t.columns.map((c, j) => `<th${numeric[j] ? ' class="num"' : ''}>${esc(c)}</th>`).join('')}</tr></thead>`,
     '<tbody>',
     ...rows.map((r, i) => `<tr><th>${esc(cellText(t.index[i]))}</th>${r.map(td).join('')}</tr>`),
     '</tbody></table></div>',

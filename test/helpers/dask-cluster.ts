@@ -1,6 +1,6 @@
 /**
  * A real Dask cluster for tests, started at most ONCE per test run (lazily, by the first test that needs it) and
- * stopped by a mocha root hook at the end: Debian's `dask scheduler` and two `dask worker` processes (one thread
+ * stopped when the run ends, however it ends (run-cleanup.ts): Debian's `dask scheduler` and two `dask worker` processes (one thread
  * each) on 127.0.0.1, with a preload plugin that counts the tasks that finished per key prefix.
  *
  *   const c = await daskCluster();
@@ -9,10 +9,10 @@
  *   c.finished()               // tasks finished on the workers so far, per key prefix ({"read-csv": 8, …})
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { atRunEnd, runDir, waitGone, type RunDir } from './run-cleanup';
 
 export const DASK = process.env.RADARM_TEST_DASK || '/usr/bin/dask';
 const PRELOAD = resolve(__dirname, '../fixtures/dask_task_counter.py');
@@ -33,6 +33,9 @@ export interface DaskCluster {
   finished(): Record<string, number>;
   /** Waits until the scheduler holds no tasks (everything released or cancelled). */
   waitIdle(ms?: number): Promise<DaskCounts>;
+  /** The scheduler's and the workers' process ids (to check that none outlives the run) and the temporary folder. */
+  pids(): number[];
+  dir: string;
   stop(): Promise<void>;
 }
 
@@ -50,8 +53,12 @@ export function freePort(): Promise<number> {
   });
 }
 
-function launch(args: string[], env: NodeJS.ProcessEnv): { child: ChildProcess; log: () => string } {
+const pids: number[] = [];
+
+function launch(run: RunDir, args: string[], env: NodeJS.ProcessEnv): { child: ChildProcess; log: () => string } {
   const child = spawn(DASK, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  pids.push(child.pid!);
+  run.track(child.pid!);
   let log = '';
   const keep = (d: Buffer) => (log = (log + d.toString()).slice(-20_000));
   child.stdout!.on('data', keep);
@@ -65,6 +72,7 @@ function launch(args: string[], env: NodeJS.ProcessEnv): { child: ChildProcess; 
     } catch {
       /* gone */
     }
+    waitGone([child.pid!]);
   };
   cleanups.push(kill);
   return { child, log: () => log };
@@ -82,7 +90,8 @@ async function waitFor<T>(check: () => Promise<T | undefined> | T | undefined, w
 
 async function start(): Promise<DaskCluster> {
   if (!existsSync(DASK)) throw new Error(`${DASK} is missing: install python3-distributed (Debian) for the Dask tests`);
-  const dir = mkdtempSync(join(tmpdir(), 'radarm-dask-'));
+  const run = runDir('radarm-dask-');
+  const dir = run.path;
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
   const countsFile = join(dir, 'counts.json');
   const [port, httpPort] = [await freePort(), await freePort()];
@@ -90,6 +99,7 @@ async function start(): Promise<DaskCluster> {
   const http = `http://127.0.0.1:${httpPort}`;
   const env = { RADARM_DASK_COUNTS: countsFile, DASK_DISTRIBUTED__ADMIN__TICK__LIMIT: '10s' };
   const scheduler = launch(
+    run,
     ['scheduler', '--host', '127.0.0.1', '--port', String(port), '--dashboard-address', `127.0.0.1:${httpPort}`, '--preload', PRELOAD],
     env,
   );
@@ -99,7 +109,7 @@ async function start(): Promise<DaskCluster> {
     'the Dask scheduler',
   );
   for (let i = 0; i < 2; i++)
-    launch(['worker', address, '--host', '127.0.0.1', '--nthreads', '1', '--no-nanny', '--no-dashboard', '--memory-limit', '0', '--name', `w${i}`], env);
+    launch(run, ['worker', address, '--host', '127.0.0.1', '--nthreads', '1', '--no-nanny', '--no-dashboard', '--memory-limit', '0', '--name', `w${i}`], env);
   await waitFor(() => counts().then((c) => (c.workers >= 2 ? true : undefined)), 'two Dask workers');
   return {
     address,
@@ -107,6 +117,8 @@ async function start(): Promise<DaskCluster> {
     counts,
     finished: () => (existsSync(countsFile) ? (JSON.parse(readFileSync(countsFile, 'utf8')) as Record<string, number>) : {}),
     waitIdle: (ms = 15_000) => waitFor(() => counts().then((c) => (c.tasks === 0 ? c : undefined)), 'the scheduler to hold no tasks', ms),
+    pids: () => [...pids],
+    dir,
     stop: async () => stopAll(),
   };
 }
@@ -118,9 +130,9 @@ export function daskCluster(): Promise<DaskCluster> {
 
 function stopAll(): void {
   for (const c of cleanups.splice(0).reverse()) c();
+  pids.length = 0;
   started = undefined;
 }
 
-// Mocha root hook: registered when a test file imports this helper; runs once after every test.
-if (typeof after === 'function') after(stopAll);
-process.on('exit', stopAll);
+// At the run's end however it ends: mocha's root after(), exit, SIGTERM/SIGINT/SIGHUP (see run-cleanup.ts).
+atRunEnd(stopAll);

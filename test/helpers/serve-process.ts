@@ -5,6 +5,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { join } from 'node:path';
 import { isRadarmEvent, type RadarmEvent } from '../../src/protocol/events';
 import { textSteps, type Step } from './fake-llm-server';
+import { atRunEnd } from './run-cleanup';
 
 export const ROOT = join(__dirname, '..', '..');
 export const CLI = join(ROOT, 'dist', 'cli.js');
@@ -43,6 +44,8 @@ export function runServe(args: string[], env: Record<string, string> = {}): Prom
 /** Starts `radarm serve --port 0 …` and resolves once it printed its {"url"} line. */
 export function startServe(args: string[], env: Record<string, string> = {}): Promise<ServeProcess> {
   const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', ...args], { env: cleanEnv(env), cwd: ROOT });
+  // A test that fails before its stop(), or a killed run, must not leave the service running.
+  atRunEnd(() => child.exitCode === null && child.signalCode === null && child.kill('SIGKILL'));
   let stdout = '';
   let stderr = '';
   const logWaiters = new Set<() => void>();

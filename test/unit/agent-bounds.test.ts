@@ -42,7 +42,7 @@ describe('agent: bounded kernel output (fake LLM server + real Python kernel)', 
         provider: providerFor(server),
         apiKey: 'sk-test-bounds',
         dataFiles: [path.join(dir, 'sales.csv')],
-        createKernel: () => createKernel({ pythonPath: TEST_PYTHON, cwd: dir, execTimeoutMs: 30_000 }),
+        createKernel: () => createKernel({ pythonPath: TEST_PYTHON, cwd: dir, execTimeoutMs: 30_000, warmup: false }),
         maxRounds: 2,
       });
       const events = await collect(session.run('agent_single', 'Go'));

@@ -45,7 +45,7 @@ describe('agent: data files that do not load', function () {
       provider: providerFor(server),
       apiKey: 'sk-test-data',
       dataFiles,
-      createKernel: withKernel ? () => createKernel({ pythonPath: TEST_PYTHON, cwd: dir, execTimeoutMs: 30_000 }) : undefined,
+      createKernel: withKernel ? () => createKernel({ pythonPath: TEST_PYTHON, cwd: dir, execTimeoutMs: 30_000, warmup: false }) : undefined,
     });
     sessions.push(s);
     return s;

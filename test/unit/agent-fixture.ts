@@ -1,6 +1,9 @@
 // The shared set-up of the agent tests (agent-modes, agent-session): one scripted fake LLM server and a
 // temp folder with the sales CSV per suite, sessions on the real LLM service and the real Python, each
 // disposed after its test. Call inside a describe(); use the returned getters in the tests.
+// The kernels skip the idle warm-up imports (matplotlib, plotly, scipy, statsmodels, scikit-learn: about a
+// second of CPU each, for a kernel per test): what these tests check does not depend on them; the warm-up
+// stays on where kernels run as users run them (the CLI, serve, statistics and VS Code tests).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createSession, type Session, type SessionOptions } from '../../src/engine/session';
@@ -57,7 +60,7 @@ export function useAgentFixture(opts: { apiKey?: string; execTimeoutMs?: number 
         provider: providerFor(server),
         ...(opts.apiKey ? { apiKey: opts.apiKey } : {}),
         dataFiles: [csv],
-        createKernel: () => createKernel({ pythonPath: TEST_PYTHON, cwd: dir, execTimeoutMs: opts.execTimeoutMs ?? 30_000 }),
+        createKernel: () => createKernel({ pythonPath: TEST_PYTHON, cwd: dir, execTimeoutMs: opts.execTimeoutMs ?? 30_000, warmup: false }),
         ...extra,
       });
       sessions.push(s);

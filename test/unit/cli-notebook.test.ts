@@ -2,54 +2,30 @@
 // real Python kernel): the notebook's code cells, run in order by a fresh Python from the notebook's
 // folder, reproduce the answer — with a GBK, semicolon-separated, decimal-comma CSV in another folder.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startFakeLlmServer, textSteps, type FakeLlmServer } from '../helpers/fake-llm-server';
+import { textSteps } from '../helpers/fake-llm-server';
 import { runNotebook } from '../helpers/run-notebook';
-
-const ROOT = join(__dirname, '..', '..');
-const CLI = join(ROOT, 'dist', 'cli.js');
+import { runCli, useCliFixture } from '../helpers/cli-process';
 const PYTHON = process.env.RADARM_TEST_PYTHON ?? '/usr/bin/python3';
 
-function run(args: string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const env: NodeJS.ProcessEnv = {};
-    for (const [k, v] of Object.entries(process.env)) if (!/^(RADARM_|https?_proxy$|no_proxy$)/i.test(k)) env[k] = v;
-    const child = spawn(process.execPath, [CLI, ...args], { env: { ...env, NO_COLOR: '1' }, cwd });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.stdin.end();
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const run = (args: string[], cwd: string) => runCli(args, { cwd });
 
 describe('CLI --save-notebook', function () {
   this.timeout(60_000);
-  let server: FakeLlmServer;
+  const fx = useCliFixture('radarm-cli-nb-');
+  const { server, base } = fx;
   let dir: string;
-  let base: string[];
 
-  before(async function () {
-    this.timeout(180_000);
-    const build = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, encoding: 'utf8' });
-    assert.equal(build.status, 0, build.stderr);
-    server = await startFakeLlmServer();
-    base = ['chat', '--base-url', server.baseUrl, '--model', 'm'];
-    dir = mkdtempSync(join(tmpdir(), 'radarm-cli-nb-'));
+  before(() => {
+    dir = fx.dir;
     mkdirSync(join(dir, 'data'));
     mkdirSync(join(dir, 'notebooks'));
     // Decimal commas in the last column, as European and some Chinese exports write them.
     const csv = '地区;销售额\n华东;120,5\n华南;98\n华东;30\n';
     // GBK bytes, written by Python so that they are what a real export holds.
     spawnSync(PYTHON, ['-c', `open(${JSON.stringify(join(dir, 'data', 'sales.csv'))}, "wb").write(${JSON.stringify(csv)}.encode("gbk"))`]);
-  });
-  after(async () => {
-    await server.close();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('saves question, code, output and chart; a fresh Python run of its code cells from its folder gives the same answer', async () => {

@@ -1,44 +1,17 @@
 // The bundled CLI (dist/cli.js) as a user runs it: a real child process against the fake LLM server.
 import * as assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isRadarmEvent, type RadarmEvent } from '../../src/protocol/events';
 import { decodeSse } from '../../src/protocol/sse';
-import { startFakeLlmServer, textSteps, type FakeLlmServer } from '../helpers/fake-llm-server';
-
-const ROOT = join(__dirname, '..', '..');
-const CLI = join(ROOT, 'dist', 'cli.js');
+import { textSteps } from '../helpers/fake-llm-server';
+import { CLI, ROOT, runCli, useCliFixture } from '../helpers/cli-process';
+import { cleanEnv } from '../helpers/serve-process';
 const PYTHON = process.env.RADARM_TEST_PYTHON ?? '/usr/bin/python3';
 const KEY = 'sk-cli-secret-5f4e3d2c1b0a';
 
-interface Run {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** A clean environment: no proxies, no RADARM_* from the developer's shell. */
-function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env))
-    if (!/^(RADARM_|https?_proxy$|no_proxy$)/i.test(k)) env[k] = v;
-  return { ...env, NO_COLOR: '1', ...extra };
-}
-
-function run(args: string[], opts: { env?: Record<string, string>; input?: string; cwd?: string } = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: cleanEnv(opts.env), cwd: opts.cwd ?? ROOT });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.stdin.end(opts.input ?? '');
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
-}
+const run = runCli;
 
 function ndjson(stdout: string): RadarmEvent[] {
   const lines = stdout.split('\n').filter(Boolean);
@@ -57,25 +30,15 @@ function assertEndsWith(events: RadarmEvent[], terminal: 'complete' | 'error') {
 
 describe('CLI (dist/cli.js)', function () {
   this.timeout(60_000);
-  let server: FakeLlmServer;
+  const fx = useCliFixture('radarm-cli-');
+  const { server, base } = fx;
   let dir: string;
-  let base: string[];
 
-  before(async function () {
-    this.timeout(180_000);
-    const build = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, encoding: 'utf8' });
-    assert.equal(build.status, 0, build.stderr);
-    server = await startFakeLlmServer();
-    base = ['chat', '--base-url', server.baseUrl, '--model', 'm'];
-    dir = mkdtempSync(join(tmpdir(), 'radarm-cli-'));
+  before(() => {
+    dir = fx.dir;
     writeFileSync(join(dir, 'sales.csv'), '地区,销售额\n华东,120.5\n华南,98\n');
   });
-  after(async () => {
-    await server.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
   beforeEach(() => {
-    server.requests.length = 0;
     server.setHandler(() => ({ steps: [{ reasoning: '用户在打招呼' }, ...textSteps('你好！我能帮你分析数据。', 4)] }));
   });
 

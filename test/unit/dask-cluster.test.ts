@@ -15,6 +15,7 @@ import type { RadarmEvent, StatusEvent } from '../../src/protocol/events';
 import { startFakeLlmServer, type FakeLlmServer } from '../helpers/fake-llm-server';
 import { daskCluster, freePort, type DaskCluster } from '../helpers/dask-cluster';
 import { TEST_PYTHON, assertContract, collect, completeOf, providerFor, py, scriptStages } from './agent-harness';
+import { buildOnce } from '../helpers/build-once';
 
 const REGIONS = ['north', 'south', 'east', 'west'];
 
@@ -196,8 +197,7 @@ describe('Dask engine on a real local cluster (scheduler + 2 workers)', function
   it('the CLI answers about a glob of parts on the cluster: --data GLOB --engine dask --dask-scheduler, with progress lines', async () => {
     const sums = writeParts(path.join(dir, 'cli'), 4, 500);
     const root = path.resolve(__dirname, '../..');
-    const build = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: root, encoding: 'utf8' });
-    assert.equal(build.status, 0, build.stderr);
+    buildOnce();
     const code = [
       'import time',
       "slow = df.map_partitions(lambda part: (time.sleep(0.4), part)[1], meta=df._meta)",

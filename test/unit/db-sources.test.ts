@@ -13,6 +13,7 @@ import type { RadarmEvent } from '../../src/protocol/events';
 import { startFakeLlmServer, type FakeLlmServer } from '../helpers/fake-llm-server';
 import { DB_PASSWORD, closedPort, mariadb, postgres, type DbServer } from '../helpers/db-servers';
 import { TEST_PYTHON, allMessages, assertContract, assertPngDataUrl, collect, completeOf, providerFor, py, scriptStages, tempDir } from './agent-harness';
+import { buildOnce } from '../helpers/build-once';
 
 type Engine = 'sqlite' | 'postgresql' | 'mysql';
 const ENGINES: Engine[] = ['sqlite', 'postgresql', 'mysql'];
@@ -339,8 +340,7 @@ describe('database sources (real PostgreSQL, MariaDB and SQLite)', function () {
     const CLI = path.join(__dirname, '..', '..', 'dist', 'cli.js');
     before(function () {
       this.timeout(120_000);
-      const build = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: path.join(__dirname, '..', '..'), encoding: 'utf8' });
-      assert.equal(build.status, 0, build.stderr);
+      buildOnce();
     });
 
     // Asynchronous: the fake LLM server runs in this process.

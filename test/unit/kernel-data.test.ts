@@ -2,23 +2,12 @@
 // and the mtime cache.
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs';
-import { createKernel, type DataProfile, type PythonKernel } from '../../src/kernel';
-import { makeDataDir, TEST_PYTHON, type DataDir } from '../fixtures/kernel-data';
+import type { DataProfile } from '../../src/kernel';
+import { useKernelWithData } from '../fixtures/kernel-data';
 
 describe('kernel: data loading', function () {
   this.timeout(60_000);
-  let data: DataDir;
-  let kernel: PythonKernel;
-
-  before(async () => {
-    data = makeDataDir();
-    kernel = createKernel({ cwd: data.dir, pythonPath: TEST_PYTHON, warmup: false });
-    await kernel.start();
-  });
-  after(async () => {
-    await kernel?.dispose();
-    data?.cleanup();
-  });
+  const { data, kernel } = useKernelWithData({ warmup: false });
 
   /** Loads the files and evaluates a Python expression against them. */
   async function evalWith(files: string[], expr: string): Promise<{ profile: DataProfile; value: string | undefined }> {

@@ -91,8 +91,11 @@ describe('kernel: lifecycle', function () {
   it('dispose() during a run resolves that run as cancelled', async () => {
     const kernel = createKernel({ cwd: process.cwd(), pythonPath: TEST_PYTHON, warmup: false, sandbox: { mode: 'off' } });
     await kernel.start();
-    const running = kernel.execute('import time\ntime.sleep(30)');
-    await new Promise((r) => setTimeout(r, 300));
+    // Disposed once the code is surely running: after its first output, not after a guessed delay.
+    let started!: () => void;
+    const isRunning = new Promise<void>((r) => (started = r));
+    const running = kernel.execute('import time\nprint("running", flush=True)\ntime.sleep(30)', { onOutput: () => started() });
+    await isRunning;
     await kernel.dispose();
     const r = await running;
     assert.equal(r.cancelled, true);

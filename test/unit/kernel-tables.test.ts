@@ -1,25 +1,13 @@
 // DataFrame/Series results as bounded, JSON-safe tables from a real Python kernel, and their way into `complete`.
 import assert from 'node:assert/strict';
-import { createKernel, type PythonKernel } from '../../src/kernel';
 import { isRadarmEvent } from '../../src/protocol/events';
 import { isTableData, isTableList, TABLE_LIMITS } from '../../src/protocol/tables';
-import { makeDataDir, TEST_PYTHON, type DataDir } from '../fixtures/kernel-data';
+import { useKernelWithData } from '../fixtures/kernel-data';
 import { canWriteLiteral, toPandasCode } from '../../webview/table-format';
 
 describe('kernel: results as tables', function () {
   this.timeout(60_000);
-  let data: DataDir;
-  let kernel: PythonKernel;
-
-  before(async () => {
-    data = makeDataDir();
-    kernel = createKernel({ cwd: data.dir, pythonPath: TEST_PYTHON, maxOutputChars: 20_000 });
-    await kernel.loadData([data.file('small.csv')]);
-  });
-  after(async () => {
-    await kernel?.dispose();
-    data?.cleanup();
-  });
+  const { data, kernel } = useKernelWithData({ maxOutputChars: 20_000, load: ['small.csv'] });
 
   it('sends a DataFrame expression as columns, dtypes, index and rows with numbers as numbers and NaN as null', async () => {
     const r = await kernel.execute(

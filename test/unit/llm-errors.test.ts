@@ -2,29 +2,12 @@
 // hang, never the API key), retries only where they can help and only before the answer streams.
 import * as assert from 'node:assert/strict';
 import * as net from 'node:net';
-import { createLlmService, VSCODE_KNOBS, type ChatRequest, type LlmStreamEvent, type Provider } from '../../src/llm';
-import { startFakeLlmServer, type FakeLlmServer } from '../helpers/fake-llm-server';
+import { createLlmService, VSCODE_KNOBS, type LlmStreamEvent } from '../../src/llm';
+import { collect, contentOf, endingError, requestsTo, useFakeLlmServer } from '../helpers/llm-fixture';
 
 const KEY = 'sk-live-ABCDEF0123456789abcdef';
 
-async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const x of it) out.push(x);
-  return out;
-}
-
-function errorOf(events: LlmStreamEvent[]): string {
-  const last = events[events.length - 1];
-  assert.equal(last.type, 'error', `expected an error event last, got ${JSON.stringify(last)}`);
-  assert.equal(events.filter((e) => e.type === 'error' || e.type === 'end').length, 1, 'exactly one terminal event');
-  return last.type === 'error' ? last.content : '';
-}
-
-const contentOf = (events: LlmStreamEvent[]) =>
-  events
-    .filter((e) => e.type === 'content')
-    .map((e) => (e as { content: string }).content)
-    .join('');
+const errorOf = (events: LlmStreamEvent[]): string => endingError(events).content;
 
 /** Every event serialized, checked for the key and any 6-character piece of it. */
 function assertNoKey(value: unknown) {
@@ -34,31 +17,9 @@ function assertNoKey(value: unknown) {
 }
 
 describe('LLM service: errors, retries, timeouts, cancel', function () {
-  let server: FakeLlmServer;
+  const server = useFakeLlmServer();
   const llm = createLlmService({ retry: { minDelayMs: 20, maxDelayMs: 200, maxAttempts: 3 } });
-
-  before(async () => {
-    server = await startFakeLlmServer();
-  });
-  after(() => server.close());
-  beforeEach(() => {
-    server.requests.length = 0;
-  });
-
-  const provider = (over: Partial<Provider> = {}): Provider => ({
-    id: 'deepseek',
-    kind: 'openai',
-    baseUrl: server.baseUrl,
-    model: 'deepseek-chat',
-    ...over,
-  });
-  const request = (over: Partial<ChatRequest> = {}): ChatRequest => ({
-    provider: provider(),
-    apiKey: KEY,
-    messages: [{ role: 'user', content: 'hi' }],
-    stage: 'response',
-    ...over,
-  });
+  const { provider, request } = requestsTo(server, { id: 'deepseek', model: 'deepseek-chat', apiKey: KEY });
 
   it('in VS Code the messages name commands and settings, never CLI flags or variables', async () => {
     const vscodeLlm = createLlmService({ retry: { maxAttempts: 1 }, knobs: VSCODE_KNOBS });

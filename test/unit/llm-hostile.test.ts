@@ -4,56 +4,24 @@
 // reported as status events while they happen.
 import * as assert from 'node:assert/strict';
 import * as net from 'node:net';
-import { createLlmService, type ChatRequest, type LlmStreamEvent, type Provider } from '../../src/llm';
+import { createLlmService, type ChatRequest, type LlmStreamEvent } from '../../src/llm';
 import type { ErrorEvent, StatusEvent } from '../../src/protocol/events';
-import { hostile, startFakeLlmServer, textSteps, type FakeLlmServer } from '../helpers/fake-llm-server';
+import { hostile, textSteps } from '../helpers/fake-llm-server';
+import { collect, contentOf, endingError, requestsTo, useFakeLlmServer } from '../helpers/llm-fixture';
 
 const KEY = 'sk-hostile-Q7w8E9r0T1y2U3i4';
 
-async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const x of it) out.push(x);
-  return out;
-}
-
+/** The stream's one terminal error, and the key nowhere in the stream. */
 function terminalError(events: LlmStreamEvent[]): ErrorEvent {
-  const last = events[events.length - 1];
-  assert.equal(last.type, 'error', `expected an error last, got ${JSON.stringify(last)}`);
-  assert.equal(events.filter((e) => e.type === 'error' || e.type === 'end').length, 1, 'exactly one terminal event');
   assert.ok(!JSON.stringify(events).includes(KEY), 'no key');
-  return last as ErrorEvent;
+  return endingError(events);
 }
-
-const contentOf = (events: LlmStreamEvent[]) =>
-  events.flatMap((e) => (e.type === 'content' ? [e.content] : [])).join('');
 
 describe('LLM service: hostile servers, bounds and error codes', function () {
   this.timeout(20_000);
-  let server: FakeLlmServer;
+  const server = useFakeLlmServer();
   const llm = createLlmService({ retry: { minDelayMs: 20, maxDelayMs: 100, maxAttempts: 3 } });
-
-  before(async () => {
-    server = await startFakeLlmServer();
-  });
-  after(() => server.close());
-  beforeEach(() => {
-    server.requests.length = 0;
-  });
-
-  const provider = (over: Partial<Provider> = {}): Provider => ({
-    id: 'gw',
-    kind: 'openai',
-    baseUrl: server.baseUrl,
-    model: 'm',
-    ...over,
-  });
-  const request = (over: Partial<ChatRequest> = {}): ChatRequest => ({
-    provider: provider(),
-    apiKey: KEY,
-    messages: [{ role: 'user', content: 'hi' }],
-    stage: 'response',
-    ...over,
-  });
+  const { provider, request } = requestsTo(server, { id: 'gw', model: 'm', apiKey: KEY });
 
   describe('what the server actually sent', () => {
     it('a stream of only malformed lines: says so with an excerpt, not "the connection was cut"', async () => {

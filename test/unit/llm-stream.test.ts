@@ -1,15 +1,10 @@
 // The LLM service against a real local HTTP server streaming real SSE bytes.
 import * as assert from 'node:assert/strict';
 import { createLlmService, type ChatRequest, type LlmStreamEvent, type Provider } from '../../src/llm';
-import { startFakeLlmServer, textSteps, type FakeLlmServer, type Step } from '../helpers/fake-llm-server';
+import { textSteps, type Step } from '../helpers/fake-llm-server';
+import { collect, requestsTo, useFakeLlmServer } from '../helpers/llm-fixture';
 
 const KEY = 'sk-test-9f8e7d6c5b4a3210';
-
-async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const x of it) out.push(x);
-  return out;
-}
 
 /**
  * The stream as runs of one kind: consecutive events of the same type and stage are joined, since
@@ -37,29 +32,14 @@ function last(events: LlmStreamEvent[]) {
 }
 
 describe('LLM service: streaming', function () {
-  let server: FakeLlmServer;
+  const server = useFakeLlmServer();
   // Small retry delays keep the retry tests quick; the policy itself is the production one.
   const llm = createLlmService({ retry: { minDelayMs: 20, maxDelayMs: 100 } });
-
-  before(async () => {
-    server = await startFakeLlmServer();
-  });
-  after(() => server.close());
-  beforeEach(() => {
-    server.requests.length = 0;
-  });
-
-  const openai = (): Provider => ({ id: 'fake', kind: 'openai', baseUrl: server.baseUrl, model: 'm' });
-  const request = (over: Partial<ChatRequest> = {}): ChatRequest => ({
-    provider: openai(),
-    apiKey: KEY,
-    messages: [
-      { role: 'system', content: 'be brief' },
-      { role: 'user', content: '你好' },
-    ],
-    stage: 'response',
-    ...over,
-  });
+  const messages: ChatRequest['messages'] = [
+    { role: 'system', content: 'be brief' },
+    { role: 'user', content: '你好' },
+  ];
+  const { provider: openai, request } = requestsTo(server, { id: 'fake', model: 'm', apiKey: KEY, messages });
 
   it('streams content deltas, sends the stage header and ends with the full text and usage', async () => {
     server.setHandler(() => ({ steps: textSteps('你好，世界！Hello', 2), usage: { prompt: 12, completion: 7 } }));

@@ -4,28 +4,16 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { createKernel, type PythonKernel } from '../../src/kernel';
 import { dataFilesForCode, dataFilesOf, isGeneratedCode, preludeFor, withPrelude } from '../../src/agent/prelude';
 import { conversationToNotebook } from '../../src/agent/notebook';
 import type { RadarmEvent } from '../../src/protocol/events';
 import { stripModelNotes } from '../../src/agent/model-notes';
 import type { DataFileRead } from '../../src/protocol/events';
-import { makeDataDir, TEST_PYTHON, type DataDir } from '../fixtures/kernel-data';
+import { TEST_PYTHON, useKernelWithData } from '../fixtures/kernel-data';
 
 describe('prelude: exported code reads the data as the kernel did', function () {
   this.timeout(60_000);
-  let data: DataDir;
-  let kernel: PythonKernel;
-
-  before(async () => {
-    data = makeDataDir();
-    kernel = createKernel({ cwd: data.dir, pythonPath: TEST_PYTHON, warmup: false });
-    await kernel.start();
-  });
-  after(async () => {
-    await kernel?.dispose();
-    data?.cleanup();
-  });
+  const { data, kernel } = useKernelWithData({ warmup: false });
 
   /** The expression's repr in the kernel, and in a fresh Python running prelude + code from `runDir`. */
   async function both(files: string[], code: string, runDir: string) {

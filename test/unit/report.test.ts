@@ -14,6 +14,7 @@ import { exportTurns } from '../../src/report/turns';
 import { parseCliArgs } from '../../src/cli/args';
 import { importsFor } from '../../src/agent/prelude';
 import { startFakeLlmServer, textSteps, type FakeLlmServer } from '../helpers/fake-llm-server';
+import { buildOnce } from '../helpers/build-once';
 
 const ROOT = join(__dirname, '..', '..');
 const PNG =
@@ -142,7 +143,7 @@ describe('reports', () => {
     const turns = [turn('tables', [complete({ reply: 'ok', tables: [table, broken] } as object), done])];
     assert.equal(exportTurns(turns)[0].tables.length, 1);
     const html = await buildReport('html', turns, { locale: 'en' });
-    assert.match(html, /<th>城市<\/th><th>sales<\/th>/);
+    assert.match(html, /<th>城市<\/th><th class="num">sales<\/th>/, 'a numeric column\'s header aligns with its numbers');
     assert.match(html, /<tr><th>0<\/th><td>上海<\/td><td class="num">1234.5<\/td><\/tr>/);
     assert.match(html, /<caption>300 rows × 2 columns · first 2 shown<\/caption>/);
     const md = await buildReport('md', turns, { locale: 'zh-cn' });
@@ -167,8 +168,7 @@ describe('reports', () => {
     let dir: string;
     before(async function () {
       this.timeout(180_000);
-      const build = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, encoding: 'utf8' });
-      assert.equal(build.status, 0, build.stderr);
+      buildOnce();
       server = await startFakeLlmServer();
       dir = mkdtempSync(join(tmpdir(), 'radarm-report-'));
       writeFileSync(join(dir, 'scores.csv'), 'group,score\nA,1\nA,2\nA,3\nA,4\nB,3\nB,5\nB,6\nB,8\n');

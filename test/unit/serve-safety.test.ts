@@ -2,13 +2,13 @@
 // token, Bearer auth, CORS only for --cors-origin, 429 + Retry-After under a burst, /metrics counting what
 // happened, API keys never leaving the process, and SIGTERM ending running turns with an error event.
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFakeLlmServer, textSteps, type FakeLlmServer, type Step } from '../helpers/fake-llm-server';
 import { assertWellFormed, gate, gated, readStream, ROOT, runServe, startServe, type ServeProcess } from '../helpers/serve-process';
 import { py, scriptStages, TEST_PYTHON } from './agent-harness';
+import { buildOnce } from '../helpers/build-once';
 
 const SERVER_KEY = 'sk-server-side-7a6b5c4d3e2f1a0b';
 const BODY_KEY = 'sk-from-the-body-9f8e7d6c5b4a';
@@ -64,8 +64,7 @@ describe('radarm serve: safety and operations (real server processes)', function
 
   before(async function () {
     this.timeout(180_000);
-    const build = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, encoding: 'utf8' });
-    assert.equal(build.status, 0, build.stderr);
+    buildOnce();
     llm = await startFakeLlmServer();
     dataRoot = mkdtempSync(join(tmpdir(), 'radarm-serve-safety-'));
     writeFileSync(join(dataRoot, 'sales.csv'), 'region,sales\nNorth,100\nSouth,250\n');

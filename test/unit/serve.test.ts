@@ -2,7 +2,6 @@
 // server and the real /usr/bin/python3 kernel: the endpoint, its event format, each mode on a real CSV,
 // sessions, dropped connections resumed with Last-Event-ID, gzip, stop, and request validation.
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -22,6 +21,7 @@ import {
   type ServeProcess,
 } from '../helpers/serve-process';
 import { allMessages, py, scriptStages, TEST_PYTHON } from './agent-harness';
+import { buildOnce } from '../helpers/build-once';
 
 const SALES = '地区,销售额\n华东,120.5\n华南,98\n华北,150\n';
 
@@ -43,8 +43,7 @@ describe('radarm serve (a real server process)', function () {
 
   before(async function () {
     this.timeout(180_000);
-    const build = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, encoding: 'utf8' });
-    assert.equal(build.status, 0, build.stderr);
+    buildOnce();
     llm = await startFakeLlmServer();
     dataRoot = mkdtempSync(join(tmpdir(), 'radarm-serve-'));
     outside = mkdtempSync(join(tmpdir(), 'radarm-outside-'));

@@ -3,7 +3,7 @@
 // a fake acquireVsCodeApi that records what the panel posts and keeps its state across reloads,
 // VS Code's theme variables, and host messages delivered with window.postMessage.
 // Shared by the Chromium tests and bench/panel.ts.
-import { execFileSync } from 'node:child_process';
+import * as assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,14 +14,15 @@ import type { HostToWebview, Locale, PanelState, TurnRecord } from '../../src/pr
 import { buildWebviewHtml } from '../../src/vscode/webview-html';
 import { THEMES, type ThemeName } from './themes';
 import { CHROMIUM_ARGS, chromiumPath } from '../../scripts/chromium.mjs';
+import { buildOnce } from '../helpers/build-once';
 
 export const ROOT = join(__dirname, '..', '..');
 export const DIST = join(ROOT, 'dist', 'webview');
 export const ARTIFACTS = join(ROOT, 'test-artifacts');
 
-/** Builds the bundles (the tests exercise what ships). */
+/** Builds the bundles once per process (the tests exercise what ships; every webview test file asks). */
 export function build(): void {
-  execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, stdio: 'pipe' });
+  buildOnce();
   for (const f of ['main.js', 'main.css', 'codicon.css', 'plotly.min.js'])
     if (!existsSync(join(DIST, f))) throw new Error(`build did not produce dist/webview/${f}`);
 }
@@ -210,6 +211,67 @@ export async function openPanel(context: BrowserContext, server: PanelServer, op
   await page.goto(url);
   await panel.waitForPosted('ready');
   return panel;
+}
+
+export interface PanelSuite {
+  readonly browser: Browser;
+  /** The file's browser context (viewport 420×760); pages in it are isolated from each other. */
+  readonly context: BrowserContext;
+  readonly server: PanelServer;
+  /** Opens a page (see openPanel) that is checked and closed after the test. */
+  open(opts?: OpenOptions): Promise<Panel>;
+}
+
+/**
+ * The Chromium lifecycle of a webview test file; call it inside the file's describe(). Before the tests: build
+ * the bundles, start the panel server, launch Chromium once and make one context. After each test: every page
+ * opened with open() is closed, and (when the test itself passed) it must have had no CSP violation and no page
+ * or console error. After the tests: Chromium and the server are closed.
+ */
+export function panelSuite(): PanelSuite {
+  let browser: Browser | undefined;
+  let context: BrowserContext | undefined;
+  let server: PanelServer | undefined;
+  const open: Panel[] = [];
+  before(async () => {
+    build();
+    server = await startPanelServer();
+    browser = await launchChromium();
+    context = await panelContext(browser);
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+  afterEach(async function () {
+    const problems: string[] = [];
+    for (const p of open.splice(0)) {
+      const violations = await p.violations();
+      await p.page.close();
+      problems.push(...violations.map((v) => `CSP violation: ${v}`), ...p.errors.map((e) => `page error: ${e}`));
+    }
+    if (this.currentTest?.state === 'passed') assert.deepEqual(problems, [], 'no CSP violations and no page errors');
+  });
+  const ready = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`panelSuite(): ${what} is used before the suite's before() hook ran`);
+    return value;
+  };
+  return {
+    get browser() {
+      return ready(browser, 'browser');
+    },
+    get context() {
+      return ready(context, 'context');
+    },
+    get server() {
+      return ready(server, 'server');
+    },
+    async open(opts = {}) {
+      const p = await openPanel(ready(context, 'context'), ready(server, 'server'), opts);
+      open.push(p);
+      return p;
+    },
+  };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,9 +1,8 @@
 // `@column` and `#file` completion in the real composer in Chromium: keyboard-only flow, exact names with
 // spaces and Chinese, Escape, and no completion action while an input method is composing.
 import * as assert from 'node:assert/strict';
-import type { Browser, BrowserContext } from 'playwright-core';
 import type { MentionSources } from '../../src/protocol/mentions';
-import { build, launchChromium, openPanel, panelContext, panelState, startPanelServer, type Panel, type PanelServer } from './harness';
+import { panelState, panelSuite, type OpenOptions, type Panel } from './harness';
 
 const SOURCES: MentionSources = {
   type: 'mentionSources',
@@ -13,35 +12,10 @@ const SOURCES: MentionSources = {
 
 describe('composer mentions in Chromium', function () {
   this.timeout(60_000);
-  let browser: Browser;
-  let context: BrowserContext;
-  let server: PanelServer;
-  const open: Panel[] = [];
+  const suite = panelSuite();
 
-  before(async () => {
-    build();
-    server = await startPanelServer();
-    browser = await launchChromium();
-    context = await panelContext(browser);
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-  afterEach(async function () {
-    for (const p of open.splice(0)) {
-      const violations = await p.violations();
-      await p.page.close();
-      if (this.currentTest?.state === 'passed') {
-        assert.deepEqual(violations, [], 'CSP violations');
-        assert.deepEqual(p.errors, [], 'page errors');
-      }
-    }
-  });
-
-  async function panel(opts: Parameters<typeof openPanel>[2] = {}): Promise<Panel> {
-    const p = await openPanel(context, server, opts);
-    open.push(p);
+  async function panel(opts: OpenOptions = {}): Promise<Panel> {
+    const p = await suite.open(opts);
     const state = panelState({ mode: 'ask', ...(opts.locale ? { locale: opts.locale } : {}) });
     state.dataFiles = { available: ['data/sales.csv', 'data/客户 名单.xlsx', 'other/log.json'], selected: ['data/sales.csv'] };
     await p.host({ type: 'init', state });

@@ -2,67 +2,25 @@
 // resend, and recall, in the real bundle in headless Chromium; screenshots at the default sidebar
 // width (300 px) in light and dark themes go to test-artifacts/.
 import * as assert from 'node:assert/strict';
-import type { Browser, BrowserContext } from 'playwright-core';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RadarmEvent } from '../../src/protocol/events';
 import { chartHtml } from '../../src/vscode/figure-html';
 import { agentMultiEvents, plotlyJson, pngDataUrl } from './fixtures';
-import {
-  DIST,
-  build,
-  contentEvents,
-  launchChromium,
-  openPanel,
-  panelContext,
-  panelState,
-  startPanelServer,
-  stream,
-  turnRecord,
-  type Panel,
-  type PanelServer,
-} from './harness';
+import { DIST, contentEvents, openPanel, panelState, panelSuite, stream, turnRecord, type OpenOptions, type Panel } from './harness';
 
 const EMOJI = /\p{Extended_Pictographic}/u;
 
 describe('chat panel actions and progress in Chromium', function () {
   this.timeout(60_000);
-  let browser: Browser;
-  let context: BrowserContext;
-  let server: PanelServer;
-  const open: Panel[] = [];
+  const suite = panelSuite();
 
-  before(async () => {
-    build();
-    server = await startPanelServer();
-    browser = await launchChromium();
-    context = await panelContext(browser);
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-
-  async function panel(opts: Parameters<typeof openPanel>[2] = {}, state = panelState()): Promise<Panel> {
-    const p = await openPanel(context, server, { width: 300, ...opts });
-    open.push(p);
-    await p.host({ type: 'init', state: { ...state, plotlyUri: `${server.origin}/plotly.min.js` } });
+  async function panel(opts: OpenOptions = {}, state = panelState()): Promise<Panel> {
+    const p = await suite.open({ width: 300, ...opts });
+    await p.host({ type: 'init', state: { ...state, plotlyUri: `${suite.server.origin}/plotly.min.js` } });
     await p.frames();
     return p;
   }
-
-  afterEach(async function () {
-    const pages = open.splice(0);
-    for (const p of pages) {
-      const violations = await p.violations();
-      await p.page.close();
-      if (this.currentTest?.state === 'passed') {
-        assert.deepEqual(violations, [], 'CSP violations');
-        assert.deepEqual(p.errors, [], 'page errors');
-      }
-    }
-  });
 
   const startTurn = (p: Panel, id: string, question: string, over = {}) =>
     p.host({ type: 'turnStart', turn: turnRecord(id, question, over) });
@@ -138,6 +96,7 @@ describe('chat panel actions and progress in Chromium', function () {
       { code: 'network', buttons: ['Retry'] },
       { code: 'stall', buttons: ['Retry', 'Open Settings'] },
       { code: 'no_provider', buttons: ['Open Settings'] },
+      { code: 'data', buttons: ['Add data files', 'Retry', 'Show Log'] },
     ];
     for (const [i, c] of cases.entries()) {
       await startTurn(p, `e${i}`, `question ${i}`);
@@ -156,6 +115,10 @@ describe('chat panel actions and progress in Chromium', function () {
     await p.waitForPosted('retry', { turnId: 'e1' });
     await p.page.locator('.error-box').nth(2).getByRole('button', { name: 'Open Settings' }).click();
     await p.waitForPosted('openSettings', { query: 'radarm.stallTimeout' });
+    await p.page.locator('.error-box').nth(4).getByRole('button', { name: 'Add data files' }).click();
+    await p.waitForPosted('pickDataFiles');
+    await p.page.locator('.error-box').nth(4).getByRole('button', { name: 'Show Log' }).click();
+    await p.waitForPosted('showLog');
     await p.screenshot('panel-errors-300-dark');
   });
 
@@ -181,10 +144,10 @@ describe('chat panel actions and progress in Chromium', function () {
   });
 
   it('copies the figure as a PNG image where the clipboard is allowed', async () => {
-    const ctx = await browser.newContext({ viewport: { width: 300, height: 760 } });
-    await ctx.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.origin });
+    const ctx = await suite.browser.newContext({ viewport: { width: 300, height: 760 } });
+    await ctx.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: suite.server.origin });
     try {
-      const p = await openPanel(ctx, server, {});
+      const p = await openPanel(ctx, suite.server, {});
       await p.host({ type: 'init', state: panelState() });
       await startTurn(p, 'c1', 'Plot');
       await stream(p, 'c1', done('ok', { image: pngDataUrl(64, 32) }));
@@ -220,7 +183,7 @@ describe('chat panel actions and progress in Chromium', function () {
   });
 
   it('a chart saved as HTML draws with every network request refused (plotly.js is inside the file)', async () => {
-    const page = await context.newPage();
+    const page = await suite.context.newPage();
     try {
       const requests: string[] = [];
       await page.route('**/*', (route) => {
@@ -287,7 +250,7 @@ describe('chat panel actions and progress in Chromium', function () {
     assert.equal(await ta.inputValue(), 'my own text', 'typed text is not replaced');
   });
 
-  it('at 300 px the header lines stay on one line and the model picker shows the model name (light English, dark Chinese)', async () => {
+  it('at 300 px the header lines stay on one line, the model picker shows the model name, and nothing scrolls sideways once the chart is drawn (light English, dark Chinese)', async () => {
     for (const theme of ['light', 'dark'] as const) {
       const locale = theme === 'dark' ? 'zh-cn' : 'en';
       const p = await panel({ theme, width: 300, locale }, panelState({ locale }));

@@ -1,10 +1,9 @@
 // Result tables in the real panel bundle in Chromium: render, sort (mouse and keyboard), copy, insert,
 // 10,000 rows with a bounded DOM, light and dark at 300 px.
 import * as assert from 'node:assert/strict';
-import type { Browser, BrowserContext } from 'playwright-core';
 import type { RadarmEvent } from '../../src/protocol/events';
 import type { TableData } from '../../src/protocol/tables';
-import { build, launchChromium, openPanel, panelContext, panelState, startPanelServer, stream, turnRecord, type Panel, type PanelServer } from './harness';
+import { panelState, panelSuite, stream, turnRecord, type OpenOptions, type Panel } from './harness';
 
 function salesTable(): TableData {
   return {
@@ -54,35 +53,10 @@ function tableTurn(tables: TableData[], code = 'df.groupby("地区")["sales amou
 
 describe('result tables in Chromium', function () {
   this.timeout(60_000);
-  let browser: Browser;
-  let context: BrowserContext;
-  let server: PanelServer;
-  const open: Panel[] = [];
+  const suite = panelSuite();
 
-  before(async () => {
-    build();
-    server = await startPanelServer();
-    browser = await launchChromium();
-    context = await panelContext(browser);
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-  afterEach(async function () {
-    for (const p of open.splice(0)) {
-      const violations = await p.violations();
-      await p.page.close();
-      if (this.currentTest?.state === 'passed') {
-        assert.deepEqual(violations, [], 'CSP violations');
-        assert.deepEqual(p.errors, [], 'page errors');
-      }
-    }
-  });
-
-  async function panelWith(tables: TableData[], opts: Parameters<typeof openPanel>[2] = {}): Promise<Panel> {
-    const p = await openPanel(context, server, opts);
-    open.push(p);
+  async function panelWith(tables: TableData[], opts: OpenOptions = {}): Promise<Panel> {
+    const p = await suite.open(opts);
     await p.host({ type: 'init', state: panelState(opts.locale ? { locale: opts.locale } : {}) });
     await p.host({ type: 'turnStart', turn: turnRecord('t1', 'sales by region') });
     await stream(p, 't1', tableTurn(tables));
