@@ -69,14 +69,16 @@ describe('radarm serve with --db, --engine and --dask-scheduler (a real server p
     );
   });
   after(async () => {
+    // Everything is closed even when a check fails (an open server would keep mocha from exiting).
+    const code = await serve?.stop('SIGTERM');
+    await llm?.close();
+    await new Promise((r) => (trap ? trap.close(r) : r(null)));
+    if (dataRoot) rmSync(dataRoot, { recursive: true, force: true });
+    if (outside) rmSync(outside, { recursive: true, force: true });
     if (serve) {
-      assert.equal(await serve.stop('SIGTERM'), 0, serve.stderr);
+      assert.equal(code, 0, serve.stderr);
       assert.ok(!serve.stderr.includes(DB_PASSWORD), 'no password in the log');
     }
-    await llm?.close();
-    await new Promise((r) => trap?.close(r));
-    rmSync(dataRoot, { recursive: true, force: true });
-    rmSync(outside, { recursive: true, force: true });
   });
   beforeEach(() => {
     llm.requests.length = 0;
