@@ -9,7 +9,7 @@
 //   call to read the webview's DOM, press keys in the workbench and take screenshots (test/vscode/driver.ts).
 //
 // usage: node scripts/test-vscode.mjs            (exit 0 when every phase passed)
-// env:   RADARM_VSCODE_TEST_TIMEOUT_MS (per phase, default 240000), DEBUG_CONSOLE=1 (print the whole page console)
+// env:   RADARM_VSCODE_TEST_TIMEOUT_MS (per phase, default 420000), DEBUG_CONSOLE=1 (print the whole page console)
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';

@@ -4,10 +4,10 @@ import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MODES, type Mode } from '../protocol/vocabulary';
 import { checkDataSource } from '../kernel/data-sources';
-import { limit, oneOf, parseShared, SHARED_OPTIONS, type SharedConfig } from './shared-options';
+import { limit, oneOf, parseShared, SHARED_OPTIONS, type SharedConfig } from '../options/shared-options';
 
-// The options chat and serve share live in shared-options.ts; these names stay importable from here.
-export { oneOf, PROVIDERS, providerFrom, seconds } from './shared-options';
+// The options chat and serve share live in src/options/shared-options.ts; these names stay importable from here.
+export { oneOf, PROVIDERS, providerFrom, seconds } from '../options/shared-options';
 
 export type OutputFormat = 'ndjson' | 'sse' | 'text';
 const FORMATS: readonly OutputFormat[] = ['ndjson', 'sse', 'text'];

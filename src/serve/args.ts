@@ -2,7 +2,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseShared, seconds, SHARED_OPTIONS, type SharedConfig } from '../cli/shared-options';
+import { parseShared, seconds, SHARED_OPTIONS, type SharedConfig } from '../options/shared-options';
 import { isLoopback } from './auth';
 
 export const SERVE_USAGE = `Usage: radarm serve [options]

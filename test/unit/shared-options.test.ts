@@ -2,7 +2,7 @@
 // database passwords from RADARM_DB_PASSWORD_<NAME> / RADARM_DB_PASSWORD; the taken-away code's database lines.
 import * as assert from 'node:assert/strict';
 import { parseCliArgs } from '../../src/cli/args';
-import { SHARED_OPTIONS } from '../../src/cli/shared-options';
+import { SHARED_OPTIONS } from '../../src/options/shared-options';
 import { databaseStatements, usesDatabase } from '../../src/agent/database-prelude';
 import { preludeFor } from '../../src/agent/prelude';
 import { passwordVariable } from '../../src/kernel/database-sources';
