@@ -6,7 +6,8 @@
 // webviews get no frames), so 10,000 tokens/s cost one DOM update per frame. A structural change
 // makes a new state, which re-renders the Preact tree; text growth goes straight to the stream views.
 import type { RadarmEvent } from '../src/protocol/events';
-import { isLocale, isPanelMode, parseHostMessage, type Locale, type PanelMode, type TurnRecord } from '../src/protocol/messages';
+import { isLocale, type Locale, type PanelMode, type TurnRecord } from '../src/protocol/messages';
+import { isPanelMode, parseHostMessage } from '../src/protocol/message-parse';
 import { findTurn, initialState, reduce, type PanelMessage, type PanelStore } from './panel-state';
 import { flushTurn, toRecord, type TurnModel } from './turn-model';
 import { getState, post, setState } from './vscode-api';

@@ -2,20 +2,16 @@
 // side runs them on what it receives. Dependency-free, like the rest of the protocol.
 import { isRadarmEvent, type RadarmEvent } from './events';
 import { isMentionSources } from './mentions';
-import {
-  FIGURE_ACTIONS,
-  FIGURE_KINDS,
-  NOTICE_ACTIONS,
-  NOTICE_LEVELS,
-  type DataFilesState,
-  type HostToWebview,
-  type PanelConfig,
-  type PanelState,
-  type ProviderInfo,
-  type TurnRecord,
-  type WebviewToHost,
+import type {
+  DataFilesState,
+  HostToWebview,
+  PanelConfig,
+  PanelState,
+  ProviderInfo,
+  TurnRecord,
+  WebviewToHost,
 } from './messages';
-import { isLocale, isMode } from './vocabulary';
+import { FIGURE_ACTIONS, FIGURE_KINDS, isLocale, isMode, NOTICE_ACTIONS, NOTICE_LEVELS } from './vocabulary';
 
 // ---------------------------------------------------------------------------------------------
 // Limits (enforced by both validators)

@@ -8,9 +8,24 @@
 // either: parseHostMessage drops malformed messages and invalid events.
 import type { MentionSources } from './mentions';
 import type { RadarmEvent } from './events';
-import { isLocale, LOCALES, MODES, type Locale, type Mode } from './vocabulary';
+import {
+  FIGURE_ACTIONS,
+  FIGURE_KINDS,
+  isLocale,
+  LOCALES,
+  MODES,
+  NOTICE_ACTIONS,
+  NOTICE_LEVELS,
+  type FigureAction,
+  type FigureKind,
+  type Locale,
+  type Mode,
+  type NoticeAction,
+  type NoticeLevel,
+} from './vocabulary';
 
 export { LOCALES, isLocale, type Locale };
+export { FIGURE_ACTIONS, FIGURE_KINDS, NOTICE_ACTIONS, NOTICE_LEVELS, type FigureAction, type FigureKind, type NoticeAction, type NoticeLevel };
 
 // ---------------------------------------------------------------------------------------------
 // Shared data
@@ -97,10 +112,6 @@ export type HostToWebview =
   /** A banner above the composer; action adds a button that posts that message back. */
   | { type: 'notice'; level: NoticeLevel; text: string; action?: NoticeAction };
 
-export const NOTICE_LEVELS = ['info', 'warning', 'error'] as const;
-export type NoticeLevel = (typeof NOTICE_LEVELS)[number];
-export const NOTICE_ACTIONS = ['setApiKey', 'openSettings', 'pickDataFiles'] as const;
-export type NoticeAction = (typeof NOTICE_ACTIONS)[number];
 
 // ---------------------------------------------------------------------------------------------
 // Webview → host
@@ -142,13 +153,8 @@ export type WebviewToHost =
   | { type: 'exportNotebook' }
   | { type: 'clearHistory' };
 
-export const FIGURE_ACTIONS = ['open', 'save'] as const;
-export type FigureAction = (typeof FIGURE_ACTIONS)[number];
-export const FIGURE_KINDS = ['image', 'chart'] as const;
-export type FigureKind = (typeof FIGURE_KINDS)[number];
 
 // Limits and validators: message-parse.ts (one validator per message type).
-export { LIMITS, isPanelMode, parseHostMessage, parseWebviewMessage } from './message-parse';
 
 // ---------------------------------------------------------------------------------------------
 // Batching helper (host side: coalesce before postMessage; also to compact stored history)

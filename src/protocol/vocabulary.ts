@@ -15,3 +15,15 @@ export const isLocale = (v: unknown): v is Locale => typeof v === 'string' && (L
 export function toLocale(tag: string | undefined): Locale {
   return tag && /^zh/i.test(tag) ? 'zh-cn' : 'en';
 }
+
+/** A panel notice's levels and the buttons it may carry. */
+export const NOTICE_LEVELS = ['info', 'warning', 'error'] as const;
+export type NoticeLevel = (typeof NOTICE_LEVELS)[number];
+export const NOTICE_ACTIONS = ['setApiKey', 'openSettings', 'pickDataFiles'] as const;
+export type NoticeAction = (typeof NOTICE_ACTIONS)[number];
+
+/** What a figure's buttons ask the host to do, and the two kinds of figure. */
+export const FIGURE_ACTIONS = ['open', 'save'] as const;
+export type FigureAction = (typeof FIGURE_ACTIONS)[number];
+export const FIGURE_KINDS = ['image', 'chart'] as const;
+export type FigureKind = (typeof FIGURE_KINDS)[number];

@@ -3,7 +3,8 @@
 // retainContextWhenHidden is off: when shown again the webview posts `ready` and gets the whole
 // state back in `init` (the host is the source of truth, so nothing is lost while hidden).
 import * as vscode from 'vscode';
-import { parseWebviewMessage, type HostToWebview } from '../protocol/messages';
+import type { HostToWebview } from '../protocol/messages';
+import { parseWebviewMessage } from '../protocol/message-parse';
 import type { ChatController, ChatViewPort } from './chat-controller';
 import { buildWebviewHtml, toLocale } from './webview-html';
 

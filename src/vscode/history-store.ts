@@ -4,7 +4,8 @@
 //   conversations/<id>.json    { version, id, title, createdAt, updatedAt, turns: TurnRecord[] }
 // Writes are serialised and atomic (temp file + rename), so a reload mid-write never loses a chat.
 import * as vscode from 'vscode';
-import { parseHostMessage, type TurnRecord } from '../protocol/messages';
+import type { TurnRecord } from '../protocol/messages';
+import { parseHostMessage } from '../protocol/message-parse';
 import { closeUnfinished, compactTurns, titleOf } from './history-compact';
 
 export interface Conversation {

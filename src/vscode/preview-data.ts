@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import type { KernelOptions, PythonKernel } from '../kernel';
 import { quickPreview, type QuickResult } from '../kernel/preview-quick';
 import { resolvePython } from '../kernel/resolve-python';
-import { parseWebviewMessage } from '../protocol/messages';
+import { parseWebviewMessage } from '../protocol/message-parse';
 import type { PreviewMessage } from '../protocol/preview';
 import { kernelReaders, previewMessages, type PreviewSource } from '../preview/stream';
 import { resourceOrigins } from './chat-view';

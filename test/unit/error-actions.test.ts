@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ERROR_ACTIONS, errorActionMessage, errorActions } from '../../src/protocol/error-actions';
 import { ERROR_CODES } from '../../src/protocol/events';
-import { parseWebviewMessage } from '../../src/protocol/messages';
+import { parseWebviewMessage } from '../../src/protocol/message-parse';
 
 // A table missing a code is a type error (checked by `tsc -p .`, which covers the tests).
 const { internal: _dropped, ...withoutInternal } = ERROR_ACTIONS;

@@ -2,7 +2,7 @@
 // failed turns, recall of earlier questions, and the standalone figure documents.
 import * as assert from 'node:assert/strict';
 import { ERROR_CODES } from '../../src/protocol/events';
-import { parseWebviewMessage } from '../../src/protocol/messages';
+import { parseWebviewMessage } from '../../src/protocol/message-parse';
 import { chartHtml, chartTabHtml, decodeImage, scriptJson } from '../../src/vscode/figure-html';
 import { parseAnnouncement, stripLeadingEmoji } from '../../webview/announcement';
 import { errorActions } from '../../src/protocol/error-actions';

@@ -1,13 +1,8 @@
 // The host ↔ webview message validators: what fits is copied through, everything else is refused.
 import * as assert from 'node:assert/strict';
 import type { RadarmEvent } from '../../src/protocol/events';
-import {
-  LIMITS,
-  coalesceEvents,
-  parseHostMessage,
-  parseWebviewMessage,
-  type PanelState,
-} from '../../src/protocol/messages';
+import { coalesceEvents, type PanelState } from '../../src/protocol/messages';
+import { LIMITS, parseHostMessage, parseWebviewMessage } from '../../src/protocol/message-parse';
 
 const state = (): PanelState => ({
   locale: 'zh-cn',
