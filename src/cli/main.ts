@@ -4,7 +4,8 @@
 import { version } from '../../package.json';
 import { successfulCode } from '../engine/conversation-history';
 import { createSession } from '../engine/session';
-import { createKernel, databaseSecrets, needsNetwork } from '../kernel';
+import { createKernel, databaseSecrets } from '../kernel';
+import { sharedKernelOptions } from '../options/shared-options';
 import { closeLlmNetwork, createLlmService, redactEvent, redactSecret } from '../llm';
 import { toLocale } from '../protocol/vocabulary';
 import { encodeNdjson, encodeSse } from '../protocol/sse';
@@ -85,19 +86,7 @@ async function chat(config: CliConfig): Promise<number> {
     history: saved?.history ?? [],
     replayCode: saved ? successfulCode(saved.history) : [],
     createKernel: () =>
-      createKernel({
-        pythonPath: config.pythonPath,
-        cwd: process.cwd(),
-        execTimeoutMs: config.execTimeoutMs,
-        sandbox: config.sandbox,
-        readablePaths: config.dataFiles,
-        engine: config.engine,
-        ...(config.daskScheduler ? { daskScheduler: config.daskScheduler } : {}),
-        allowDbWrites: config.allowDbWrites,
-        // A database server or a Dask scheduler: a sandbox that cuts the network must open it.
-        needsNetwork: needsNetwork(config.databases) || !!config.daskScheduler,
-        settingName: '--python',
-      }),
+      createKernel({ ...sharedKernelOptions(config), cwd: process.cwd(), readablePaths: config.dataFiles, settingName: '--python' }),
     stallTimeoutMs: config.stallTimeoutMs,
     timeoutMs: config.timeoutMs,
     execTimeoutMs: config.execTimeoutMs,

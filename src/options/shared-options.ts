@@ -5,7 +5,8 @@ import type { ParseArgsConfig } from 'node:util';
 import { checkSchedulerAddress } from '../kernel/data-sources';
 import { parseDatabaseArg, passwordFromEnv, passwordOf } from '../kernel/database-sources';
 import { SANDBOX_MODES, type SandboxMode } from '../kernel/sandbox';
-import { DATA_ENGINES, type DataEngine, type DatabaseSource } from '../kernel/types';
+import { DATA_ENGINES, type DataEngine, type DatabaseSource, type KernelOptions } from '../kernel/types';
+import { needsNetwork } from '../kernel/database-sources';
 import type { Provider, ProviderKind } from '../llm/types';
 
 export const PROVIDERS: readonly ProviderKind[] = ['openai', 'azure', 'anthropic'];
@@ -66,6 +67,20 @@ export interface SharedConfig {
   /** --db sources (passwords inside: never print them). */
   databases: DatabaseSource[];
   allowDbWrites: boolean;
+}
+
+/** The kernel options both commands derive from their shared flags (each adds its own cwd, paths, setting name). */
+export function sharedKernelOptions(config: SharedConfig): Omit<KernelOptions, 'cwd'> {
+  return {
+    pythonPath: config.pythonPath,
+    execTimeoutMs: config.execTimeoutMs,
+    sandbox: config.sandbox,
+    engine: config.engine,
+    ...(config.daskScheduler ? { daskScheduler: config.daskScheduler } : {}),
+    allowDbWrites: config.allowDbWrites,
+    // A database server or a Dask scheduler: a sandbox that cuts the network must open it.
+    needsNetwork: needsNetwork(config.databases) || !!config.daskScheduler,
+  };
 }
 
 /**

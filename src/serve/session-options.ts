@@ -2,7 +2,8 @@
 // provider and server-side key, its --db sources, an instrumented LLM client and a kernel (via the kernel
 // factory) whose working directory is the data root, with the server's engine and Dask scheduler. Kept in one small function so engine changes touch only this.
 import type { SessionOptions } from '../engine/session';
-import { createKernel, needsNetwork } from '../kernel';
+import { createKernel } from '../kernel';
+import { sharedKernelOptions } from '../options/shared-options';
 import type { LlmClient } from '../llm/types';
 import type { ServeConfig } from './args';
 import { instrumentKernel, instrumentLlm } from './instrument';
@@ -26,17 +27,7 @@ export function sessionOptionsFor(
     databases: config.databases,
     createKernel: () =>
       instrumentKernel(
-        createKernel({
-          pythonPath: config.pythonPath,
-          cwd: config.dataRoot,
-          execTimeoutMs: config.execTimeoutMs,
-          sandbox: config.sandbox,
-          engine: config.engine,
-          ...(config.daskScheduler ? { daskScheduler: config.daskScheduler } : {}),
-          allowDbWrites: config.allowDbWrites,
-          // A database server or a Dask scheduler: a sandbox that cuts the network must open it.
-          needsNetwork: needsNetwork(config.databases) || !!config.daskScheduler,
-        }),
+        createKernel({ ...sharedKernelOptions(config), cwd: config.dataRoot }),
         deps.metrics,
       ),
   };
