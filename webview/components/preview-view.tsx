@@ -3,8 +3,8 @@
 import type { ColumnPreview, PreviewMessage } from '../../src/protocol/preview';
 import { format } from '../i18n';
 import { formatNumber } from '../table-format';
-import { tableStrings } from '../table-i18n';
 import { previewStrings } from '../preview-i18n';
+import { shapeCaption } from '../../src/util/shape-caption';
 import { DataTable } from './data-table';
 import { Codicon } from './widgets';
 import '../preview.css';
@@ -71,7 +71,6 @@ function ColumnCard({ col, rows, locale }: { col: ColumnPreview; rows: number; l
 
 export function PreviewView({ message, locale }: { message: PreviewMessage | null; locale: string }) {
   const p = previewStrings(locale);
-  const t = tableStrings(locale);
   if (!message || message.type === 'previewLoading')
     return (
       <div class="preview-status" role="status">
@@ -85,7 +84,6 @@ export function PreviewView({ message, locale }: { message: PreviewMessage | nul
       </div>
     );
   const d = message.preview;
-  const rows = (d.totalRowsEstimated ? '≈' : '') + formatNumber(d.totalRows, locale);
   return (
     <main class="preview">
       <header class="preview-header">
@@ -93,7 +91,7 @@ export function PreviewView({ message, locale }: { message: PreviewMessage | nul
           <Codicon name="table" /> {d.name}
         </h1>
         <div class="muted">
-          {format(t.shape, rows, formatNumber(d.totalColumns, locale))}
+          {shapeCaption(d.totalRows, d.totalColumns, locale, { num: (v) => formatNumber(v, locale), approxRows: d.totalRowsEstimated })}
           {d.sampled && ` · ${format(p.sampled, formatNumber(d.sampleRows, locale))}`}
           {` · ${format(p.took, formatNumber(Math.round(message.ms), locale))}`}
         </div>
