@@ -126,7 +126,7 @@ async function main() {
     if (wants('preview')) {
       log('preview: Preview Data first screen of the 100 MB CSV (cold and warm kernel)…');
       const { benchPreview } = await import('./preview');
-      const preview = await benchPreview({});
+      const preview = await benchPreview({ log });
       results.preview = preview;
     }
     if (wants('dask')) {

@@ -13,6 +13,8 @@ const en = {
   topValues: 'Most frequent values',
   histogramOf: 'Histogram of {0}',
   previewFile: 'Preview Data: {0}',
+  fullLoading: 'First rows shown; the full profile is loading…',
+  parts: '{0} parts, {1} (first part: {2})',
 };
 export type PreviewStrings = typeof en;
 const zhCn: PreviewStrings = {
@@ -29,5 +31,7 @@ const zhCn: PreviewStrings = {
   topValues: '最常见的值',
   histogramOf: '{0} 的直方图',
   previewFile: '预览数据：{0}',
+  fullLoading: '已显示前几行；完整概况正在加载…',
+  parts: '{0} 个分片，共 {1}（第一个分片：{2}）',
 };
 export const previewStrings = (locale: string): PreviewStrings => (locale === 'zh-cn' ? zhCn : en);

@@ -4,29 +4,18 @@
 import type { ExecutionResult } from '../kernel/types';
 import { executionProblem } from './execution-events';
 import { executorMessages, plannerMessages, verifierMessages, type Attempt } from './prompts';
-import {
-  agentRunner,
-  awaitProfile,
-  codeStage,
-  completeEvent,
-  declined,
-  executeStage,
-  explainStage,
-  firstCallProfile,
-  giveUp,
-  llmStage,
-  promptInput,
-  toAttempt,
-} from './turn';
+import { agentRunner } from './agent-run';
+import { awaitProfile, firstCallProfile } from './run-data';
+import { codeStage, completeEvent, declined, executeStage, explainStage, giveUp, llmStage, promptInput, toAttempt } from './run-stages';
 import { parseVerdict } from './verdict';
 
-export const runAgentMulti = agentRunner(async function* (turn) {
-  const { t, maxRounds } = turn;
+export const runAgentMulti = agentRunner(async function* (run) {
+  const { t, maxRounds } = run;
   yield { type: 'thinking', stage: 'planner', content: t.planner };
   // The planner does not wait for a big file to load (it gets a preview); the executor gets the full profile.
-  const early = yield* firstCallProfile(turn);
-  const plan = yield* llmStage(turn, 'planner', plannerMessages(promptInput(turn, early)));
-  const input = promptInput(turn, yield* awaitProfile(turn));
+  const early = yield* firstCallProfile(run);
+  const plan = yield* llmStage(run, 'planner', plannerMessages(promptInput(run, early)));
+  const input = promptInput(run, yield* awaitProfile(run));
 
   const rejected: Attempt[] = [];
   let last: Attempt | undefined;
@@ -35,9 +24,9 @@ export const runAgentMulti = agentRunner(async function* (turn) {
 
   for (let round = 1; round <= maxRounds && !good; round++) {
     yield { type: 'thinking', stage: 'executor', content: t.executor(round) };
-    const code = yield* codeStage(turn, 'executor', executorMessages(input, plan, rejected));
-    const result = yield* executeStage(turn, code);
-    if (!result) return yield* declined(turn, code);
+    const code = yield* codeStage(run, 'executor', executorMessages(input, plan, rejected));
+    const result = yield* executeStage(run, code);
+    if (!result) return yield* declined(run, code);
     last = toAttempt(code, result);
     if (!result.ok) {
       rejected.push(last);
@@ -46,7 +35,7 @@ export const runAgentMulti = agentRunner(async function* (turn) {
       continue;
     }
     yield { type: 'thinking', stage: 'verifier', content: t.verifier };
-    const verdict = parseVerdict(yield* llmStage(turn, 'verifier', verifierMessages(input, plan, last)));
+    const verdict = parseVerdict(yield* llmStage(run, 'verifier', verifierMessages(input, plan, last)));
     if (verdict.verdict === 'pass') {
       good = { attempt: last, result };
     } else {
@@ -57,10 +46,10 @@ export const runAgentMulti = agentRunner(async function* (turn) {
         yield { type: 'thinking', stage: 'system', content: t.retryAfterVerdict(round + 1, maxRounds, shorten(problem)) };
     }
   }
-  if (!good) return yield* giveUp(turn, last, problem);
+  if (!good) return yield* giveUp(run, last, problem);
 
-  const reply = yield* explainStage(turn, input, good.attempt);
-  yield completeEvent(turn, reply, good.attempt.code, good.result);
+  const reply = yield* explainStage(run, input, good.attempt);
+  yield completeEvent(run, reply, good.attempt.code, good.result);
 });
 
 function shorten(s: string): string {

@@ -149,8 +149,8 @@ export function py(v: unknown): string {
   return JSON.stringify(String(v));
 }
 
-type Turn = { events: readonly RadarmEvent[] };
-const completeData = (t: Turn) => {
+type TurnWithEvents = { events: readonly RadarmEvent[] };
+const completeData = (t: TurnWithEvents) => {
   for (let i = t.events.length - 1; i >= 0; i--) {
     const e = t.events[i];
     if (e.type === 'complete') return e.data;
@@ -159,7 +159,7 @@ const completeData = (t: Turn) => {
 };
 
 /** The data files the turn that produced `code` ran on, else those of the latest turn that recorded some. */
-export function dataFilesForCode(turns: readonly Turn[], code: string): DataFileRead[] {
+export function dataFilesForCode(turns: readonly TurnWithEvents[], code: string): DataFileRead[] {
   const completes = turns.map(completeData);
   const own = completes.find((d) => d?.generated_code?.trim() === code.trim() && d.data_files?.length);
   if (own?.data_files) return own.data_files;
@@ -171,6 +171,6 @@ export function dataFilesForCode(turns: readonly Turn[], code: string): DataFile
 }
 
 /** Whether `text` is the code of one of the turns (Copy of a code block, not of an answer). */
-export function isGeneratedCode(turns: readonly Turn[], text: string): boolean {
+export function isGeneratedCode(turns: readonly TurnWithEvents[], text: string): boolean {
   return !!text.trim() && turns.some((t) => completeData(t)?.generated_code?.trim() === text.trim());
 }

@@ -4,25 +4,15 @@
 import type { ExecutionResult } from '../kernel/types';
 import { executionProblem } from './execution-events';
 import { codeGenerationMessages, type Attempt } from './prompts';
-import {
-  agentRunner,
-  awaitProfile,
-  codeStage,
-  completeEvent,
-  declined,
-  executeStage,
-  explainStage,
-  firstCallProfile,
-  giveUp,
-  promptInput,
-  toAttempt,
-} from './turn';
+import { agentRunner } from './agent-run';
+import { awaitProfile, firstCallProfile } from './run-data';
+import { codeStage, completeEvent, declined, executeStage, explainStage, giveUp, promptInput, toAttempt } from './run-stages';
 
-export const runAgentSingle = agentRunner(async function* (turn) {
-  const { t, maxRounds } = turn;
+export const runAgentSingle = agentRunner(async function* (run) {
+  const { t, maxRounds } = run;
   yield { type: 'thinking', stage: 'code_generation', content: t.codeGeneration(1) };
   // The kernel warms up meanwhile; a big file's loading does not hold up the first call.
-  let input = promptInput(turn, yield* firstCallProfile(turn));
+  let input = promptInput(run, yield* firstCallProfile(run));
   const failed: Attempt[] = [];
   let last: Attempt | undefined;
   let good: { attempt: Attempt; result: ExecutionResult } | undefined;
@@ -30,11 +20,11 @@ export const runAgentSingle = agentRunner(async function* (turn) {
 
   for (let round = 1; round <= maxRounds && !good; round++) {
     if (round > 1) yield { type: 'thinking', stage: 'code_generation', content: t.codeGeneration(round) };
-    const code = yield* codeStage(turn, 'code_generation', codeGenerationMessages(input, failed));
-    const result = yield* executeStage(turn, code);
-    if (!result) return yield* declined(turn, code);
+    const code = yield* codeStage(run, 'code_generation', codeGenerationMessages(input, failed));
+    const result = yield* executeStage(run, code);
+    if (!result) return yield* declined(run, code);
     // Execution waited for the data: from now on prompts get the kernel's full profile.
-    input = promptInput(turn, yield* awaitProfile(turn));
+    input = promptInput(run, yield* awaitProfile(run));
     last = toAttempt(code, result);
     if (result.ok) {
       good = { attempt: last, result };
@@ -44,8 +34,8 @@ export const runAgentSingle = agentRunner(async function* (turn) {
       if (round < maxRounds) yield { type: 'thinking', stage: 'system', content: t.retryAfterError(round + 1, maxRounds, problem) };
     }
   }
-  if (!good) return yield* giveUp(turn, last, problem);
+  if (!good) return yield* giveUp(run, last, problem);
 
-  const reply = yield* explainStage(turn, input, good.attempt);
-  yield completeEvent(turn, reply, good.attempt.code, good.result);
+  const reply = yield* explainStage(run, input, good.attempt);
+  yield completeEvent(run, reply, good.attempt.code, good.result);
 });

@@ -6,8 +6,8 @@ import type { DatabaseSource, PythonKernel } from '../kernel/types';
 import type { Locale } from '../protocol/vocabulary';
 export { MODES, type Mode, type Locale } from '../protocol/vocabulary';
 
-/** One turn of a conversation, as kept in a session's history. */
-export interface Turn {
+/** What the model's history keeps of one finished turn: the question, the reply, the code and its output. */
+export interface HistoryEntry {
   question: string;
   reply: string;
   code?: string | null;
@@ -27,7 +27,7 @@ export interface AgentContext {
   dataFiles: string[];
   /** Database servers chosen as data sources (SQLite files are among dataFiles). */
   databases?: DatabaseSource[];
-  history: Turn[];
+  history: HistoryEntry[];
   /** Maximum rounds for agent modes (default 3). */
   maxRounds?: number;
   stallTimeoutMs?: number;

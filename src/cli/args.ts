@@ -22,6 +22,7 @@ const DEFAULT_BASE_URLS: Partial<Record<ProviderKind, string>> = {
 export const USAGE = `Usage: radarm chat [options] "message"
        radarm chat [options] -            (read the message from stdin)
        radarm serve [options]             (an HTTP service; see radarm serve --help)
+       radarm preview FILE                (a data file's column profile; see radarm preview --help)
 
 Ask Radarm about your data from a terminal. Streams Radarm's events: the model's thinking,
 the answer, and in agent modes the code it writes, runs and checks.
@@ -167,7 +168,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
 
   const [command, ...rest] = positionals;
   if (!command) return { error: 'missing command: radarm chat [options] "message"' };
-  if (command !== 'chat') return { error: `unknown command "${command}" (the commands are: chat, serve)` };
+  if (command !== 'chat') return { error: `unknown command "${command}" (the commands are: chat, serve, preview)` };
   if (rest.length === 0) return { error: 'missing the message: radarm chat [options] "message"' };
   if (rest.length > 1) return { error: `one message only; quote it: radarm chat "${rest.join(' ')}"` };
   const message = rest[0];

@@ -159,6 +159,7 @@ function saveSession(file: string, history: SessionFile['history'], dataFiles: s
 
 export async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'serve') return serve(argv.slice(1));
+  if (argv[0] === 'preview') return import('./preview').then((m) => m.previewCommand(argv.slice(1)));
   const parsed = parseCliArgs(argv);
   if ('help' in parsed) {
     process.stdout.write(`${USAGE}\n`);

@@ -3,27 +3,27 @@
 // outlive the process, so the next invocation rebuilds the namespace by loading the same data and
 // re-running, in order, the code of every earlier turn that succeeded (before its own first run).
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import type { Turn } from '../agent/types';
+import type { HistoryEntry } from '../agent/types';
 import { isErrorCode } from '../protocol/events';
 
 export interface SessionFile {
   radarm: 'session';
   version: 1;
-  history: Turn[];
+  history: HistoryEntry[];
   dataFiles: string[];
 }
 
 const isStr = (v: unknown): v is string => typeof v === 'string';
 const isStrOrNull = (v: unknown) => v === null || v === undefined || typeof v === 'string';
 
-function parseTurn(v: unknown): Turn | undefined {
+function parseHistoryEntry(v: unknown): HistoryEntry | undefined {
   if (typeof v !== 'object' || v === null) return undefined;
   const t = v as Record<string, unknown>;
   if (!isStr(t.question) || !isStr(t.reply) || !isStrOrNull(t.code) || !isStrOrNull(t.output)) return undefined;
-  const turn: Turn = { question: t.question, reply: t.reply, code: (t.code as string | null) ?? null, output: (t.output as string | null) ?? null };
-  if (isStr(t.error)) turn.error = t.error;
-  if (isErrorCode(t.errorCode)) turn.errorCode = t.errorCode;
-  return turn;
+  const entry: HistoryEntry = { question: t.question, reply: t.reply, code: (t.code as string | null) ?? null, output: (t.output as string | null) ?? null };
+  if (isStr(t.error)) entry.error = t.error;
+  if (isErrorCode(t.errorCode)) entry.errorCode = t.errorCode;
+  return entry;
 }
 
 /** Reads a session file; a missing file is a new conversation. Throws with a message for a file that is not one. */
@@ -38,8 +38,8 @@ export function readSessionFile(path: string): SessionFile {
   const d = data as Partial<SessionFile> | null;
   if (d?.radarm !== 'session' || !Array.isArray(d.history) || !Array.isArray(d.dataFiles))
     throw new Error(`--session: ${path} is not a Radarm session file`);
-  const history = d.history.map(parseTurn);
-  if (!history.every((t): t is Turn => !!t) || !d.dataFiles.every(isStr))
+  const history = d.history.map(parseHistoryEntry);
+  if (!history.every((t): t is HistoryEntry => !!t) || !d.dataFiles.every(isStr))
     throw new Error(`--session: ${path} is damaged (a turn or a data file entry is malformed)`);
   return { radarm: 'session', version: 1, history, dataFiles: d.dataFiles };
 }

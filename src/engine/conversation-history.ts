@@ -2,12 +2,12 @@
 // that a live turn, a stored one (the panel's history file) and a CLI session file give the same
 // history. A failed turn is kept with what failed and the last code tried, so "fix it" can follow;
 // a cancelled turn (error code `cancelled`) is not.
-import type { Turn } from '../agent/types';
+import type { HistoryEntry } from '../agent/types';
 import { extractPythonCode } from '../agent/code-extract';
 import type { RadarmEvent } from '../protocol/events';
 
 /** Watches a turn's events and builds its history entry. */
-export function turnRecorder(question: string) {
+export function historyRecorder(question: string) {
   let complete: Extract<RadarmEvent, { type: 'complete' }> | undefined;
   let error: Extract<RadarmEvent, { type: 'error' }> | undefined;
   let codeText = '';
@@ -36,7 +36,7 @@ export function turnRecorder(question: string) {
       if (ev.type === 'error') error = ev;
     },
     /** The history entry; undefined for a cancelled turn or one that ended without a result. */
-    turn(cancelled = false): Turn | undefined {
+    entry(cancelled = false): HistoryEntry | undefined {
       if (complete)
         return {
           question,
@@ -59,13 +59,13 @@ export function turnRecorder(question: string) {
 }
 
 /** The history entry of a finished turn from its stored events. */
-export function turnFromEvents(question: string, events: readonly RadarmEvent[]): Turn | undefined {
-  const r = turnRecorder(question);
+export function historyEntryFromEvents(question: string, events: readonly RadarmEvent[]): HistoryEntry | undefined {
+  const r = historyRecorder(question);
   for (const ev of events) r.see(ev);
-  return r.turn();
+  return r.entry();
 }
 
 /** The code a continued conversation re-runs to rebuild its namespace: that of the turns that succeeded. */
-export function successfulCode(history: readonly Turn[]): string[] {
+export function successfulCode(history: readonly HistoryEntry[]): string[] {
   return history.flatMap((t) => (!t.error && t.code ? [t.code] : []));
 }

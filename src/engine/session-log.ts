@@ -3,12 +3,13 @@
 // kernels never see them, and the lines here hold paths, versions and counts only.
 import { errorMessage } from '../protocol/events';
 import type { PythonKernel } from '../kernel/types';
+import { wrapKernel } from './session-kernel';
 
 const SOURCE_WORDS = { setting: 'the interpreter setting', 'python-extension': 'the Python extension', path: 'PATH' } as const;
 
 export function loggedKernel(kernel: PythonKernel, log: (line: string) => void): PythonKernel {
   let startLogged: Promise<void> | undefined;
-  return {
+  return wrapKernel(kernel, {
     start() {
       const t0 = Date.now();
       const started = kernel.start();
@@ -51,13 +52,5 @@ export function loggedKernel(kernel: PythonKernel, log: (line: string) => void):
       );
       return r;
     },
-    interrupt: () => kernel.interrupt(),
-    dispose: () => kernel.dispose(),
-    get pythonPath() {
-      return kernel.pythonPath;
-    },
-    get info() {
-      return kernel.info;
-    },
-  };
+  });
 }

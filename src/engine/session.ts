@@ -6,11 +6,11 @@
 // contract (exactly one `done`, right after one `complete` or `error`). Hosts only adapt: they turn
 // their input into a TurnRequest and the events into their UI.
 import { runMode } from '../agent';
-import type { AgentContext, Mode, Turn } from '../agent/types';
+import type { AgentContext, Mode, HistoryEntry } from '../agent/types';
 import type { DatabaseSource, DataProfile, PythonKernel } from '../kernel/types';
 import type { LlmClient } from '../llm/types';
 import { errorMessage, terminated, type RadarmEvent } from '../protocol/events';
-import { turnRecorder } from './conversation-history';
+import { historyRecorder } from './conversation-history';
 import { CLI_PREFLIGHT_TEXTS, preflight, preflightMessage, type DataFileChoice, type PreflightTexts, type ProviderChoice } from './preflight';
 import { gatedKernel } from './session-kernel';
 import { loggedKernel } from './session-log';
@@ -36,7 +36,7 @@ export interface SessionOptions
   /** Database servers chosen as data sources (SQLite files are among dataFiles). */
   databases?: DatabaseSource[];
   /** Where the conversation starts (a restored chat, a CLI session file). */
-  history?: Turn[];
+  history?: HistoryEntry[];
   /**
    * Creates this session's kernel, on first need. Absent: code execution is not allowed here
    * (untrusted workspace, or disabled) and the agent modes answer with an error that says so.
@@ -73,7 +73,7 @@ export interface TurnRequest {
 export interface Session {
   /** Mutable settings: a changed provider, key, locale or limit applies from the next turn. */
   readonly options: SessionOptions;
-  readonly history: readonly Turn[];
+  readonly history: readonly HistoryEntry[];
   readonly dataFiles: readonly string[];
   /** The kernel, once created. */
   readonly kernel: PythonKernel | undefined;
@@ -83,7 +83,7 @@ export interface Session {
   /** Chooses the database servers for the next turns. */
   setDatabases(databases: DatabaseSource[]): void;
   /** Replaces the history (a conversation opened again, or one whose history the host keeps). */
-  setHistory(turns: readonly Turn[]): void;
+  setHistory(entries: readonly HistoryEntry[]): void;
   /** Starts the kernel and loads the data now, ahead of the first question. */
   prepare(): Promise<DataProfile | undefined>;
   /** Streams one turn; exactly one `done` at the end, after one `complete` or `error`. */
@@ -103,7 +103,7 @@ export interface Session {
 }
 
 export function createSession(options: SessionOptions): Session {
-  const history: Turn[] = [...(options.history ?? [])];
+  const history: HistoryEntry[] = [...(options.history ?? [])];
   let dataFiles = [...(options.dataFiles ?? [])];
   let databases = [...(options.databases ?? [])];
   const hasData = () => dataFiles.length > 0 || databases.length > 0;
@@ -163,7 +163,7 @@ export function createSession(options: SessionOptions): Session {
     let end!: () => void;
     current = { abort, ended: new Promise<void>((r) => (end = r)) };
     const startedAt = Date.now();
-    const recorder = turnRecorder(request.question);
+    const recorder = historyRecorder(request.question);
     try {
       const checked = preflight({
         mode: request.mode,
@@ -218,7 +218,7 @@ export function createSession(options: SessionOptions): Session {
       signal?.removeEventListener('abort', onAbort);
       // Stopped reading early (a closed panel): cancel the turn's remaining work.
       if (!recorder.ended) abort.abort();
-      const entry = recorder.turn(abort.signal.aborted);
+      const entry = recorder.entry(abort.signal.aborted);
       if (entry) {
         history.push(entry);
         const keep = options.keepTurns ?? 50;
@@ -256,8 +256,8 @@ export function createSession(options: SessionOptions): Session {
     setDatabases(list) {
       databases = [...list];
     },
-    setHistory(turns) {
-      history.splice(0, history.length, ...turns);
+    setHistory(entries) {
+      history.splice(0, history.length, ...entries);
     },
     async prepare() {
       const k = getKernel();

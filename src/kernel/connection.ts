@@ -2,76 +2,17 @@
 // stdout (the runner keeps the real stdout private; user output never reaches it), diagnostics on stderr.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
-import { constants as osConstants } from 'node:os';
 import { findDescendant, killDescendants } from './process-tree';
-
-export interface RunnerHello {
-  type: 'hello';
-  ok: boolean;
-  pid?: number;
-  executable?: string;
-  python?: number[];
-  pandas?: string;
-  numpy?: string;
-  available?: Record<string, boolean>;
-  memoryLimitMb?: number | null;
-  error?: string;
-}
-
-/** A reply to one request; fields depend on the op (see runner.py). */
-export interface RunnerReply {
-  id: number;
-  type: 'result';
-  ok: boolean;
-  [field: string]: unknown;
-}
-
-export interface RunnerOutput {
-  stream: 'stdout' | 'stderr';
-  text: string;
-}
-
-/** Progress of a long computation (Dask: tasks done of total), with the dashboard when there is one. */
-export interface RunnerProgress {
-  done: number;
-  total: number;
-  url?: string;
-}
-
-export interface RunnerExit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  /** Last lines the process wrote to stderr (e.g. "Fatal Python error: Segmentation fault"). */
-  stderrTail: string;
-}
-
-/** Rejection of every pending request when the process ends. */
-export class RunnerExitedError extends Error {
-  constructor(readonly exit: RunnerExit) {
-    super(`the Python process ended (${exit.signal ? `signal ${exit.signal}` : `exit code ${exit.code}`})`);
-    this.name = 'RunnerExitedError';
-  }
-}
-
-export interface RunnerConnection {
-  /** The process started: the interpreter, or the sandbox wrapper around it. */
-  readonly pid: number;
-  /** The Python process itself, as the host sees it (inside a sandbox, a descendant of `pid`). */
-  readonly runnerPid: number;
-  readonly hello: RunnerHello;
-  readonly alive: boolean;
-  /** Resolves once the process has ended (never rejects). */
-  readonly exited: Promise<RunnerExit>;
-  request(msg: Record<string, unknown>, onOutput?: (o: RunnerOutput) => void, onProgress?: (p: RunnerProgress) => void): Promise<RunnerReply>;
-  /** Sends a signal to the runner process only (SIGINT interrupts the user's code). */
-  signal(sig: NodeJS.Signals): void;
-  /** Interrupts the user's code: SIGINT, or a request on the channel when a sandbox stands between us. */
-  interrupt(): void;
-  /** Kills the runner and its process group, at once. */
-  kill(): void;
-  /** Takes the stderr text (native output of the user's code, warnings) received since the last call. */
-  takeStderr(): string;
-}
+import { forgetRunner, killTree, signalName, trackRunner } from './runner-lifetime';
+import {
+  RunnerExitedError,
+  type RunnerConnection,
+  type RunnerExit,
+  type RunnerHello,
+  type RunnerOutput,
+  type RunnerProgress,
+  type RunnerReply,
+} from './runner-protocol';
 
 export interface StartRunnerOptions {
   pythonPath: string;
@@ -92,44 +33,6 @@ const STDERR_KEEP = 200_000;
 /** Longest reply line accepted: charts (50 MB) plus capped text, with room to spare. */
 const MAX_LINE = 120 * 1024 * 1024;
 
-// Every live runner, so that they can be killed when this process exits: no orphans.
-const live = new Set<ChildProcess>();
-let exitHookInstalled = false;
-function installExitHook() {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on('exit', () => {
-    for (const child of live) killTree(child);
-  });
-}
-
-function killTree(child: ChildProcess) {
-  if (child.pid === undefined) return;
-  // Linux: also what left the group (setsid, double fork). Needs the runner alive: it is their subreaper.
-  if (child.exitCode === null && child.signalCode === null) killDescendants(child.pid);
-  // POSIX: the runner leads its own process group (detached), so this also ends what the user's code started,
-  // even after the runner itself has died (a group id is not reused while any member lives).
-  if (process.platform !== 'win32') {
-    try {
-      process.kill(-child.pid, 'SIGKILL');
-    } catch {
-      /* no such group: everything already ended */
-    }
-  }
-  if (child.exitCode === null && child.signalCode === null) {
-    try {
-      child.kill('SIGKILL');
-    } catch {
-      /* already gone */
-    }
-  }
-}
-
-function signalName(n: number): NodeJS.Signals | null {
-  const entry = Object.entries(osConstants.signals).find(([, v]) => v === n);
-  return entry ? (entry[0] as NodeJS.Signals) : null;
-}
-
 /** Resolves with `p`, or with undefined after `ms`; the timer is cleared either way. */
 export async function waitAtMost<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
   let cancel = () => {};
@@ -146,7 +49,6 @@ export async function waitAtMost<T>(p: Promise<T>, ms: number): Promise<T | unde
 
 /** Spawns the runner and waits for its hello line. Rejects with a plain Error whose message explains. */
 export function startRunner(opts: StartRunnerOptions): Promise<RunnerConnection> {
-  installExitHook();
   const runnerArgs = [opts.pythonPath, opts.runnerPath, JSON.stringify(opts.config)];
   const [command, ...args] = opts.wrapper ? [opts.wrapper.command, ...opts.wrapper.args, ...runnerArgs] : runnerArgs;
   const child = spawn(command, args, {
@@ -156,7 +58,7 @@ export function startRunner(opts: StartRunnerOptions): Promise<RunnerConnection>
     detached: process.platform !== 'win32',
     windowsHide: true,
   });
-  live.add(child);
+  trackRunner(child);
   // A secret for this process only, sent as the first request line (never in argv or the environment, which the
   // code can read): every genuine reply line starts with it, so a line the user's code forges on the channel
   // (printing, writing to the fd or /proc/self/fd/N, a subprocess) is not taken for a result.
@@ -280,7 +182,7 @@ export function startRunner(opts: StartRunnerOptions): Promise<RunnerConnection>
     // bwrap reports a child killed by a signal as exit code 128 + signal number, as a shell does.
     const signal = sig ?? (opts.wrapper && code !== null && code > 128 ? signalName(code - 128) : null);
     if (signal && !sig) code = null;
-    live.delete(child);
+    forgetRunner(child);
     const exit: RunnerExit = { code, signal, stderrTail: stderrAll.trim().split('\n').slice(-8).join('\n') };
     const err = new RunnerExitedError(exit);
     for (const p of pending.values()) p.reject(err);

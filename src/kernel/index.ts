@@ -1,5 +1,6 @@
 // The Python execution engine: a persistent kernel per chat session over the workspace's data files.
-export { createKernel, defaultMemoryLimitMb, DEFAULT_EXEC_TIMEOUT_MS, DEFAULT_MAX_OUTPUT_CHARS } from './kernel';
+export { createKernel, DEFAULT_EXEC_TIMEOUT_MS, DEFAULT_MAX_OUTPUT_CHARS } from './kernel';
+export { defaultMemoryLimitMb } from './kernel-start';
 export {
   resolvePython,
   probePython,

@@ -1,13 +1,16 @@
 // createKernel: one persistent Python process per chat session. Requests run one at a time; a crashed or
 // force-stopped process is replaced on the next request, with the last data files loaded again.
-import { isDataPreview, type DataPreview } from '../protocol/preview';
-import * as os from 'node:os';
+import { isDataPreview, type DataPreview, type PreviewErrorCode } from '../protocol/preview';
+import { PreviewFailure } from './preview-quick';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { RunnerExitedError, startRunner, waitAtMost, type RunnerConnection, type RunnerReply } from './connection';
+import { waitAtMost } from './connection';
+import { RunnerExitedError, type RunnerConnection, type RunnerReply } from './runner-protocol';
 import { kernelEnv } from './env';
 import { crashedResult, describeExit, executionText, fromReply, stoppedResult } from './result';
-import { DEFAULT_SETTING_NAME, KernelStartError, PANDAS_FIX, resolvePython, type ResolvedPython } from './resolve-python';
+import { defaultMemoryLimitMb, kernelInfoOf, startKernelProcess } from './kernel-start';
+import { loadRequest, loadStoppedProfile } from './load-request';
+import { KernelStartError, resolvePython, type ResolvedPython } from './resolve-python';
 import { findRunner } from './runner-path';
 import { planSandbox, type SandboxPlan } from './sandbox';
 import { databaseSecrets, isDatabaseFile, maskResult, maskSecrets, needsNetwork } from './database-sources';
@@ -16,16 +19,6 @@ import type { DataProfile, ExecuteOptions, ExecutionResult, KernelInfo, KernelOp
 export const DEFAULT_EXEC_TIMEOUT_MS = 60_000;
 export const DEFAULT_MAX_OUTPUT_CHARS = 100_000;
 export const DEFAULT_INTERRUPT_GRACE_MS = 2_000;
-
-/**
- * Memory cap (RLIMIT_AS, Linux only) when none is configured: 75% of physical memory, at least 2 GB. Address
- * space is not resident memory (numpy/BLAS threads reserve a lot of it), so the cap must stay generous: it is
- * there to turn a runaway allocation into a MemoryError instead of a frozen machine.
- */
-export function defaultMemoryLimitMb(): number {
-  if (process.platform !== 'linux') return 0;
-  return Math.max(2048, Math.floor((os.totalmem() / 1024 / 1024) * 0.75));
-}
 
 const NO_CJK_FONT_NOTE =
   'No font with Chinese characters is installed, so Chinese text in charts may show as empty boxes. Install one ' +
@@ -39,6 +32,7 @@ export function createKernel(options: KernelOptions): PythonKernel {
   const memoryLimitMb = configuredMb > 0 ? configuredMb : configuredMb < 0 ? 0 : defaultMemoryLimitMb();
   const graceMs = options.interruptGraceMs ?? DEFAULT_INTERRUPT_GRACE_MS;
   const log = (line: string) => options.onLog?.(line);
+  const databaseOptions = { allowWrites: !!options.allowDbWrites, timeoutMs: options.execTimeoutMs ?? DEFAULT_EXEC_TIMEOUT_MS, rowLimit: options.dbRowLimit };
 
   let resolved: ResolvedPython | undefined;
   let conn: RunnerConnection | undefined;
@@ -91,67 +85,19 @@ export function createKernel(options: KernelOptions): PythonKernel {
     if (sandbox.info.notice) log(`kernel: ${sandbox.info.notice}`);
     else log(`kernel: sandbox ${sandbox.info.kind}${sandbox.info.kind === 'none' ? '' : `, network ${sandbox.info.network ? 'allowed' : 'blocked'}`}`);
     const plan = sandbox;
-    const run = (limitMb: number) =>
-      startRunner({
-        pythonPath: python.path,
-        runnerPath,
-        config: {
-          cwd,
-          maxOutputChars,
-          memoryLimitMb: limitMb,
-          warmup: options.warmup ?? true,
-          // Linux without bwrap: a supervisor parent ends the code's escaped processes even if the runner crashes.
-          supervise: process.platform === 'linux' && plan.info.kind === 'none',
-          engine: options.engine ?? 'auto',
-          ...(options.daskScheduler ? { daskScheduler: options.daskScheduler } : {}),
-        },
-        cwd,
-        env: plan.env,
-        wrapper: plan.wrapper,
-        inBandInterrupt: plan.inBandInterrupt,
-        onLog: options.onLog,
-      });
     let c: RunnerConnection;
     try {
-      try {
-        c = await run(memoryLimitMb);
-      } catch (e) {
-        if (!memoryLimitMb) throw e;
-        // Many cores reserve much address space for BLAS threads: a cap that is too low breaks importing numpy.
-        // Running without the cap beats not running (info.memoryLimitMb then says null).
-        log(`kernel: start-up failed under the ${memoryLimitMb} MB memory cap (${lastLine((e as Error).message)}); retrying without it`);
-        c = await run(0);
-      }
+      c = await startKernelProcess(options, { python, runnerPath, sandbox: plan, cwd, maxOutputChars, memoryLimitMb }, log);
     } catch (e) {
-      const why = (e as Error).message;
-      const pandasBroken = /pandas|numpy/i.test(why);
       if (python.source !== 'setting') resolved = undefined; // look again next time (the user may fix things)
-      throw new KernelStartError(
-        pandasBroken
-          ? `Python at ${python.path} could not import pandas (${lastLine(why)}).\nFix: run \`${python.path} -m ` +
-              `${PANDAS_FIX}\`, or choose another interpreter (${options.settingName ?? DEFAULT_SETTING_NAME}).`
-          : `Python at ${python.path} could not start Radarm's kernel: ${why}`,
-        pandasBroken ? 'pandas-missing' : 'start-failed',
-        python.tried,
-      );
+      throw e;
     }
     if (disposed) {
       c.kill();
       throw new KernelStartError('The Python kernel was disposed.', 'start-failed');
     }
     conn = c;
-    const hello = c.hello;
-    info = {
-      pythonPath: python.path,
-      source: python.source,
-      pythonVersion: (hello.python ?? []).join('.') || python.version,
-      pandasVersion: hello.pandas ?? '',
-      pid: c.runnerPid,
-      available: hello.available ?? {},
-      memoryLimitMb: hello.memoryLimitMb ?? null,
-      sandbox: plan.info,
-      ...(info && info.cjkFont !== undefined ? { cjkFont: info.cjkFont } : {}),
-    };
+    info = kernelInfoOf(python, c, plan, info);
     void c.exited.then((exit) => {
       if (disposed) return;
       restartPending = true;
@@ -171,7 +117,7 @@ export function createKernel(options: KernelOptions): PythonKernel {
   async function restoreData(c: RunnerConnection): Promise<string | undefined> {
     if (!lastFiles || loadedIn === c) return undefined;
     try {
-      const reply = await c.request(loadRequest(lastFiles, lastLoad));
+      const reply = await c.request(loadRequest(lastFiles, lastLoad, databaseOptions));
       loadedIn = c;
       const profile = reply.profile as DataProfile | undefined;
       const failed = profile?.files.filter((f) => f.error) ?? [];
@@ -210,22 +156,6 @@ export function createKernel(options: KernelOptions): PythonKernel {
     }
   }
 
-  /** The load op; database settings travel with it (stdin, never argv: URLs may hold passwords). */
-  function loadRequest(files: string[], opts: LoadOptions | undefined): Record<string, unknown> {
-    if (!opts?.databases?.length && !files.some(isDatabaseFile)) return { op: 'load', files };
-    return {
-      op: 'load',
-      files,
-      databases: opts?.databases ?? [],
-      question: opts?.question ?? '',
-      databaseOptions: {
-        allowWrites: !!options.allowDbWrites,
-        timeoutMs: options.execTimeoutMs ?? DEFAULT_EXEC_TIMEOUT_MS,
-        rowLimit: options.dbRowLimit,
-      },
-    };
-  }
-
   function loadData(files: string[], opts?: LoadOptions): Promise<DataProfile> {
     const absolute = files.map((f) => path.resolve(cwd, f));
     const key = JSON.stringify([absolute, opts?.databases ?? [], opts?.question ?? '']);
@@ -234,7 +164,7 @@ export function createKernel(options: KernelOptions): PythonKernel {
       await adaptSandbox(absolute, opts);
       const c = await connect();
       try {
-        const reply = await c.request(loadRequest(absolute, opts));
+        const reply = await c.request(loadRequest(absolute, opts, databaseOptions));
         lastFiles = absolute;
         lastLoad = opts;
         loadedIn = c;
@@ -242,12 +172,7 @@ export function createKernel(options: KernelOptions): PythonKernel {
       } catch (e) {
         if (!(e instanceof RunnerExitedError)) throw e;
         lastFiles = undefined;
-        const why = describeExit(e.exit).split('\n')[0];
-        return {
-          text: `The data could not be loaded: ${why}`,
-          variables: [],
-          files: absolute.map((p) => ({ path: p, name: path.basename(p), error: `loading stopped the Python process: ${why}` })),
-        };
+        return loadStoppedProfile(absolute, describeExit(e.exit).split('\n')[0]);
       }
     });
     pendingLoad = { key, promise };
@@ -311,7 +236,7 @@ export function createKernel(options: KernelOptions): PythonKernel {
             : eopts.onOutput;
         const reply: RunnerReply = await c.request({ op: 'exec', code, stream: !!eopts.onOutput }, onOutput, eopts.onProgress);
         // Native output (subprocesses, C libraries) travels on stderr, a different pipe than the reply; it was
-        // written before the reply, and one turn of the event loop lets a chunk that is already there arrive.
+        // written before the reply, and one event-loop tick (setImmediate) lets a chunk that is already there arrive.
         await new Promise((r) => setImmediate(r));
         result = fromReply(reply, elapsed(), c.takeStderr(), maxOutputChars);
         const mpl = reply.matplotlib as { cjkFont?: string | null } | undefined;
@@ -348,14 +273,26 @@ export function createKernel(options: KernelOptions): PythonKernel {
   }
 
   /** Radarm: Preview Data — the file's column profile and first rows (radarm_preview.py). */
-  function preview(file: string): Promise<DataPreview> {
+  function previewRequest(req: Record<string, unknown>, show?: string): Promise<RunnerReply> {
     return enqueue(async () => {
-      const reply = await (await connect()).request({ op: 'preview', path: path.resolve(cwd, file) });
-      const err = reply.error as { message?: string } | undefined;
-      if (!reply.ok) throw new Error(err?.message || 'the preview failed');
-      if (!isDataPreview(reply.preview)) throw new Error('the kernel sent a malformed preview');
-      return reply.preview;
+      if (show) await adaptSandbox([show], undefined); // a file outside the workspace: the sandbox must show it
+      const reply = await (await connect()).request({ op: 'preview', ...req });
+      const err = reply.error as { message?: string; code?: PreviewErrorCode } | undefined;
+      if (!reply.ok) throw new PreviewFailure(maskSecrets(err?.message || 'the preview failed', databaseSecrets(lastLoad?.databases)), err?.code ?? 'failed');
+      return reply;
     });
+  }
+
+  async function preview(file: string, table?: { database: string; table: string }): Promise<DataPreview> {
+    const full = path.resolve(cwd, file);
+    const reply = await previewRequest(table ? { path: file, ...table } : { path: full }, table ? undefined : globRoot(full));
+    if (!isDataPreview(reply.preview)) throw new Error('the kernel sent a malformed preview');
+    return reply.preview;
+  }
+
+  async function previewTables(database: string): Promise<string[]> {
+    const reply = await previewRequest({ database, list: true });
+    return Array.isArray(reply.tables) ? reply.tables.filter((t): t is string => typeof t === 'string') : [];
   }
 
   return {
@@ -363,6 +300,7 @@ export function createKernel(options: KernelOptions): PythonKernel {
     loadData,
     execute,
     preview,
+    previewTables,
     interrupt: () => current?.stop('cancelled'),
     async dispose() {
       disposed = true;
@@ -384,7 +322,9 @@ export function createKernel(options: KernelOptions): PythonKernel {
   };
 }
 
-/** The last line of a message: for a Python traceback, the exception itself. */
-function lastLine(s: string): string {
-  return s.trim().split('\n').pop() ?? s;
+/** What a sandbox must show for a preview: a dataset glob's folder (before the first wildcard), else the path. */
+function globRoot(p: string): string {
+  const segs = p.split(path.sep);
+  const i = segs.findIndex((s) => /[*?[]/.test(s));
+  return i < 0 ? p : segs.slice(0, i).join(path.sep) || path.sep;
 }

@@ -1,6 +1,6 @@
 // Turns runner replies (and process deaths) into ExecutionResult, including the human-readable `text` that
 // becomes the protocol's execution_result and what the LLM reads back.
-import type { RunnerExit, RunnerReply } from './connection';
+import type { RunnerExit, RunnerReply } from './runner-protocol';
 import type { ExecutionResult, TablePreview } from './types';
 import { isTableList } from '../protocol/tables';
 

@@ -208,7 +208,9 @@ export interface PythonKernel {
    *  Rejects (KernelStartError) only when no usable Python can be started. */
   execute(code: string, opts?: ExecuteOptions): Promise<ExecutionResult>;
   /** Radarm: Preview Data — a file's column profile and first rows, from a sample for big files. */
-  preview?(file: string): Promise<DataPreview>;
+  preview?(file: string, table?: { database: string; table: string }): Promise<DataPreview>;
+  /** Preview Data of a database source set by loadData: its tables and views. */
+  previewTables?(database: string): Promise<string[]>;
   /** Interrupts the running execution (SIGINT, then kill and restart). */
   interrupt(): void;
   /** Ends the process; no orphans. */

@@ -4,11 +4,14 @@
 // This module never imports 'vscode' at runtime: the few runtime pieces it needs (selectChatModels,
 // LanguageModelChatMessage, CancellationTokenSource, the part classes) are injected, so that it runs
 // and is tested outside VS Code. `src/vscode/lm-provider.ts` wires the real API in.
+// Beside it: vscode-lm-providers.ts (models as provider entries, the default choice, routing by kind) and
+// vscode-lm-errors.ts (what went wrong, in words and as a code).
 import type * as vscode from 'vscode';
 import { isContentStage, isThinkingStage, type ContentStage, type ErrorCode, type Stage, type ThinkingStage } from '../protocol/events';
 import type { ChatMessage, ChatRequest, ChatResult, LlmClient, LlmStreamEvent, Provider } from './types';
 import { DEFAULT_MAX_RESPONSE_BYTES } from './request';
-import { vscodeLmTexts as texts, type Locale } from './vscode-lm-texts';
+import { describeLmError, lmFailureCode, modelRef } from './vscode-lm-errors';
+import { vscodeLmTexts as texts } from './vscode-lm-texts';
 
 /** The part of `vscode.LanguageModelChat` we use (a chat view's `request.model` is one). */
 export type LmModel = Pick<
@@ -48,68 +51,12 @@ export const DEFAULT_JUSTIFICATION =
   'Radarm uses the language model to plan, write and explain pandas code for the data files you ask about.';
 
 // ---------------------------------------------------------------------------------------------
-// Providers and models
-
-const PROVIDER_PREFIX = 'vscode-lm:';
-
-/** A model as a provider entry (plain data, like every other provider). */
-export function vscodeLmProvider(model: Pick<LmModel, 'id' | 'vendor'>): Provider {
-  return { id: PROVIDER_PREFIX + model.id, kind: 'vscode-lm', baseUrl: `vscode-lm://${model.vendor}`, model: model.id };
-}
-
-/** "GPT-4o · copilot": what the provider picker shows. */
-export function vscodeLmLabel(model: Pick<LmModel, 'name' | 'vendor'>): string {
-  return `${model.name} · ${model.vendor}`;
-}
-
-export const isVscodeLmProvider = (p: Pick<Provider, 'kind'>): boolean => p.kind === 'vscode-lm';
-
-export interface DefaultProviderInput<P extends Provider> {
-  /** The configured (HTTP) providers, in settings order. */
-  configured: readonly P[];
-  /** Providers made from the available VS Code language models (see vscodeLmProvider). */
-  vscodeLm: readonly P[];
-  /** The id from the default-provider setting, if any. */
-  defaultId?: string;
-  /** Whether an API key is actually stored for a configured provider. */
-  hasKey: (provider: P) => boolean;
-  /** Whether a provider needs a key at all (local endpoints such as Ollama do not). Default: yes. */
-  needsKey?: (provider: P) => boolean;
-}
-
-/**
- * The provider to use when the user has not picked one: the default setting when it is usable as it is
- * (a VS Code model, a key stored, or no key needed); else a configured provider with a stored key; else a
- * VS Code language model (zero set-up for Copilot users); else the default, so the user is led to Set API Key.
- */
-export function pickDefaultProvider<P extends Provider>(input: DefaultProviderInput<P>): P | undefined {
-  const { configured, vscodeLm, defaultId, hasKey } = input;
-  const needsKey = input.needsKey ?? (() => true);
-  const all = [...configured, ...vscodeLm];
-  const preferred = defaultId ? all.find((p) => p.id === defaultId) : undefined;
-  if (preferred && (isVscodeLmProvider(preferred) || !needsKey(preferred) || hasKey(preferred))) return preferred;
-  const keyed = configured.find((p) => !isVscodeLmProvider(p) && hasKey(p));
-  if (keyed) return keyed;
-  if (vscodeLm.length) return vscodeLm[0];
-  return preferred ?? configured.find((p) => !isVscodeLmProvider(p));
-}
-
-/** One LlmClient for every provider kind: `vscode-lm` requests go to `vscodeLm`, the rest to `http`. */
-export function routeByProviderKind(http: LlmClient, vscodeLm: LlmClient): LlmClient {
-  const pick = (r: ChatRequest) => (isVscodeLmProvider(r.provider) ? vscodeLm : http);
-  return {
-    streamChat: (request, signal) => pick(request).streamChat(request, signal),
-    chat: (request, signal) => pick(request).chat(request, signal),
-  };
-}
-
-// ---------------------------------------------------------------------------------------------
 // Messages
 
 /**
  * ChatMessage[] → LanguageModelChatMessage[]. The 1.100 API has no system role: system prompts
  * become User messages in place (a leading one for the usual leading system prompt). Empty messages
- * are dropped: some models reject empty turns.
+ * are dropped: some models reject empty messages.
  */
 export function toLmMessages(
   messages: readonly ChatMessage[],
@@ -121,78 +68,9 @@ export function toLmMessages(
 }
 
 // ---------------------------------------------------------------------------------------------
-// Errors
+// Streaming
 
 type StopReason = 'cancelled' | 'timeout' | 'stall' | 'response_too_large';
-
-const modelRef = (m?: Pick<LmModel, 'name' | 'vendor'>, id?: string) =>
-  m ? `'${m.name}' (${m.vendor})` : `'${id ?? '?'}'`;
-
-/** The localized "cancelled" text: what a stream stopped by its AbortSignal ends with. */
-export const cancelledText = (locale: Locale = 'en') => texts[locale].cancelled;
-
-const errorText = (err: unknown): string => {
-  if (err instanceof Error) {
-    const cause = err.cause instanceof Error ? err.cause.message : typeof err.cause === 'string' ? err.cause : '';
-    const msg = err.message || err.name;
-    return cause && !msg.includes(cause) ? `${msg} (${cause})` : msg;
-  }
-  return String(err);
-};
-
-/** `LanguageModelError.code` ('NoPermissions' | 'NotFound' | 'Blocked' | 'Unknown' | …), duck-typed. */
-export function lmErrorCode(err: unknown): string | undefined {
-  if (typeof err !== 'object' || err === null) return undefined;
-  const code = (err as { code?: unknown }).code;
-  return typeof code === 'string' && code ? code : undefined;
-}
-
-/** VS Code's CancellationError, or our own AbortError. */
-const isCancellationError = (err: unknown) =>
-  err instanceof Error && (err.name === 'Canceled' || err.name === 'AbortError' || err.message === 'Canceled');
-
-/** A clear, actionable message for an error thrown by `sendRequest` or its stream. */
-export function describeLmError(err: unknown, model?: LmModel, locale: Locale = 'en', modelId?: string): string {
-  const t = texts[locale];
-  const m = modelRef(model, modelId);
-  const detail = errorText(err);
-  switch (lmErrorCode(err)) {
-    case 'NoPermissions':
-      return t.noPermissions(m);
-    case 'NotFound':
-      return t.notFound(m);
-    case 'Blocked': {
-      const own = err instanceof Error && err.message && err.message !== 'Blocked' ? `: ${err.message}` : '';
-      return t.blocked(m, own);
-    }
-  }
-  if (isCancellationError(err)) return t.cancelled;
-  // A model unregistered after it was picked can surface as a plain Error from the main thread.
-  if (/\b(is not registered|is unknown)\b/i.test(detail)) return t.notFound(m);
-  if (model && /token limit|too long|context length|maximum context|too many tokens/i.test(detail))
-    return t.tooLong(m, model.maxInputTokens);
-  return t.failed(m, detail || 'unknown error');
-}
-
-/** The code of an error thrown by `sendRequest` or its stream (the same cases as describeLmError). */
-export function lmFailureCode(err: unknown, model?: LmModel): ErrorCode {
-  switch (lmErrorCode(err)) {
-    case 'NoPermissions':
-      return 'auth';
-    case 'NotFound':
-      return 'not_found';
-    case 'Blocked':
-      return 'rate_limit';
-  }
-  if (isCancellationError(err)) return 'cancelled';
-  const detail = errorText(err);
-  if (/\b(is not registered|is unknown)\b/i.test(detail)) return 'not_found';
-  if (model && /token limit|too long|context length|maximum context|too many tokens/i.test(detail)) return 'context_too_long';
-  return 'internal';
-}
-
-// ---------------------------------------------------------------------------------------------
-// Streaming
 
 class Stopped extends Error {
   constructor(readonly reason: StopReason) {

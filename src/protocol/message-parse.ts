@@ -67,6 +67,7 @@ type Validators<M extends { type: string }> = { [K in M['type']]: (x: Obj) => Ex
 const WEBVIEW_VALIDATORS: Validators<WebviewToHost> = {
   ready: () => ({ type: 'ready' }),
   pickDataFiles: () => ({ type: 'pickDataFiles' }),
+  showLog: () => ({ type: 'showLog' }),
   addDatabase: () => ({ type: 'addDatabase' }),
   newChat: () => ({ type: 'newChat' }),
   openSettings: (x) => {

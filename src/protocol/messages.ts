@@ -119,6 +119,8 @@ export type WebviewToHost =
   | { type: 'copy'; text: string }
   /** Show the host's quick pick of data files. */
   | { type: 'pickDataFiles' }
+  /** Show the host's log (VS Code: the "Radarm" output channel), from a failed turn's Show Log. */
+  | { type: 'showLog' }
   /** Runs "Radarm: Add Database"; connections are then listed with the data files as "db:<name>". */
   | { type: 'addDatabase' }
   | { type: 'setDataFiles'; files: string[] }

@@ -3,7 +3,7 @@
 // the webview posts. Beside it: chat-conversation.ts (new / open / clear / save), panel-poster.ts (what
 // the webview is sent) and chat-config-watch.ts (the settings and sources it follows).
 import * as vscode from 'vscode';
-import type { Mode, Turn } from '../agent/types';
+import type { Mode, HistoryEntry } from '../agent/types';
 import type { Session } from '../engine/session';
 import type { PythonKernel } from '../kernel/types';
 import { type PanelState, type TurnRecord, type WebviewToHost } from '../protocol/messages';
@@ -17,7 +17,7 @@ import type { DataFileIndex } from './data-files';
 import { reportTurnError } from './error-report';
 import { startRunningTurn, type RunningTurn } from './running-turn';
 import { figureAction, webviewRoot } from './figure-actions';
-import { handlePanelMessage } from './panel-messages';
+import { handlePanelMessage, type PanelActions } from './panel-messages';
 import { PanelPoster } from './panel-poster';
 import { newTurnRecord, panelTurnRequest, recordTurn, turnSettings } from './panel-turn';
 import type { HistoryStore } from './history-store';
@@ -35,7 +35,7 @@ export type { ChatServices, ChatViewPort };
 
 const t = vscode.l10n.t;
 
-export class ChatController implements vscode.Disposable {
+export class ChatController implements vscode.Disposable, PanelActions {
   private readonly chat: ChatConversation;
   private running: RunningTurn | undefined;
   private readonly poster: PanelPoster;
@@ -63,7 +63,7 @@ export class ChatController implements vscode.Disposable {
       files,
       plotlyUri,
     );
-    const newSession = (history: Turn[]) =>
+    const newSession = (history: HistoryEntry[]) =>
       createChatSession(services, () => this.settings(), history, (needsNetwork) => (this.kernelWithoutNetwork = !needsNetwork));
     this.chat = new ChatConversation(store, newSession, async () => {
       this.stop();

@@ -1,7 +1,7 @@
 // The sidebar's current conversation and its engine session: start-up restore, new, open, clear and
 // save. Each conversation has its own session, so a new or reopened chat ends the previous Python process.
-import type { Turn } from '../agent/types';
-import { turnFromEvents } from '../engine/conversation-history';
+import type { HistoryEntry } from '../agent/types';
+import { historyEntryFromEvents } from '../engine/conversation-history';
 import type { Session } from '../engine/session';
 import { errorMessage } from '../protocol/events';
 import type { TurnRecord } from '../protocol/messages';
@@ -9,8 +9,8 @@ import { newConversationId, type Conversation, type HistoryStore } from './histo
 import { radarmLog } from './log';
 
 /** The model's history rebuilt from a conversation's stored turns (failed turns included). */
-export function historyOf(turns: readonly TurnRecord[]): Turn[] {
-  return turns.flatMap((r) => turnFromEvents(r.question, r.events) ?? []);
+export function historyOf(turns: readonly TurnRecord[]): HistoryEntry[] {
+  return turns.flatMap((r) => historyEntryFromEvents(r.question, r.events) ?? []);
 }
 
 export function emptyConversation(): Conversation {
@@ -28,7 +28,7 @@ export class ChatConversation {
    */
   constructor(
     private readonly store: HistoryStore,
-    private readonly makeSession: (history: Turn[]) => Session,
+    private readonly makeSession: (history: HistoryEntry[]) => Session,
     private readonly settle: () => Promise<void>,
   ) {
     this.engine = makeSession([]);

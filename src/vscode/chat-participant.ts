@@ -10,17 +10,17 @@ import { createSession, type Session } from '../engine/session';
 import type { ProviderChoice } from '../engine/preflight';
 import type { PythonKernel } from '../kernel/types';
 import type { LlmClient } from '../llm/types';
-import { vscodeLmProvider } from '../llm/vscode-lm';
+import { vscodeLmProvider } from '../llm/vscode-lm-providers';
 import type { ErrorCode, RadarmEvent } from '../protocol/events';
 import type { Locale } from '../protocol/vocabulary';
 import {
   DATA_FILE_GLOB,
   PARTICIPANT_ID,
   chooseDataFiles,
-  historyToTurns,
+  historyFromChat,
   modeForCommand,
   renderEvents,
-  type HistoryEntry,
+  type ChatHistoryItem,
   type TurnMetadata,
 } from './chat-response';
 import { vscodePreflightTexts } from './host-texts';
@@ -162,7 +162,7 @@ export function createChatRequestHandler(
       provider: vscodeLmProvider(model),
     };
 
-    const history = historyToTurns(chatContext.history as unknown as HistoryEntry[]);
+    const history = historyFromChat(chatContext.history as unknown as ChatHistoryItem[]);
     session.setHistory(history);
     Object.assign(session.options, {
       maxRounds: settings.maxRounds,

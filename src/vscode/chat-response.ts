@@ -5,7 +5,7 @@
 // No runtime 'vscode' import: the chat response stream is taken structurally, so this is unit-tested
 // outside VS Code. src/vscode/chat-participant.ts wires it to the real API.
 import type { CompleteData, ContentStage, RadarmEvent } from '../protocol/events';
-import type { Mode, Turn } from '../agent/types';
+import type { Mode, HistoryEntry } from '../agent/types';
 import type { Locale } from '../protocol/vocabulary';
 
 export const PARTICIPANT_ID = 'radarm.chat-participant';
@@ -62,11 +62,11 @@ export function chooseDataFiles(c: DataFileCandidates): string[] {
 
 /** What a response carries in ChatResult.metadata, so that later requests rebuild the history exactly. */
 export interface TurnMetadata {
-  radarm: { question: string; reply: string; code: string | null; output: string | null; error?: string; errorCode?: Turn['errorCode'] };
+  radarm: { question: string; reply: string; code: string | null; output: string | null; error?: string; errorCode?: HistoryEntry['errorCode'] };
 }
 
 /** The structural parts of vscode.ChatRequestTurn / ChatResponseTurn that history needs. */
-export type HistoryEntry =
+export type ChatHistoryItem =
   | { prompt: string; participant: string; command?: string }
   | {
       participant: string;
@@ -77,19 +77,19 @@ export type HistoryEntry =
 const MAX_HISTORY_TURNS = 10;
 const stripImages = (md: string) => md.replace(/!\[[^\]]*\]\(data:[^)]*\)/g, '[chart]');
 
-/** context.history → Turn[] (this participant's turns only, newest last, capped). */
-export function historyToTurns(history: readonly HistoryEntry[], participant = PARTICIPANT_ID): Turn[] {
-  const turns: Turn[] = [];
+/** context.history → HistoryEntry[] (this participant's turns only, newest last, capped). */
+export function historyFromChat(history: readonly ChatHistoryItem[], participant = PARTICIPANT_ID): HistoryEntry[] {
+  const entries: HistoryEntry[] = [];
   let question: string | undefined;
-  for (const entry of history) {
-    if (entry.participant !== participant) continue;
-    if ('prompt' in entry) {
-      question = entry.prompt;
+  for (const item of history) {
+    if (item.participant !== participant) continue;
+    if ('prompt' in item) {
+      question = item.prompt;
       continue;
     }
-    const meta = (entry.result.metadata as Partial<TurnMetadata> | undefined)?.radarm;
+    const meta = (item.result.metadata as Partial<TurnMetadata> | undefined)?.radarm;
     if (meta) {
-      turns.push({
+      entries.push({
         question: meta.question,
         reply: meta.reply,
         code: meta.code,
@@ -98,17 +98,17 @@ export function historyToTurns(history: readonly HistoryEntry[], participant = P
       });
     } else if (question !== undefined) {
       // A response without our metadata (e.g. cancelled early): its markdown is the reply.
-      const reply = entry.response
+      const reply = item.response
         .map((p) => {
           const v = p.value as { value?: unknown } | string | undefined;
           return typeof v === 'string' ? v : typeof v?.value === 'string' ? v.value : '';
         })
         .join('');
-      if (reply.trim()) turns.push({ question, reply: stripImages(reply) });
+      if (reply.trim()) entries.push({ question, reply: stripImages(reply) });
     }
     question = undefined;
   }
-  return turns.slice(-MAX_HISTORY_TURNS);
+  return entries.slice(-MAX_HISTORY_TURNS);
 }
 
 // ---------------------------------------------------------------------------------------------

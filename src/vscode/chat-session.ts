@@ -1,6 +1,6 @@
 // The engine session of one sidebar conversation, wired to VS Code: the workspace's kernel (interpreter,
 // sandbox, data files), the host's wording for preflight problems, and the Radarm log.
-import type { Turn } from '../agent/types';
+import type { HistoryEntry } from '../agent/types';
 import { createSession, type Session } from '../engine/session';
 import type { ChatServices } from './chat-ports';
 import { vscodePreflightTexts } from './host-texts';
@@ -16,7 +16,7 @@ import { workspaceKernel } from './workspace-kernel';
 export function createChatSession(
   services: ChatServices,
   settings: () => RadarmSettings,
-  history: Turn[],
+  history: HistoryEntry[],
   kernelStarting: (needsNetwork: boolean) => void,
 ): Session {
   const session: Session = createSession({

@@ -2,7 +2,7 @@
 // Only when the panel is hidden (the question came from the palette or the explorer and the sidebar is
 // closed) does a notification carry the same text and actions. Every failure also goes to the log.
 import * as vscode from 'vscode';
-import { errorActions, settingFor, type ErrorAction } from '../protocol/error-actions';
+import { errorActions, type ErrorAction } from '../protocol/error-actions';
 import type { ErrorEvent } from '../protocol/events';
 import { actionLabel } from './host-texts';
 import { radarmLog } from './log';
@@ -22,12 +22,12 @@ export function reportTurnError(ev: ErrorEvent, ctx: ErrorReportContext): void {
   const labels = actions.map(actionLabel);
   void vscode.window.showErrorMessage(ev.content, ...labels).then((picked) => {
     const action = actions[labels.indexOf(picked ?? '')];
-    if (action) runErrorAction(action, ev, ctx);
+    if (action) runErrorAction(action, ctx);
   });
 }
 
-export function runErrorAction(action: ErrorAction, ev: Pick<ErrorEvent, 'code'>, ctx: Pick<ErrorReportContext, 'providerId' | 'retry'>): void {
-  switch (action) {
+export function runErrorAction(action: ErrorAction, ctx: Pick<ErrorReportContext, 'providerId' | 'retry'>): void {
+  switch (action.kind) {
     case 'setApiKey':
       void vscode.commands.executeCommand('radarm.setApiKey', ctx.providerId);
       return;
@@ -35,7 +35,10 @@ export function runErrorAction(action: ErrorAction, ev: Pick<ErrorEvent, 'code'>
       ctx.retry();
       return;
     case 'openSettings':
-      void vscode.commands.executeCommand('workbench.action.openSettings', settingFor(ev.code));
+      void vscode.commands.executeCommand('workbench.action.openSettings', action.query);
+      return;
+    case 'pickDataFiles':
+      void vscode.commands.executeCommand('radarm.pickDataFiles');
       return;
     case 'showLog':
       radarmLog().show(true);

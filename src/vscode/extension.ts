@@ -76,7 +76,7 @@ export function activate(context: vscode.ExtensionContext): RadarmApi {
   ChatViewProvider.register(context, view);
   context.subscriptions.push(...registerCommands({ controller, view, keys, files }), files, vscodeLm);
   context.subscriptions.push(...registerDatabaseCommands(databases, controller));
-  context.subscriptions.push(...registerPreviewData({ extensionUri: context.extensionUri, createKernel, pythonPath: () => settings().pythonPath }));
+  context.subscriptions.push(...registerPreviewData({ extensionUri: context.extensionUri, createKernel, pythonPath: () => settings().pythonPath, databases }));
   context.subscriptions.push(registerExportReport(controller, context.extensionUri));
   const chatParticipant = registerChatParticipant(context, {
     // The panel's kernel recipe: radarm.pythonPath, else the Python extension's interpreter, else PATH.

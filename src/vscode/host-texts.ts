@@ -19,7 +19,7 @@ export const vscodePreflightTexts = (): PreflightTexts => ({
 });
 
 export function actionLabel(action: ErrorAction): string {
-  switch (action) {
+  switch (action.kind) {
     case 'setApiKey':
       return t('Set API Key');
     case 'retry':
@@ -28,5 +28,7 @@ export function actionLabel(action: ErrorAction): string {
       return t('Open Settings');
     case 'showLog':
       return t('Show Log');
+    case 'pickDataFiles':
+      return t('Add Data Files');
   }
 }

@@ -6,16 +6,8 @@
 import * as vscode from 'vscode';
 import type { LlmClient, Provider } from '../llm/types';
 import { toLocale, type Locale } from '../protocol/vocabulary';
-import {
-  createVscodeLmClient,
-  pickDefaultProvider,
-  routeByProviderKind,
-  vscodeLmLabel,
-  vscodeLmProvider,
-  type LmModel,
-  type VscodeLmApi,
-  type VscodeLmOptions,
-} from '../llm/vscode-lm';
+import { createVscodeLmClient, type LmModel, type VscodeLmApi, type VscodeLmOptions } from '../llm/vscode-lm';
+import { pickDefaultProvider, routeByProviderKind, vscodeLmLabel, vscodeLmProvider } from '../llm/vscode-lm-providers';
 
 export { pickDefaultProvider, routeByProviderKind };
 

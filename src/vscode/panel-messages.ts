@@ -2,9 +2,27 @@
 // VS Code commands. Messages arrive validated (protocol/message-parse.ts).
 import * as vscode from 'vscode';
 import type { WebviewToHost } from '../protocol/messages';
-import type { ChatController } from './chat-controller';
+import type { Mode } from '../protocol/vocabulary';
+import { radarmLog } from './log';
 
-type Handlers = { [K in WebviewToHost['type']]: (c: ChatController, msg: Extract<WebviewToHost, { type: K }>) => PromiseLike<unknown> | void };
+/** What the messages act on: the sidebar controller (chat-controller.ts), seen from here. */
+export interface PanelActions {
+  webviewLoaded(): Promise<void>;
+  runTurn(question: string, mode: Mode, dataFiles: string[]): Promise<unknown>;
+  stop(): boolean;
+  retry(turnId: string): Promise<void>;
+  rerunFrom(turnId: string, text?: string): Promise<unknown>;
+  copyText(text: string): Thenable<void>;
+  setSelectedFiles(files: string[]): Promise<void>;
+  setMode(mode: Mode): Promise<void>;
+  pickProvider(id: string): Promise<void>;
+  newChat(): Promise<void>;
+  provider(): { id: string } | undefined;
+  figure(msg: Extract<WebviewToHost, { type: 'figure' }>): Promise<unknown>;
+  resolveFile(name: string): vscode.Uri | undefined;
+}
+
+type Handlers = { [K in WebviewToHost['type']]: (c: PanelActions, msg: Extract<WebviewToHost, { type: K }>) => PromiseLike<unknown> | void };
 
 const run = (command: string, ...args: unknown[]) => vscode.commands.executeCommand(command, ...args);
 
@@ -17,6 +35,7 @@ const HANDLERS: Handlers = {
   insertCode: (_, m) => run('radarm.insertCode', m.code),
   copy: (c, m) => c.copyText(m.text),
   pickDataFiles: () => run('radarm.pickDataFiles'),
+  showLog: () => radarmLog().show(true),
   addDatabase: () => run('radarm.addDatabase'),
   setDataFiles: (c, m) => c.setSelectedFiles(m.files),
   setMode: (c, m) => c.setMode(m.mode),
@@ -31,15 +50,13 @@ const HANDLERS: Handlers = {
     const uri = c.resolveFile(m.path);
     return uri && run('vscode.open', uri);
   },
-  previewData: (c, m) => {
-    const uri = c.resolveFile(m.path);
-    return uri && run('radarm.previewData', uri);
-  },
+  // A file chip resolves to its file; a dataset chip ("folder/*.csv") or a connection chip ("db:<name>") goes as it is.
+  previewData: (c, m) => run('radarm.previewData', c.resolveFile(m.path) ?? m.path),
   exportNotebook: () => run('radarm.exportNotebook'),
   clearHistory: () => run('radarm.clearHistory'),
 };
 
-export async function handlePanelMessage(controller: ChatController, msg: WebviewToHost): Promise<void> {
-  const handler = HANDLERS[msg.type] as (c: ChatController, m: WebviewToHost) => PromiseLike<unknown> | void;
+export async function handlePanelMessage(controller: PanelActions, msg: WebviewToHost): Promise<void> {
+  const handler = HANDLERS[msg.type] as (c: PanelActions, m: WebviewToHost) => PromiseLike<unknown> | void;
   await handler(controller, msg);
 }

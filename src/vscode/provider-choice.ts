@@ -2,7 +2,7 @@
 // language models, the one picked in this workspace, and which have a key stored (never the key itself).
 import * as vscode from 'vscode';
 import type { ProviderInfo } from '../protocol/messages';
-import { pickDefaultProvider } from '../llm/vscode-lm';
+import { pickDefaultProvider } from '../llm/vscode-lm-providers';
 import type { ApiKeys } from './api-keys';
 import { readSettings, type ProviderSetting, type RadarmSettings } from './settings';
 

@@ -12,7 +12,7 @@ import {
   type PromptInput,
 } from '../../src/agent/prompts';
 import { announcementLanguage, detectLanguage, texts } from '../../src/agent/announcements';
-import type { Turn } from '../../src/agent/types';
+import type { HistoryEntry } from '../../src/agent/types';
 
 const profile = {
   text: 'df: 4 rows × 3 columns\n  region object\n  month object\n  sales int64',
@@ -100,7 +100,7 @@ describe('agent prompts', () => {
   });
 
   it('history is bounded to the last turns, with long code and output cut in the middle', () => {
-    const history: Turn[] = Array.from({ length: 7 }, (_, i) => ({
+    const history: HistoryEntry[] = Array.from({ length: 7 }, (_, i) => ({
       question: `question ${i}`,
       reply: `reply ${i}`,
       code: `x${i} = 1\n` + 'y = 2\n'.repeat(2000),

@@ -4,7 +4,7 @@
 // soon as data files are chosen. Real LLM service against the scripted server, real Python.
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { successfulCode, turnFromEvents } from '../../src/engine/conversation-history';
+import { successfulCode, historyEntryFromEvents } from '../../src/engine/conversation-history';
 import { CLI_PREFLIGHT_TEXTS, preflight, preflightMessage } from '../../src/engine/preflight';
 import { createKernel } from '../../src/kernel';
 import type { PythonKernel } from '../../src/kernel/types';
@@ -34,11 +34,10 @@ describe('engine: preflight', () => {
     const m = preflightMessage({ code: 'no_key', provider }, CLI_PREFLIGHT_TEXTS);
     assert.equal(m.code, 'no_key');
     assert.match(m.content, /No API key for DeepSeek: pass --api-key or set RADARM_API_KEY/);
-    assert.deepEqual(errorActions('no_key'), ['setApiKey']);
-    assert.deepEqual(errorActions('auth'), ['setApiKey']);
+    assert.deepEqual(errorActions('no_key'), [{ kind: 'setApiKey' }]);
+    assert.deepEqual(errorActions('auth'), [{ kind: 'setApiKey' }]);
     // A user's KeyError: 401 is a code failure, not an authentication one.
-    assert.ok(!errorActions('max_rounds').includes('setApiKey'));
-    assert.deepEqual(errorActions('cancelled'), []);
+    assert.ok(!errorActions('max_rounds').some((a) => a.kind === 'setApiKey'));
   });
 });
 
@@ -46,7 +45,7 @@ describe('engine: history from events', () => {
   const code = (text: string): RadarmEvent => ({ type: 'content', stage: 'code_generation', content: text });
 
   it('a failed turn keeps what failed, its code and the last code tried; a cancelled one is not kept', () => {
-    const failed = turnFromEvents('Plot it', [
+    const failed = historyEntryFromEvents('Plot it', [
       code('```python\nprint(df.x)\n```'),
       { type: 'content', stage: 'execution', content: "KeyError: 'x'" },
       { type: 'error', content: 'Stopped after 1 round', code: 'max_rounds' },
@@ -60,7 +59,7 @@ describe('engine: history from events', () => {
       error: 'Stopped after 1 round',
       errorCode: 'max_rounds',
     });
-    assert.equal(turnFromEvents('Q', [{ type: 'error', content: 'Stopped.', code: 'cancelled' }, { type: 'done' }]), undefined);
+    assert.equal(historyEntryFromEvents('Q', [{ type: 'error', content: 'Stopped.', code: 'cancelled' }, { type: 'done' }]), undefined);
     assert.deepEqual(successfulCode([failed!, { question: 'a', reply: 'b', code: 'x = 1' }]), ['x = 1']);
   });
 });

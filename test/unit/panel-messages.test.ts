@@ -5,7 +5,7 @@ import { ERROR_CODES } from '../../src/protocol/events';
 import { parseWebviewMessage } from '../../src/protocol/messages';
 import { chartHtml, chartTabHtml, decodeImage, scriptJson } from '../../src/vscode/figure-html';
 import { parseAnnouncement, stripLeadingEmoji } from '../../webview/announcement';
-import { errorActions } from '../../webview/error-actions';
+import { errorActions } from '../../src/protocol/error-actions';
 import { recallList, recallStep } from '../../webview/recall';
 
 describe('panel actions: messages, error actions, recall, figure documents', () => {

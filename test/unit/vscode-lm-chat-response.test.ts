@@ -4,13 +4,13 @@ import {
   PARTICIPANT_ID,
   chooseDataFiles,
   fence,
-  historyToTurns,
+  historyFromChat,
   isDataFile,
   modeForCommand,
   renderEvents,
   truncateLines,
   type ChatStreamLike,
-  type HistoryEntry,
+  type ChatHistoryItem,
 } from '../../src/vscode/chat-response';
 import type { CompleteData, RadarmEvent } from '../../src/protocol/events';
 
@@ -79,7 +79,7 @@ describe('@radarm: requests', () => {
 
 describe('@radarm: history', () => {
   it('rebuilds turns from our metadata, skipping other participants, newest last', () => {
-    const history: HistoryEntry[] = [
+    const history: ChatHistoryItem[] = [
       { prompt: 'hello copilot', participant: 'github.copilot.default' },
       { participant: 'github.copilot.default', response: [{ value: { value: 'hi' } }], result: {} },
       { prompt: '哪个地区最好？', participant: PARTICIPANT_ID, command: 'analyze' },
@@ -95,19 +95,19 @@ describe('@radarm: history', () => {
         result: {},
       },
     ];
-    assert.deepEqual(historyToTurns(history), [
+    assert.deepEqual(historyFromChat(history), [
       { question: '哪个地区最好？', reply: '华东', code: 'df.groupby("r").sum()', output: 'r\n华东 12' },
       { question: 'and the worst?', reply: 'West. [chart]' },
     ]);
   });
 
   it('keeps at most the last 10 turns', () => {
-    const history: HistoryEntry[] = [];
+    const history: ChatHistoryItem[] = [];
     for (let i = 0; i < 14; i++) {
       history.push({ prompt: `q${i}`, participant: PARTICIPANT_ID });
       history.push({ participant: PARTICIPANT_ID, response: [{ value: { value: `a${i}` } }], result: {} });
     }
-    const turns = historyToTurns(history);
+    const turns = historyFromChat(history);
     assert.equal(turns.length, 10);
     assert.equal(turns[0].question, 'q4');
     assert.equal(turns[9].reply, 'a13');

@@ -1,12 +1,7 @@
 import * as assert from 'node:assert/strict';
-import {
-  cancelledText,
-  createVscodeLmClient,
-  describeLmError,
-  toLmMessages,
-  vscodeLmProvider,
-  type VscodeLmOptions,
-} from '../../src/llm/vscode-lm';
+import { createVscodeLmClient, toLmMessages, type VscodeLmOptions } from '../../src/llm/vscode-lm';
+import { vscodeLmProvider } from '../../src/llm/vscode-lm-providers';
+import { cancelledText, describeLmError } from '../../src/llm/vscode-lm-errors';
 import type { ChatRequest, LlmStreamEvent } from '../../src/llm/types';
 import {
   FakeLanguageModelChatMessage,

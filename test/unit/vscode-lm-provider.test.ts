@@ -1,11 +1,6 @@
 import * as assert from 'node:assert/strict';
-import {
-  createVscodeLmClient,
-  pickDefaultProvider,
-  routeByProviderKind,
-  vscodeLmLabel,
-  vscodeLmProvider,
-} from '../../src/llm/vscode-lm';
+import { createVscodeLmClient } from '../../src/llm/vscode-lm';
+import { pickDefaultProvider, routeByProviderKind, vscodeLmLabel, vscodeLmProvider } from '../../src/llm/vscode-lm-providers';
 import type { ChatRequest, LlmClient, LlmStreamEvent, Provider } from '../../src/llm/types';
 import { FakeModel, FakeTextPart, fakeApi } from './vscode-lm-fake';
 

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { Mode, Turn } from '../../src/agent/types';
+import type { Mode, HistoryEntry } from '../../src/agent/types';
 import { createKernel } from '../../src/kernel';
 import { createLlmService } from '../../src/llm';
 import type { ErrorCode, RadarmEvent } from '../../src/protocol/events';
@@ -30,7 +30,7 @@ interface Outcome {
 interface Conversation {
   outcomes: Outcome[];
   /** The engine's history after the last turn: what the model sees next. */
-  history: Turn[];
+  history: HistoryEntry[];
 }
 
 interface Step {
@@ -125,7 +125,7 @@ const cli = (server: FakeLlmServer): Adapter => ({
         const events = stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as RadarmEvent);
         outcomes.push(outcomeOfEvents(events));
       }
-      return { outcomes, history: JSON.parse(readFileSync(file, 'utf8')).history as Turn[] };
+      return { outcomes, history: JSON.parse(readFileSync(file, 'utf8')).history as HistoryEntry[] };
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -147,7 +147,7 @@ function runCli(args: string[], cwd: string): Promise<string> {
 }
 
 /** The history entries, without the parts that legitimately differ (none should). */
-const shape = (h: Turn[]) =>
+const shape = (h: HistoryEntry[]) =>
   h.map((t) => ({ question: t.question, ok: !t.error, errorCode: t.errorCode, hasCode: !!t.code, reply: t.reply.slice(0, 40) }));
 
 suite('one engine, three hosts: panel, @radarm and the CLI give the same history, kernel behaviour and errors', () => {

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { createKernel } from '../../src/kernel';
 import type { LlmStreamEvent, Provider } from '../../src/llm/types';
-import { vscodeLmProvider } from '../../src/llm/vscode-lm';
+import { vscodeLmProvider } from '../../src/llm/vscode-lm-providers';
 import { createChatRequestHandler } from '../../src/vscode/chat-participant';
 import type { RadarmApi } from '../../src/vscode/extension';
 import { INSERT_CODE_COMMAND, PARTICIPANT_ID } from '../../src/vscode/chat-response';

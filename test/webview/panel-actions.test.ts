@@ -96,6 +96,7 @@ describe('chat panel actions and progress in Chromium', function () {
       { code: 'network', buttons: ['Retry'] },
       { code: 'stall', buttons: ['Retry', 'Open Settings'] },
       { code: 'no_provider', buttons: ['Open Settings'] },
+      { code: 'data', buttons: ['Add data files', 'Retry', 'Show Log'] },
     ];
     for (const [i, c] of cases.entries()) {
       await startTurn(p, `e${i}`, `question ${i}`);
@@ -114,6 +115,10 @@ describe('chat panel actions and progress in Chromium', function () {
     await p.waitForPosted('retry', { turnId: 'e1' });
     await p.page.locator('.error-box').nth(2).getByRole('button', { name: 'Open Settings' }).click();
     await p.waitForPosted('openSettings', { query: 'radarm.stallTimeout' });
+    await p.page.locator('.error-box').nth(4).getByRole('button', { name: 'Add data files' }).click();
+    await p.waitForPosted('pickDataFiles');
+    await p.page.locator('.error-box').nth(4).getByRole('button', { name: 'Show Log' }).click();
+    await p.waitForPosted('showLog');
     await p.screenshot('panel-errors-300-dark');
   });
 

@@ -61,6 +61,76 @@ describe('Preview Data tab in Chromium', function () {
     }
   });
 
+  it('shows the quick first screen with a loading note, then the full profile in place (no flash of the loading state)', async () => {
+    const p = await suite.open({ page: 'preview', theme: 'dark', width: 900, height: 700 });
+    await p.host({ type: 'previewLoading', name: 'sales.csv', locale: 'en' });
+    const quick = samplePreview();
+    quick.sampleRows = 2000;
+    await p.host({ type: 'preview', preview: quick, ms: 95, stage: 'quick' });
+    await p.frames();
+    assert.match(await p.page.locator('.preview-stage').innerText(), /First rows shown; the full profile is loading/);
+    assert.equal(await p.page.locator('main.preview').getAttribute('aria-busy'), 'true');
+    assert.match(await p.page.locator('.preview-header').innerText(), /profile of the first 2,000 rows · 95 ms/);
+    // The page records every mutation of the header from now on: the full profile must replace, not blank, it.
+    await p.page.evaluate(() => {
+      const w = window as unknown as { __blanked: boolean };
+      w.__blanked = false;
+      new MutationObserver(() => (w.__blanked ||= !document.querySelector('.preview-header'))).observe(document.body, { childList: true, subtree: true });
+    });
+    await p.host({ type: 'preview', preview: samplePreview(), ms: 640, stage: 'full' });
+    await p.frames();
+    assert.equal(await p.page.locator('.preview-stage').count(), 0);
+    assert.match(await p.page.locator('.preview-header').innerText(), /profile of the first 20,000 rows · 640 ms/);
+    assert.equal(await p.page.evaluate(() => (window as unknown as { __blanked: boolean }).__blanked), false);
+  });
+
+  it('an error after the first screen keeps the rows shown and says what failed, with its code', async () => {
+    const p = await suite.open({ page: 'preview', theme: 'light' });
+    await p.host({ type: 'preview', preview: samplePreview(), ms: 80, stage: 'quick' });
+    await p.host({ type: 'previewError', name: 'sales.csv', message: 'sales.csv: file not found (it was moved or deleted while it was read)', code: 'not-found' });
+    await p.frames();
+    assert.match(await p.page.getByRole('alert').innerText(), /file not found[\s\S]*not-found/);
+    assert.equal(await p.page.locator('.column-card').count(), 3);
+    assert.equal(await p.page.locator('.preview-stage').count(), 0, 'no endless loading note');
+  });
+
+  it('a dataset and a wide frame with a Chinese column: parts and size in the header, notes, screenshots light and dark', async () => {
+    const wide: DataPreview = {
+      ...samplePreview(),
+      name: 'sales_parts/',
+      totalColumns: 60,
+      dataset: { parts: 12, totalBytes: 1_288_490_189, firstPart: 'year=2024/part-0001.csv' },
+      notes: ['decimal comma'],
+      columns: Array.from({ length: 60 }, (_, i) =>
+        i % 3 === 0
+          ? { name: i === 0 ? '销售额（人民币，含税）' : `指标_${i}`, dtype: 'float64', kind: 'number' as const, missing: i, distinct: 900 + i, min: -i, max: 1000 * i, mean: 12.5 * i, histogram: { counts: [1, 3, 7, 12, 9, 4, 2, 1], edges: [0, 1, 2, 3, 4, 5, 6, 7, 8] } }
+          : { name: `column_with_a_rather_long_name_${i}`, dtype: 'object', kind: 'string' as const, missing: 0, distinct: 3, top: [{ value: '华东地区', count: 40 }, { value: 'Zürich', count: 30 }] },
+      ),
+      firstRows: {
+        ...samplePreview().firstRows!,
+        columns: Array.from({ length: 50 }, (_, i) => (i === 0 ? '销售额（人民币，含税）' : `column_${i}`)),
+        dtypes: Array.from({ length: 50 }, () => 'object'),
+        kinds: Array.from({ length: 50 }, () => 'string' as const),
+        rows: [Array.from({ length: 50 }, (_, i) => `值 ${i}`), Array.from({ length: 50 }, (_, i) => `value ${i}`)],
+        totalColumns: 60,
+      },
+    };
+    for (const theme of ['light', 'dark'] as const) {
+      const p = await suite.open({ page: 'preview', theme, width: 1000, height: 760 });
+      await p.host({ type: 'preview', preview: wide, ms: 410, stage: 'full' });
+      await p.frames();
+      const header = await p.page.locator('.preview-header').innerText();
+      assert.match(header, /12 parts, 1\.2 GB \(first part: year=2024\/part-0001\.csv\)/);
+      assert.match(header, /decimal comma/);
+      assert.equal(await p.page.locator('.column-card').count(), 60);
+      // The table scrolls sideways inside the page; the page itself does not.
+      assert.equal(await p.page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), true);
+      await p.screenshot(`preview-wide-${theme}`);
+      await p.page.locator('.data-table').scrollIntoViewIfNeeded();
+      await p.screenshot(`preview-wide-table-${theme}`);
+    }
+  });
+
   it('shows a load failure as an alert, and ignores malformed messages', async () => {
     const p = await suite.open({ page: 'preview', locale: 'zh-cn' });
     await p.host({ type: 'preview', preview: { name: 'x' }, ms: 1 });

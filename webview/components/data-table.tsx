@@ -8,7 +8,7 @@ import { shapeCaption } from '../../src/util/shape-caption';
 import { tableStrings } from '../table-i18n';
 import { canWriteLiteral, formatCell, nextSort, sortedOrder, toDelimited, toPandasCode, type SortState } from '../table-format';
 import { post } from '../vscode-api';
-import { Codicon } from './widgets';
+import { Codicon } from './codicon';
 import '../tables.css';
 
 export const ROW_HEIGHT = 22;

@@ -1,6 +1,7 @@
 // A failed turn: its message once, in the turn, with the actions its error code calls for.
+import { errorActionMessage, errorActions, type ErrorAction } from '../../src/protocol/error-actions';
 import type { ErrorCode } from '../../src/protocol/events';
-import { errorActions, type ErrorAction } from '../error-actions';
+import type { Strings } from '../i18n';
 import { store } from '../store';
 import { post } from '../vscode-api';
 import { Codicon } from './widgets';
@@ -18,7 +19,7 @@ export function ErrorBox({
   busy: boolean;
   stopped: boolean;
 }) {
-  const actions = stopped ? [{ kind: 'retry' } as ErrorAction] : errorActions(code);
+  const actions: readonly ErrorAction[] = stopped ? [{ kind: 'retry' }] : errorActions(code);
   return (
     <div class={`error-box${stopped ? ' stopped' : ''}`} role="alert" data-code={code ?? 'internal'}>
       <Codicon name={stopped ? 'debug-stop' : 'error'} />
@@ -34,41 +35,27 @@ export function ErrorBox({
   );
 }
 
+/** How each action looks; what it posts comes from the protocol (errorActionMessage). */
+const LOOKS: { [K in ErrorAction['kind']]: { class: string; icon: string; label: (s: Strings) => string } } = {
+  setApiKey: { class: 'set-key', icon: 'key', label: (s) => s.setApiKey },
+  retry: { class: 'retry', icon: 'refresh', label: (s) => s.retry },
+  openSettings: { class: 'open-settings', icon: 'gear', label: (s) => s.openSettings },
+  pickDataFiles: { class: 'pick-files', icon: 'table', label: (s) => s.addDataFiles },
+  showLog: { class: 'show-log', icon: 'output', label: (s) => s.showLog },
+};
+
 function ActionButton({ action, turnId, busy }: { action: ErrorAction; turnId: string; busy: boolean }) {
-  const s = store.strings;
-  switch (action.kind) {
-    case 'setApiKey':
-      return (
-        <button type="button" class="button secondary set-key" onClick={() => post({ type: 'setApiKey', providerId: store.providerId || undefined })}>
-          <Codicon name="key" />
-          {s.setApiKey}
-        </button>
-      );
-    case 'retry':
-      return (
-        <button type="button" class="button secondary retry" disabled={busy} onClick={() => post({ type: 'retry', turnId })}>
-          <Codicon name="refresh" />
-          {s.retry}
-        </button>
-      );
-    case 'openSettings':
-      return (
-        <button
-          type="button"
-          class="button secondary open-settings"
-          title={action.query}
-          onClick={() => post(action.query ? { type: 'openSettings', query: action.query } : { type: 'openSettings' })}
-        >
-          <Codicon name="gear" />
-          {s.openSettings}
-        </button>
-      );
-    case 'pickDataFiles':
-      return (
-        <button type="button" class="button secondary pick-files" onClick={() => post({ type: 'pickDataFiles' })}>
-          <Codicon name="table" />
-          {s.addDataFiles}
-        </button>
-      );
-  }
+  const look = LOOKS[action.kind];
+  return (
+    <button
+      type="button"
+      class={`button secondary ${look.class}`}
+      title={action.kind === 'openSettings' ? action.query : undefined}
+      disabled={action.kind === 'retry' && busy}
+      onClick={() => post(errorActionMessage(action, { turnId, providerId: store.providerId || undefined }))}
+    >
+      <Codicon name={look.icon} />
+      {look.label(store.strings)}
+    </button>
+  );
 }

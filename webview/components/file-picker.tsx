@@ -71,7 +71,7 @@ export function FilePicker() {
           <span class="chip" title={f}>
             <Codicon name={isDb(f) ? 'database' : 'table'} />
             <span class="chip-label">{label(f)}</span>
-            {!isDb(f) && <PreviewChipButton path={f} locale={store.locale} />}
+            <PreviewChipButton path={f} locale={store.locale} />
             <button
               type="button"
               class="chip-remove"

@@ -6,7 +6,7 @@ import { formatNumber } from '../table-format';
 import { previewStrings } from '../preview-i18n';
 import { shapeCaption } from '../../src/util/shape-caption';
 import { DataTable } from './data-table';
-import { Codicon } from './widgets';
+import { Codicon } from './codicon';
 import '../preview.css';
 
 const KIND_ICONS: Record<string, string> = { number: 'symbol-number', string: 'symbol-string', boolean: 'symbol-boolean', datetime: 'calendar', other: 'symbol-misc' };
@@ -28,7 +28,7 @@ function Histogram({ counts, label }: { counts: number[]; label: string }) {
 
 function ColumnCard({ col, rows, locale }: { col: ColumnPreview; rows: number; locale: string }) {
   const p = previewStrings(locale);
-  const n = (v: number) => formatNumber(v, locale);
+  const n = (v: number) => formatNumber(v + 0, locale); // + 0: -0 shows as 0
   const pct = rows ? Math.round((col.missing / rows) * 1000) / 10 : 0;
   const topMax = Math.max(1, ...(col.top ?? []).map((t) => t.count));
   return (
@@ -69,33 +69,62 @@ function ColumnCard({ col, rows, locale }: { col: ColumnPreview; rows: number; l
   );
 }
 
-export function PreviewView({ message, locale }: { message: PreviewMessage | null; locale: string }) {
+export interface PreviewState {
+  name: string;
+  shown?: Extract<PreviewMessage, { type: 'preview' }>;
+  error?: Extract<PreviewMessage, { type: 'previewError' }>;
+}
+
+function ErrorBox({ error, locale }: { error: NonNullable<PreviewState['error']>; locale: string }) {
   const p = previewStrings(locale);
-  if (!message || message.type === 'previewLoading')
+  return (
+    <div class="preview-status error" role="alert">
+      <Codicon name="error" /> {format(p.failed, error.name, error.message)}
+      {error.code && <span class="badge error-code">{error.code}</span>}
+    </div>
+  );
+}
+
+function bytes(n: number, locale: string): string {
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let i = 0;
+  while (n >= 1024 && i < units.length - 1) (n /= 1024), i++;
+  return `${formatNumber(Math.round(n * 10) / 10, locale)} ${units[i]}`;
+}
+
+export function PreviewView({ state, locale }: { state: PreviewState; locale: string }) {
+  const p = previewStrings(locale);
+  const shown = state.shown;
+  if (!shown) {
+    if (state.error) return <ErrorBox error={state.error} locale={locale} />;
     return (
       <div class="preview-status" role="status">
-        <Codicon name="loading" spin /> {format(p.loading, message?.name ?? '')}
+        <Codicon name="loading" spin /> {format(p.loading, state.name)}
       </div>
     );
-  if (message.type === 'previewError')
-    return (
-      <div class="preview-status error" role="alert">
-        <Codicon name="error" /> {format(p.failed, message.name, message.message)}
-      </div>
-    );
-  const d = message.preview;
+  }
+  const d = shown.preview;
+  const quick = shown.stage === 'quick';
   return (
-    <main class="preview">
+    <main class="preview" aria-busy={quick && !state.error} data-stage={shown.stage ?? 'full'}>
       <header class="preview-header">
         <h1>
-          <Codicon name="table" /> {d.name}
+          <Codicon name={d.table ? 'database' : d.dataset ? 'files' : 'table'} /> {d.name}
         </h1>
         <div class="muted">
           {shapeCaption(d.totalRows, d.totalColumns, locale, { num: (v) => formatNumber(v, locale), approxRows: d.totalRowsEstimated })}
+          {d.dataset && ` · ${format(p.parts, formatNumber(d.dataset.parts, locale), bytes(d.dataset.totalBytes, locale), d.dataset.firstPart)}`}
           {d.sampled && ` · ${format(p.sampled, formatNumber(d.sampleRows, locale))}`}
-          {` · ${format(p.took, formatNumber(Math.round(message.ms), locale))}`}
+          {` · ${format(p.took, formatNumber(Math.round(shown.ms), locale))}`}
         </div>
+        {quick && !state.error && (
+          <div class="preview-stage muted" role="status">
+            <Codicon name="loading" spin /> {p.fullLoading}
+          </div>
+        )}
+        {d.notes && d.notes.length > 0 && <div class="preview-notes muted small">{d.notes.join(' · ')}</div>}
       </header>
+      {state.error && <ErrorBox error={state.error} locale={locale} />}
       <h2>{p.columns}</h2>
       <ul class="column-cards">
         {d.columns.map((c) => (

@@ -4,9 +4,9 @@ import { useEffect, useState } from 'preact/hooks';
 import { store } from '../store';
 import { post } from '../vscode-api';
 
-export function Codicon({ name, spin = false }: { name: string; spin?: boolean }) {
-  return <i class={`codicon codicon-${name}${spin ? ' codicon-modifier-spin' : ''}`} aria-hidden="true" />;
-}
+import { Codicon } from './codicon';
+
+export { Codicon };
 
 export function IconButton({
   icon,

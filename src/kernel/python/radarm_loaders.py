@@ -33,35 +33,9 @@ def pip_hint(*packages):
     return "`{} -m pip install {}`".format(sys.executable or "python", " ".join(packages))
 
 
-def _field_counts(lines, delim):
-    try:
-        return [len(row) for row in csv.reader(lines, delimiter=delim)]
-    except csv.Error:
-        return []
+# The delimiter and decimal rules live in radarm_dialect (standard library only, shared with Preview Data).
+from radarm_dialect import DECIMAL_COMMA as _DECIMAL_COMMA, sniff_delimiter  # noqa: E402,F401
 
-
-def sniff_delimiter(text, ext):
-    """The delimiter whose field count is the most consistent over the first lines."""
-    lines = [ln for ln in text.splitlines()[:60] if ln.strip()]
-    if len(lines) > 2:
-        lines = lines[:-1]  # the sample may end inside the last line
-    preferred = "\t" if ext in (".tsv", ".tab") else ","
-    candidates = [preferred] + [d for d in (",", "\t", ";", "|") if d != preferred]
-    best, best_score = preferred, None
-    for delim in candidates:
-        counts = _field_counts(lines, delim)
-        if not counts:
-            continue
-        mode, freq = collections.Counter(counts).most_common(1)[0]
-        if mode < 2:
-            continue
-        score = (round(freq / float(len(counts)), 1), mode)
-        if best_score is None or score > best_score:
-            best, best_score = delim, score
-    return best
-
-
-_DECIMAL_COMMA = re.compile(r"(^|;)\s*-?\d+,\d+\s*(?=;|$)", re.M)  # per line: a decimal in the last column too
 
 ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 (with BOM)", "utf-16": "UTF-16", "gb18030": "GB18030/GBK",
                   "cp1252": "Windows-1252", "latin-1": "Latin-1"}

@@ -34,7 +34,7 @@ function buildCall(req: ChatRequest, opts: CallOptions): HttpCall {
     .filter((m) => m.role === 'system')
     .map((m) => m.content)
     .join('\n\n');
-  // The API wants alternating user/assistant turns starting with user: merge neighbours of one role.
+  // The API wants alternating user/assistant messages starting with user: merge neighbours of one role.
   const messages: { role: 'user' | 'assistant'; content: string }[] = [];
   for (const m of req.messages) {
     if (m.role === 'system') continue;
