@@ -274,7 +274,10 @@ export function setDraft(text: string): void {
 /** The user typed into the composer. */
 export function typed(text: string): void {
   dispatch({ type: 'local/typed', text }, true);
-  persistSoon();
+  // A cleared composer is saved at once: VS Code may tear the webview down before a debounce runs, and
+  // a draft the user deleted must not come back (a half-typed one coming back is harmless).
+  if (text) persistSoon();
+  else persistNow();
 }
 
 export function takePendingRun(): boolean {

@@ -17,6 +17,10 @@ const en = {
   mentionColumns: 'Columns',
   mentionFiles: 'Data files',
   mentionTables: 'Database tables',
+  mentionColumnsTables: 'Columns and tables',
+  mentionColumn: 'Column',
+  mentionTable: 'Table',
+  copyQuestion: 'Copy question',
   mentionHint: '↑↓ to choose, Enter or Tab to insert, Esc to close',
   noMatches: 'No matches',
 };
@@ -39,6 +43,10 @@ const zhCn: TableStrings = {
   mentionColumns: '列',
   mentionFiles: '数据文件',
   mentionTables: '数据库表',
+  mentionColumnsTables: '列与表',
+  mentionColumn: '列',
+  mentionTable: '表',
+  copyQuestion: '复制问题',
   mentionHint: '↑↓ 选择，Enter 或 Tab 插入，Esc 关闭',
   noMatches: '无匹配项',
 };

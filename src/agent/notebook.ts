@@ -5,7 +5,7 @@
 // exactly as the kernel did, so that the notebook runs top to bottom in a fresh Python. Pure.
 import type { CompleteData, DataFileRead, RadarmEvent } from '../protocol/events';
 import { stripModelNotes } from './model-notes';
-import { importsFor, loadStatements, usesData } from './prelude';
+import { importsFor, loadStatements, usesData, withHeading } from './prelude';
 
 /** What the builder needs of a turn (the VS Code TurnRecord and the CLI's turns both fit). */
 export interface NotebookTurn {
@@ -98,7 +98,7 @@ export function conversationToNotebook(turns: readonly NotebookTurn[], opts: Not
         imported = true;
       }
       if (files.length && !sameFiles(loaded, files)) {
-        setup.push(['# The data, read as Radarm read it', ...loadStatements(allCode, files, opts.notebookDir)].join('\n'));
+        setup.push(withHeading(loadStatements(allCode, files, opts.notebookDir)).join('\n'));
         loaded = files;
       }
       if (setup.length) code(setup.join('\n\n'));

@@ -1,8 +1,9 @@
 // The lines that make generated code run outside Radarm: the imports the kernel pre-binds (pd, np, plt,
-// px, go) and the loading of each data file exactly as the kernel read it (reader, encoding, delimiter,
-// sheets), into the names the code uses (`df`, `dfs[...]`). Pure: used by Insert, Copy, Export as
-// Notebook and the CLI's --save-notebook.
+// px, go), the loading of each data file exactly as the kernel read it (reader, encoding, delimiter,
+// sheets), into the names the code uses (`df`, `dfs[...]`), and the database sources' `sql()`, `db`, `dbs`
+// (database-prelude.ts). Pure: used by Insert, Copy, Export as Notebook, reports and the CLI's --save-notebook.
 import { clientStatement, datasetImports, datasetStatement, isDatasetRead, type DatasetSource } from './dataset-prelude';
+import { databaseImports, databaseStatements, isDatabaseRead, usesDatabase, type DatabaseSourceRead } from './database-prelude';
 import * as path from 'node:path';
 import type { DataFileRead, RadarmEvent } from '../protocol/events';
 import type { DataProfile } from '../kernel/types';
@@ -27,7 +28,7 @@ export interface PreludeOptions {
 /** The prelude for `code` as one block of text ending in a blank line, or '' when nothing is missing. */
 export function preludeFor(code: string, files: readonly DataFileRead[], opts: PreludeOptions = {}): string {
   const have = new Set(`${opts.existing ?? ''}\n${code}`.split('\n').map((l) => l.trim()).filter(Boolean));
-  const missing = (stmt: string) => !stmt.split('\n').every((l) => have.has(l.trim()));
+  const missing = (stmt: string) => !stmt.split('\n').every((l) => !l.trim() || have.has(l.trim()));
   const read = opts.importsOnly || !usesData(code) ? [] : files;
   const imports = importsFor(code, read).filter(missing);
   const loads = loadStatements(code, read, opts.baseDir).filter(missing);
@@ -35,10 +36,14 @@ export function preludeFor(code: string, files: readonly DataFileRead[], opts: P
   const parts = [...imports];
   if (loads.length) {
     if (parts.length) parts.push('');
-    parts.push('# The data, read as Radarm read it', ...loads);
+    parts.push(...withHeading(loads));
   }
-  return `${parts.join('\n')}\n\n`;
+  return `${parts.join('\n').replace(/\n{3,}/g, '\n\n')}\n\n`;
 }
+
+/** The load statements under a heading comment (the database lines bring their own). */
+export const withHeading = (loads: readonly string[]): string[] =>
+  loads.length && !loads[0].trimStart().startsWith('#') ? ['# The data, read as Radarm read it', ...loads] : [...loads];
 
 /** `code` with its prelude in front. */
 export function withPrelude(code: string, files: readonly DataFileRead[], opts: PreludeOptions = {}): string {
@@ -46,11 +51,20 @@ export function withPrelude(code: string, files: readonly DataFileRead[], opts: 
 }
 
 /** Whether the code uses the data names at all (a snippet such as `x = 3` needs no loading). */
-export const usesData = (code: string) => /\bdfs?\b/.test(code);
+export const usesData = (code: string) => usesFrames(code) || usesDatabase(code);
+/** Whether the code uses the data files' frames (`df`, `dfs`). */
+const usesFrames = (code: string) => /\bdfs?\b/.test(code);
+
+/** The data files among a turn's sources (not the databases). */
+const tableFiles = (files: readonly DataFileRead[]) => files.filter((f) => !isDatabaseRead(f.read));
+/** The database sources among a turn's data_files. */
+const databaseSources = (files: readonly DataFileRead[]): DatabaseSourceRead[] =>
+  files.flatMap((f) => (isDatabaseRead(f.read) ? [{ key: f.key, path: f.path, read: f.read }] : []));
 
 /** Import lines for the names the code (and the data loading) use. */
-export function importsFor(code: string, files: readonly DataFileRead[]): string[] {
+export function importsFor(code: string, sources: readonly DataFileRead[]): string[] {
   const uses = (name: string) => new RegExp(`\\b${name}\\s*\\.`).test(code);
+  const files = usesFrames(code) ? tableFiles(sources) : [];
   const out: string[] = [];
   if (files.some((f) => f.read.func === 'json_normalize' || f.read.func === 'DataFrame') || /\bjson\s*\./.test(code)) out.push('import json');
   if (files.length || uses('pd')) out.push('import pandas as pd');
@@ -60,6 +74,9 @@ export function importsFor(code: string, files: readonly DataFileRead[]): string
   if (uses('go')) out.push('import plotly.graph_objects as go');
   // Datasets (folders, globs): glob + pandas, or Dask's dataframe and client.
   for (const line of datasetImports(datasetSources(files))) if (!out.includes(line)) out.push(line);
+  // Databases: SQLAlchemy (or sqlite3), for the sql()/db/dbs lines.
+  const dbs = usesDatabase(code) ? databaseSources(sources) : [];
+  for (const line of databaseImports(dbs)) if (!out.includes(line)) out.push(line);
   // The statistics names the kernel pre-binds (radarm_stats.py), unless the code binds the name itself.
   for (const [name, line] of STATS_IMPORTS) {
     const used = new RegExp(`(?<![.\\w])${name}\\s*\\.`).test(code);
@@ -84,8 +101,14 @@ const STATS_IMPORTS: readonly [string, string][] = [
  * One statement per file (a statement may span lines). One file and no `dfs` in the code: `df = …`.
  * Otherwise `dfs` is filled as the kernel fills it (Excel: every sheet too) and `df` is the first table.
  */
-export function loadStatements(code: string, files: readonly DataFileRead[], baseDir?: string): string[] {
-  if (!files.length || !usesData(code)) return [];
+export function loadStatements(code: string, sources: readonly DataFileRead[], baseDir?: string): string[] {
+  const dbs = usesDatabase(code) ? databaseStatements(code, databaseSources(sources), (f) => pathFor(f, baseDir)) : [];
+  const files = usesFrames(code) ? tableFiles(sources) : [];
+  return [...frameStatements(code, files, baseDir), ...dbs];
+}
+
+function frameStatements(code: string, files: readonly DataFileRead[], baseDir?: string): string[] {
+  if (!files.length) return [];
   const usesDfs = /\bdfs\b/.test(code);
   // The same Dask client as the kernel's (its scheduler, or a local cluster), before any dataset is read.
   const client = clientStatement(datasetSources(files));

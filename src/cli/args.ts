@@ -1,23 +1,16 @@
 // Command-line arguments of `radarm chat` → a validated configuration, or a usage error.
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MODES, type Mode } from '../protocol/vocabulary';
-import type { Provider, ProviderKind } from '../llm/types';
-import { SANDBOX_MODES, type SandboxMode } from '../kernel/sandbox';
-import { checkDataSource, checkSchedulerAddress } from '../kernel/data-sources';
-import { DATA_ENGINES, type DataEngine } from '../kernel/types';
-import { parseDatabaseArg } from '../kernel/database-sources';
-import type { DatabaseSource } from '../kernel/types';
+import { checkDataSource } from '../kernel/data-sources';
+import { limit, oneOf, parseShared, SHARED_OPTIONS, type SharedConfig } from '../options/shared-options';
+
+// The options chat and serve share live in src/options/shared-options.ts; these names stay importable from here.
+export { oneOf, PROVIDERS, providerFrom, seconds } from '../options/shared-options';
 
 export type OutputFormat = 'ndjson' | 'sse' | 'text';
 const FORMATS: readonly OutputFormat[] = ['ndjson', 'sse', 'text'];
-export const PROVIDERS: readonly ProviderKind[] = ['openai', 'azure', 'anthropic'];
-
-const DEFAULT_BASE_URLS: Partial<Record<ProviderKind, string>> = {
-  openai: 'https://api.openai.com/v1',
-  anthropic: 'https://api.anthropic.com',
-};
 
 export const USAGE = `Usage: radarm chat [options] "message"
        radarm chat [options] -            (read the message from stdin)
@@ -42,7 +35,8 @@ Options:
   --dask-scheduler ADDRESS             an existing Dask scheduler, e.g. tcp://host:8786 (env
                                        RADARM_DASK_SCHEDULER); default: a local cluster when Dask is used
   --db [NAME=]URL                      a database: postgresql://user@host:5432/db or mysql://user@host/db
-                                       (repeatable; password in the URL or env RADARM_DB_PASSWORD; read-only)
+                                       (repeatable; password in the URL, or env RADARM_DB_PASSWORD_<NAME>,
+                                       else RADARM_DB_PASSWORD; read-only)
   --allow-db-writes                    let the code change databases (default: read-only)
   --python PATH                        Python with pandas that runs the code (default: python3 on PATH)
   --timeout S                          stall timeout: stop when no data arrives for S seconds (default 60, min 1)
@@ -72,26 +66,14 @@ Example:
   RADARM_API_KEY=sk-… radarm chat --base-url https://api.deepseek.com/v1 --model deepseek-chat \\
     --mode agent_single --data sales.csv "哪个地区的销售额最高？"`;
 
-export interface CliConfig {
+/** The chat command's configuration: the shared options (model, Python, sandbox, engine, databases) and its own. */
+export interface CliConfig extends SharedConfig {
   command: 'chat';
   mode: Mode;
-  provider: Provider;
-  apiKey?: string;
   dataFiles: string[];
-  /** --db sources (passwords inside: never print them). */
-  databases: DatabaseSource[];
-  allowDbWrites: boolean;
-  pythonPath?: string;
-  stallTimeoutMs?: number;
-  /** Whole-request timeout per model call (env RADARM_REQUEST_TIMEOUT, seconds). */
-  timeoutMs?: number;
-  execTimeoutMs?: number;
-  engine: DataEngine;
-  daskScheduler?: string;
   /** Cap of one model answer in bytes (--max-response-mb, env RADARM_MAX_RESPONSE_MB). */
   maxResponseBytes?: number;
   format: OutputFormat;
-  sandbox: { mode: SandboxMode; network: boolean };
   /** Things to tell the user on stderr once (e.g. the key was given on the command line). */
   warnings: string[];
   /** --session FILE: the conversation file to continue and update (absolute path). */
@@ -106,27 +88,6 @@ export interface CliConfig {
 
 export type ParsedArgs = { help: true } | { version: true } | { config: CliConfig } | { error: string };
 
-/**
- * A limit in the given unit, refused below `min` (never rounded down to 0: for undici a timeout of 0
- * means no timeout at all, so `--timeout 0.0001` would have switched the stall check off).
- */
-function limit(name: string, value: string | undefined, unit: 'seconds' | 'MB', min: number, scale: number): number | undefined | string {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) return `${name} needs a positive number of ${unit}, got "${value}"`;
-  if (n < min) return `${name} must be at least ${min} ${unit === 'seconds' ? (min === 1 ? 'second' : 'seconds') : unit}; got ${value}`;
-  return Math.round(n * scale);
-}
-/** Seconds → ms, at least `min` s. `name` is a flag without its dashes, or an environment variable (RADARM_…). */
-export const seconds = (name: string, value: string | undefined, min = 1) =>
-  limit(/^[A-Z][A-Z0-9_]*$/.test(name) ? name : `--${name}`, value, 'seconds', min, 1000);
-
-export function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[], fallback: T): T | { error: string } {
-  if (value === undefined || value === '') return fallback;
-  if ((allowed as readonly string[]).includes(value)) return value as T;
-  return { error: `--${name} must be one of ${allowed.join(', ')}; got "${value}"` };
-}
-
 export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): ParsedArgs {
   let parsed;
   try {
@@ -135,25 +96,13 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
       allowPositionals: true,
       strict: true,
       options: {
+        ...SHARED_OPTIONS,
         mode: { type: 'string' },
-        provider: { type: 'string' },
-        'base-url': { type: 'string' },
-        model: { type: 'string' },
-        'api-key': { type: 'string' },
         data: { type: 'string', multiple: true },
-        db: { type: 'string', multiple: true },
-        'allow-db-writes': { type: 'boolean' },
-        python: { type: 'string' },
-        engine: { type: 'string' },
-        'dask-scheduler': { type: 'string' },
-        timeout: { type: 'string' },
-        'exec-timeout': { type: 'string' },
         'max-response-mb': { type: 'string' },
         format: { type: 'string' },
         'save-report': { type: 'string' },
         'save-notebook': { type: 'string' },
-        sandbox: { type: 'string' },
-        'sandbox-network': { type: 'boolean' },
         session: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
@@ -176,23 +125,10 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
 
   const mode = oneOf('mode', v.mode, MODES, 'ask');
   if (typeof mode === 'object') return mode;
-  const kind = oneOf('provider', v.provider ?? env.RADARM_PROVIDER, PROVIDERS, 'openai');
-  if (typeof kind === 'object') return kind;
   const format = oneOf('format', v.format, FORMATS, 'text');
   if (typeof format === 'object') return format;
-  const sandboxMode = oneOf('sandbox', v.sandbox ?? env.RADARM_SANDBOX, SANDBOX_MODES, 'auto');
-  if (typeof sandboxMode === 'object') return sandboxMode;
-  const sandboxNetwork = v['sandbox-network'] ?? /^(1|true|yes)$/i.test(env.RADARM_SANDBOX_NETWORK ?? '');
-
-  const provider = providerFrom(kind, v, env);
-  if ('error' in provider) return provider;
-
-  const stall = seconds('timeout', v.timeout);
-  if (typeof stall === 'string') return { error: stall };
-  const exec = seconds('exec-timeout', v['exec-timeout']);
-  if (typeof exec === 'string') return { error: exec };
-  const whole = seconds('RADARM_REQUEST_TIMEOUT', env.RADARM_REQUEST_TIMEOUT || undefined);
-  if (typeof whole === 'string') return { error: whole };
+  const shared = parseShared(v, env);
+  if ('error' in shared) return shared;
   const maxMb = v['max-response-mb'] !== undefined ? ['--max-response-mb', v['max-response-mb']] : ['RADARM_MAX_RESPONSE_MB', env.RADARM_MAX_RESPONSE_MB || undefined];
   const maxResponseBytes = limit(maxMb[0]!, maxMb[1], 'MB', 1, 1024 * 1024);
   if (typeof maxResponseBytes === 'string') return { error: maxResponseBytes };
@@ -203,19 +139,6 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
     if ('error' in checked) return { error: `--data: ${checked.error}` };
     dataFiles.push(checked.path);
   }
-  const engine = oneOf('engine', v.engine ?? env.RADARM_ENGINE, DATA_ENGINES, 'auto');
-  if (typeof engine === 'object') return engine;
-  const daskScheduler = (v['dask-scheduler'] ?? env.RADARM_DASK_SCHEDULER)?.trim() || undefined;
-  const badAddress = daskScheduler ? checkSchedulerAddress(daskScheduler) : undefined;
-  if (badAddress) return { error: `--dask-scheduler: ${badAddress}` };
-
-  const databases: DatabaseSource[] = [];
-  for (const d of v.db ?? []) {
-    const source = parseDatabaseArg(d, env.RADARM_DB_PASSWORD || undefined);
-    if ('error' in source) return { error: `--db: ${source.error}` };
-    databases.push(source);
-  }
-
   const saveReport = v['save-report'] === undefined ? undefined : checkReportPath(v['save-report']);
   if (typeof saveReport === 'object') return saveReport;
   let saveNotebook: string | undefined;
@@ -225,7 +148,6 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
     if (!existsSync(dirname(saveNotebook))) return { error: `--save-notebook: no such folder: ${dirname(saveNotebook)}` };
   }
 
-  const apiKey = v['api-key'] ?? env.RADARM_API_KEY;
   const warnings: string[] = [];
   if (v['api-key'] !== undefined) {
     warnings.push(
@@ -237,20 +159,10 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
     config: {
       command: 'chat',
       mode,
-      provider,
-      apiKey: apiKey?.trim() || undefined,
+      ...shared,
       dataFiles,
-      databases,
-      allowDbWrites: !!v['allow-db-writes'],
-      pythonPath: v.python,
-      stallTimeoutMs: stall,
-      timeoutMs: whole,
-      execTimeoutMs: exec,
-      engine,
-      ...(daskScheduler ? { daskScheduler } : {}),
       maxResponseBytes,
       format,
-      sandbox: { mode: sandboxMode, network: sandboxNetwork },
       warnings,
       ...(v.session ? { sessionFile: resolve(v.session) } : {}),
       message,
@@ -265,30 +177,4 @@ function checkReportPath(file: string): string | { error: string } {
   const abs = resolve(file);
   if (!existsSync(dirname(abs))) return { error: `--save-report: no such folder: ${dirname(file)}` };
   return abs;
-}
-
-/** The provider from --base-url / --model (or RADARM_BASE_URL / RADARM_MODEL); shared by chat and serve. */
-export function providerFrom(
-  kind: ProviderKind,
-  v: { 'base-url'?: string; model?: string },
-  env: NodeJS.ProcessEnv,
-): Provider | { error: string } {
-  const baseUrl = v['base-url'] ?? env.RADARM_BASE_URL ?? DEFAULT_BASE_URLS[kind];
-  if (!baseUrl) return { error: `--base-url is required for ${kind} (e.g. https://NAME.openai.azure.com)` };
-  let url: URL;
-  try {
-    url = new URL(baseUrl);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('scheme');
-  } catch {
-    return { error: `--base-url must be a full http(s) URL such as https://api.deepseek.com/v1; got "${baseUrl}"` };
-  }
-  const model = v.model ?? env.RADARM_MODEL;
-  if (!model?.trim()) return { error: '--model is required (or set RADARM_MODEL), e.g. --model deepseek-chat' };
-
-  const provider: Provider = { id: url.host, kind, baseUrl, model: model.trim() };
-  if (kind === 'azure') {
-    const apiVersion = env.RADARM_AZURE_API_VERSION ?? url.searchParams.get('api-version') ?? undefined;
-    if (apiVersion) provider.apiVersion = apiVersion;
-  }
-  return provider;
 }

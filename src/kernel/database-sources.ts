@@ -81,6 +81,22 @@ export function parseDatabaseArg(arg: string, password?: string): DatabaseSource
   return source;
 }
 
+/**
+ * The environment variable with the password of the source named `name` when several are given (CLI and
+ * `radarm serve` --db NAME=URL, taken-away code): RADARM_DB_PASSWORD_<NAME>, the name in capitals with every
+ * other character as _ ("sales-eu" → RADARM_DB_PASSWORD_SALES_EU). RADARM_DB_PASSWORD serves every source
+ * that has no variable of its own.
+ */
+export function passwordVariable(name: string): string {
+  const tail = name.toUpperCase().replace(/[^A-Z0-9]+/g, '_').replace(/^_+|_+$/g, '');
+  return tail ? `RADARM_DB_PASSWORD_${tail}` : 'RADARM_DB_PASSWORD';
+}
+
+/** The password for a named source from the environment: its own variable, else RADARM_DB_PASSWORD. */
+export function passwordFromEnv(name: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
+  return (name ? env[passwordVariable(name)] : undefined) || env.RADARM_DB_PASSWORD || undefined;
+}
+
 /** Whether the kernel must reach the network (or a server's socket) for these sources. */
 export function needsNetwork(sources: readonly DatabaseSource[] | undefined): boolean {
   return (sources ?? []).some((s) => {

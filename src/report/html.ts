@@ -12,6 +12,7 @@ import { tableHtml } from './result-tables';
 import { fill, reportLabels, type ReportLabels } from './labels';
 import { dataFilesOf, type ExportTurn } from './turns';
 import { REPORT_CSS } from './report-css';
+import { mentionParts } from '../protocol/mentions';
 
 export interface HtmlReportOptions {
   title?: string;
@@ -37,8 +38,14 @@ function createMarkdown(): Markdown {
 /** Draws every figure found in <script type="application/json" class="radarm-plotly">. */
 const DRAW_PLOTLY = `(function(){var els=document.querySelectorAll('script.radarm-plotly');for(var i=0;i<els.length;i++){var el=els[i];var fig=JSON.parse(el.textContent);var div=document.getElementById(el.getAttribute('data-target'));if(window.Plotly&&div){window.Plotly.newPlot(div,fig.data||[],fig.layout||{},{responsive:true,displaylogo:false});}}})();`;
 
+/** The question with its @column / #file mentions as chips (the exact name; the sent token as the tooltip). */
+const questionHtml = (q: string) =>
+  mentionParts(q)
+    .map((p) => ('trigger' in p ? `<code class="mention" title="${esc(p.token)}">${esc(p.name)}</code>` : esc(p.text)))
+    .join('');
+
 function turnHtml(t: ExportTurn, n: number, md: Markdown, L: ReportLabels, withPlotly: boolean): string {
-  const parts = [`<section class="turn" id="turn-${n}">`, `<h2 class="question"><span class="qn">${esc(fill(L.question, String(n)))}</span> ${esc(t.question)}</h2>`];
+  const parts = [`<section class="turn" id="turn-${n}">`, `<h2 class="question"><span class="qn">${esc(fill(L.question, String(n)))}</span> ${questionHtml(t.question)}</h2>`];
   if (t.code) parts.push(`<details class="code"><summary>${esc(L.code)}</summary><pre><code class="language-python">${esc(t.code)}</code></pre></details>`);
   for (const table of t.tables) parts.push(tableHtml(table, L));
   if (t.output) {

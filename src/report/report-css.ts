@@ -9,6 +9,7 @@ h1{font-size:1.7em;margin:0 0 4px}
 .meta{color:var(--muted);margin:0 0 24px}
 .turn{border-top:1px solid var(--border);padding:18px 0 8px}
 .question{font-size:1.2em;margin:0 0 12px}
+.question .mention{font:.85em ui-monospace,Menlo,Consolas,"Noto Sans Mono CJK SC",monospace;background:var(--panel);border:1px solid var(--border);border-radius:4px;padding:0 5px;white-space:pre-wrap}
 .qn{display:block;font-size:.72em;font-weight:600;color:var(--muted);text-transform:uppercase;letter-spacing:.04em}
 details.code{margin:8px 0;border:1px solid var(--border);border-radius:6px;background:var(--panel)}
 details.code summary{cursor:pointer;padding:6px 10px;color:var(--muted);font-weight:600}

@@ -2,9 +2,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { oneOf, PROVIDERS, providerFrom, seconds } from '../cli/args';
-import { SANDBOX_MODES, type SandboxMode } from '../kernel/sandbox';
-import type { Provider } from '../llm/types';
+import { parseShared, seconds, SHARED_OPTIONS, type SharedConfig } from '../options/shared-options';
 import { isLoopback } from './auth';
 
 export const SERVE_USAGE = `Usage: radarm serve [options]
@@ -24,9 +22,12 @@ Options:
                            nothing outside it can be read
   --cors-origin ORIGIN     let pages from ORIGIN call the service (repeatable; * = any origin)
   --provider, --base-url, --model, --api-key, --python, --timeout, --exec-timeout,
-  --sandbox, --sandbox-network
+  --sandbox, --sandbox-network, --engine, --dask-scheduler, --allow-db-writes
                            as for radarm chat (env RADARM_API_KEY, RADARM_BASE_URL, RADARM_MODEL, …);
                            a server-side key takes precedence over keys sent in request bodies
+  --db [NAME=]URL          a database the requests may use (repeatable; password in the URL, or env
+                           RADARM_DB_PASSWORD_<NAME>, else RADARM_DB_PASSWORD). A request uses all of
+                           them, or those it names in "databases": ["NAME", …]; it can never give a URL
   --session-idle S         end a session (and its Python process) after S seconds without a turn
                            (default 1800)
   --grace S                a turn keeps running S seconds after its client disconnected, and a
@@ -46,22 +47,15 @@ Example:
   RADARM_API_KEY=sk-… radarm serve --base-url https://api.deepseek.com/v1 --model deepseek-chat \\
     --data-root ~/data --python /usr/bin/python3`;
 
-export interface ServeConfig {
+/** The service's configuration: the options shared with radarm chat (model, Python, sandbox, engine, the --db
+ *  sources requests may use) and its own. */
+export interface ServeConfig extends SharedConfig {
   command: 'serve';
   host: string;
   port: number;
   token?: string;
   dataRoot: string;
   corsOrigins: string[];
-  provider: Provider;
-  /** Server-side key (--api-key / RADARM_API_KEY); takes precedence over request-body keys. */
-  apiKey?: string;
-  pythonPath?: string;
-  stallTimeoutMs?: number;
-  timeoutMs?: number;
-  execTimeoutMs?: number;
-  /** Isolation of the generated code, as radarm chat's --sandbox / --sandbox-network. */
-  sandbox: { mode: SandboxMode; network: boolean };
   sessionIdleMs: number;
   graceMs: number;
   rateLimit: { perMinute: number; burst: number };
@@ -89,20 +83,12 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
       allowPositionals: true,
       strict: true,
       options: {
+        ...SHARED_OPTIONS,
         host: { type: 'string' },
         port: { type: 'string' },
         token: { type: 'string' },
         'data-root': { type: 'string' },
         'cors-origin': { type: 'string', multiple: true },
-        provider: { type: 'string' },
-        'base-url': { type: 'string' },
-        model: { type: 'string' },
-        'api-key': { type: 'string' },
-        python: { type: 'string' },
-        timeout: { type: 'string' },
-        'exec-timeout': { type: 'string' },
-        sandbox: { type: 'string' },
-        'sandbox-network': { type: 'boolean' },
         'session-idle': { type: 'string' },
         grace: { type: 'string' },
         'rate-limit': { type: 'string' },
@@ -148,18 +134,10 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
     if (!ok) return { error: `--cors-origin must be an origin like http://localhost:3000 (scheme, host, port; no path), got "${o}"` };
   }
 
-  const kind = oneOf('provider', v.provider ?? env.RADARM_PROVIDER, PROVIDERS, 'openai');
-  if (typeof kind === 'object') return kind;
-  const provider = providerFrom(kind, v, env);
-  if ('error' in provider) return provider;
-  const sandboxMode = oneOf('sandbox', v.sandbox ?? env.RADARM_SANDBOX, SANDBOX_MODES, 'auto');
-  if (typeof sandboxMode === 'object') return sandboxMode;
-  const sandboxNetwork = v['sandbox-network'] ?? /^(1|true|yes)$/i.test(env.RADARM_SANDBOX_NETWORK ?? '');
+  const shared = parseShared(v, env);
+  if ('error' in shared) return shared;
 
   const nums: Record<string, number | undefined | string> = {
-    stall: seconds('timeout', v.timeout),
-    exec: seconds('exec-timeout', v['exec-timeout']),
-    whole: seconds('RADARM_REQUEST_TIMEOUT', env.RADARM_REQUEST_TIMEOUT || undefined),
     idle: seconds('session-idle', v['session-idle']),
     grace: seconds('grace', v.grace),
     perMinute: count('rate-limit', v['rate-limit'], 60, 0),
@@ -171,7 +149,6 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
   for (const n of Object.values(nums)) if (typeof n === 'string') return { error: n.replace('--RADARM_', 'RADARM_') };
   const num = (k: string) => nums[k] as number | undefined;
 
-  const apiKey = (v['api-key'] ?? env.RADARM_API_KEY)?.trim() || undefined;
   return {
     config: {
       command: 'serve',
@@ -180,13 +157,7 @@ export function parseServeArgs(argv: string[], env: NodeJS.ProcessEnv = process.
       token,
       dataRoot,
       corsOrigins,
-      provider,
-      apiKey,
-      pythonPath: v.python,
-      stallTimeoutMs: num('stall'),
-      timeoutMs: num('whole'),
-      execTimeoutMs: num('exec'),
-      sandbox: { mode: sandboxMode, network: sandboxNetwork },
+      ...shared,
       sessionIdleMs: num('idle') ?? 1_800_000,
       graceMs: num('grace') ?? 60_000,
       rateLimit: { perMinute: num('perMinute')!, burst: num('burst')! },

@@ -1,5 +1,6 @@
 // Reading and checking the body of POST /chat/stream: the original front end's shape
-// {session_id, message, mode, data_files?, apiKeys?}. Every problem becomes an HttpError with a clear message.
+// {session_id, message, mode, data_files?, apiKeys?}, plus databases? (names of the server's --db sources).
+// Every problem becomes an HttpError with a clear message.
 import type { IncomingMessage } from 'node:http';
 import { MODES, type Mode } from '../agent/types';
 
@@ -23,6 +24,8 @@ export interface ChatRequestBody {
   dataFiles?: string[];
   /** The original front end's per-provider keys; used for this request only. */
   apiKeys: Record<string, string>;
+  /** Names of the server's --db sources this request uses; undefined = keep the session's. Never URLs. */
+  databases?: string[];
 }
 
 export interface BodyLimits {
@@ -87,7 +90,7 @@ export function parseChatBody(raw: Buffer, limits: BodyLimits): ChatRequestBody 
   let dataFiles: string[] | undefined;
   if (b.data_files !== undefined && b.data_files !== null) {
     if (!Array.isArray(b.data_files) || !b.data_files.every((f) => typeof f === 'string' && f.length > 0))
-      throw bad('"data_files" must be an array of file paths relative to the data root.');
+      throw bad('"data_files" must be an array of file (or folder) paths relative to the data root.');
     if (b.data_files.length > 50) throw bad('"data_files" may name at most 50 files.');
     dataFiles = b.data_files as string[];
   }
@@ -102,7 +105,13 @@ export function parseChatBody(raw: Buffer, limits: BodyLimits): ChatRequestBody 
       if (key.trim()) apiKeys[name] = key.trim();
     }
   }
-  return { sessionId: b.session_id, message: b.message, mode: b.mode as Mode, dataFiles, apiKeys };
+  let databases: string[] | undefined;
+  if (b.databases !== undefined && b.databases !== null) {
+    if (!Array.isArray(b.databases) || !b.databases.every((d) => typeof d === 'string' && d.length > 0 && d.length <= 200))
+      throw bad('"databases" must be an array of names of the server\'s databases (radarm serve --db NAME=URL).');
+    databases = b.databases as string[];
+  }
+  return { sessionId: b.session_id, message: b.message, mode: b.mode as Mode, dataFiles, apiKeys, ...(databases ? { databases } : {}) };
 }
 
 function bad(message: string, code = 'bad_request'): HttpError {

@@ -10,6 +10,8 @@ import type { RadarmEvent } from '../protocol/events';
 import type { ServeConfig } from './args';
 import { HttpError, parseChatBody, readBody } from './body';
 import { resolveDataFiles } from './data-root';
+import { resolveDatabases } from './databases';
+import { databaseSecrets } from '../kernel';
 import type { ServeMetrics } from './metrics';
 import { sendJson } from './router';
 import type { SessionRegistry } from './sessions';
@@ -64,7 +66,10 @@ function redactKeys(ev: RadarmEvent, secrets: string[]): RadarmEvent {
  */
 function withRootRelativePaths(ev: RadarmEvent, dataRoot: string): RadarmEvent {
   if (ev.type !== 'complete' || !ev.data.data_files?.length) return ev;
-  const data_files = ev.data.data_files.map((f) => ({ ...f, path: path.relative(dataRoot, f.path).split(path.sep).join('/') }));
+  // A database server's entry carries its URL (without password) as its path: it stays as it is.
+  const data_files = ev.data.data_files.map((f) =>
+    path.isAbsolute(f.path) ? { ...f, path: path.relative(dataRoot, f.path).split(path.sep).join('/') } : f,
+  );
   return { ...ev, data: { ...ev.data, data_files } };
 }
 
@@ -122,6 +127,7 @@ export async function startChat(req: IncomingMessage, res: ServerResponse, deps:
   const { config, sessions, streams, metrics } = deps;
   const body = parseChatBody(await readBody(req, config.maxBodyBytes), config);
   const files = body.dataFiles && resolveDataFiles(config.dataRoot, body.dataFiles);
+  const databases = body.databases && resolveDatabases(body.databases, config.databases);
 
   const running = streams.runningFor(body.sessionId);
   if (running)
@@ -133,11 +139,13 @@ export async function startChat(req: IncomingMessage, res: ServerResponse, deps:
   const { entry, created } = sessions.acquire(body.sessionId, localeOf(req));
   const serveSession = entry.value;
   if (files) serveSession.session.setDataFiles(files);
+  if (databases) serveSession.session.setDatabases(databases);
   const requestKey = config.apiKey ? undefined : pickRequestKey(body.apiKeys, config.provider);
   serveSession.requestKey = requestKey;
 
   const abort = new AbortController();
-  const secrets = [config.apiKey, ...Object.values(body.apiKeys)].filter((k): k is string => !!k && k.length >= 6);
+  const keys = [config.apiKey, ...Object.values(body.apiKeys)].filter((k): k is string => !!k && k.length >= 6);
+  const secrets = [...keys, ...databaseSecrets(config.databases)];
   const source = observed(serveSession.session.run(body.mode, body.message, abort.signal), secrets, body.mode, startedAt, metrics, config.dataRoot);
   sessions.begin(entry);
   const stream = streams.start(body.sessionId, source, abort);

@@ -2,6 +2,7 @@
 // SIGINT/SIGTERM stops in order (running turns end with an error event, kernels close) and exits 0.
 import { resolvePython } from '../kernel';
 import { redactSecret } from '../llm';
+import { passwordOf } from '../kernel/database-sources';
 import { parseServeArgs, SERVE_USAGE } from './args';
 import { createServeApp } from './server';
 
@@ -10,6 +11,9 @@ const EXIT = { ok: 0, error: 1, usage: 2 } as const;
 /** Values that must never reach a log line: the server key and token, however given. */
 function secretsIn(argv: string[], env: NodeJS.ProcessEnv): string[] {
   const out = [env.RADARM_API_KEY, env.RADARM_SERVE_TOKEN];
+  // Database passwords: RADARM_DB_PASSWORD(_<NAME>), and any in a --db URL.
+  for (const [k, v] of Object.entries(env)) if (/^RADARM_DB_PASSWORD(_|$)/.test(k)) out.push(v);
+  argv.forEach((a, i) => (a === '--db' || a.startsWith('--db=')) && out.push(passwordOf((a === '--db' ? argv[i + 1] : a.slice(5)) ?? '')));
   for (let i = 0; i < argv.length; i++) {
     for (const flag of ['--api-key', '--token']) {
       if (argv[i] === flag) out.push(argv[i + 1]);

@@ -1,8 +1,8 @@
 // The one place the service builds the conversation engine's options for a new session: the server's
-// provider and server-side key, an instrumented LLM client and a kernel (via the kernel factory) whose
-// working directory is the data root. Kept in one small function so engine changes touch only this.
+// provider and server-side key, its --db sources, an instrumented LLM client and a kernel (via the kernel
+// factory) whose working directory is the data root, with the server's engine and Dask scheduler. Kept in one small function so engine changes touch only this.
 import type { SessionOptions } from '../engine/session';
-import { createKernel } from '../kernel';
+import { createKernel, needsNetwork } from '../kernel';
 import type { LlmClient } from '../llm/types';
 import type { ServeConfig } from './args';
 import { instrumentKernel, instrumentLlm } from './instrument';
@@ -22,9 +22,21 @@ export function sessionOptionsFor(
     execTimeoutMs: config.execTimeoutMs,
     stream: true,
     locale: deps.locale,
+    // Every --db source until a request names the ones it uses (chat-routes.ts).
+    databases: config.databases,
     createKernel: () =>
       instrumentKernel(
-        createKernel({ pythonPath: config.pythonPath, cwd: config.dataRoot, execTimeoutMs: config.execTimeoutMs, sandbox: config.sandbox }),
+        createKernel({
+          pythonPath: config.pythonPath,
+          cwd: config.dataRoot,
+          execTimeoutMs: config.execTimeoutMs,
+          sandbox: config.sandbox,
+          engine: config.engine,
+          ...(config.daskScheduler ? { daskScheduler: config.daskScheduler } : {}),
+          allowDbWrites: config.allowDbWrites,
+          // A database server or a Dask scheduler: a sandbox that cuts the network must open it.
+          needsNetwork: needsNetwork(config.databases) || !!config.daskScheduler,
+        }),
         deps.metrics,
       ),
   };

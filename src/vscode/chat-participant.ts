@@ -1,6 +1,7 @@
 // The @radarm chat participant in VS Code's chat view: `/ask`, `/analyze <question>` (agent_single) and
 // `/expert <question>` (agent_multi) run the same agent services as the sidebar, on the data file that
-// is open or referenced (#file), with the model the user picked in the chat view (request.model).
+// is open or referenced (#file) and the workspace's database connections (as the panel has them), with the
+// model the user picked in the chat view (request.model).
 //
 // Optional by construction: without the chat API (or without Copilot) registration is skipped and
 // nothing else changes. The pure parts (modes, files, history, rendering) are in chat-response.ts.
@@ -8,7 +9,7 @@ import * as vscode from 'vscode';
 import type { AgentContext, Mode } from '../agent/types';
 import { createSession, type Session } from '../engine/session';
 import type { ProviderChoice } from '../engine/preflight';
-import type { PythonKernel } from '../kernel/types';
+import type { DatabaseSource, PythonKernel } from '../kernel/types';
 import type { LlmClient } from '../llm/types';
 import { vscodeLmProvider } from '../llm/vscode-lm-providers';
 import type { ErrorCode, RadarmEvent } from '../protocol/events';
@@ -18,6 +19,7 @@ import {
   PARTICIPANT_ID,
   chooseDataFiles,
   historyFromChat,
+  isDataFile,
   modeForCommand,
   renderEvents,
   type ChatHistoryItem,
@@ -42,6 +44,11 @@ export interface ChatParticipantDeps {
    */
   createKernel?: () => PythonKernel;
   settings?: () => ParticipantSettings;
+  /**
+   * The database connections a request uses, with their passwords (see participant-databases.ts: URL from
+   * workspace state, password from SecretStorage). Absent: none.
+   */
+  databases?: () => Promise<DatabaseSource[]>;
   /** The client and provider of a request's model; default: VS Code's language-model API for that model. */
   modelClient?: (model: vscode.LanguageModelChat, locale: Locale) => { llm: LlmClient; provider: ProviderChoice };
 }
@@ -50,12 +57,12 @@ export interface ChatParticipantDeps {
 const TEXTS = {
   en: {
     usage:
-      'Ask about a data file (CSV, Excel, Parquet, JSON). Open it in the editor or attach it with `#file`, then:\n\n' +
+      'Ask about a data file (CSV, Excel, Parquet, JSON, SQLite) or a database added with **Radarm: Add Database**. Open the file in the editor or attach it with `#file`, then:\n\n' +
       '- `@radarm /ask <question>`: an answer from the model, no code run\n' +
       '- `@radarm /analyze <question>`: writes pandas code, runs it, explains the result (single agent)\n' +
       '- `@radarm /expert <question>`: planner, executor and verifier work it out together\n',
     noData:
-      'No data file found for this question. Open a CSV, Excel, Parquet or JSON file in the editor, or attach one with `#file`, for example `@radarm /analyze #file:sales.csv which region sells most?`',
+      'No data file found for this question. Open a CSV, Excel, Parquet or JSON file in the editor, or attach one with `#file`, for example `@radarm /analyze #file:sales.csv which region sells most?` For a database, run **Radarm: Add Database** first.',
     noModel:
       'No language model is available in the chat view. Install and sign in to GitHub Copilot (or another extension that provides models), or use the Radarm sidebar with an API key.',
     followAnalyze: 'Analyze it with code',
@@ -63,12 +70,12 @@ const TEXTS = {
   },
   'zh-cn': {
     usage:
-      '对数据文件（CSV、Excel、Parquet、JSON）提问。先在编辑器中打开它，或用 `#file` 附加，然后：\n\n' +
+      '对数据文件（CSV、Excel、Parquet、JSON、SQLite）或用 **Radarm: Add Database** 添加的数据库提问。先在编辑器中打开文件，或用 `#file` 附加，然后：\n\n' +
       '- `@radarm /ask <问题>`：由模型直接回答，不运行代码\n' +
       '- `@radarm /analyze <问题>`：编写并运行 pandas 代码，再解释结果（单智能体）\n' +
       '- `@radarm /expert <问题>`：架构师、执行者和审核员协作完成\n',
     noData:
-      '没有找到要分析的数据文件。请在编辑器中打开 CSV、Excel、Parquet 或 JSON 文件，或用 `#file` 附加，例如 `@radarm /analyze #file:sales.csv 哪个地区销量最高？`',
+      '没有找到要分析的数据文件。请在编辑器中打开 CSV、Excel、Parquet 或 JSON 文件，或用 `#file` 附加，例如 `@radarm /analyze #file:sales.csv 哪个地区销量最高？` 如需分析数据库，请先运行 **Radarm: Add Database**。',
     noModel: '聊天视图中没有可用的语言模型。请安装并登录 GitHub Copilot（或其他提供模型的扩展），或在 Radarm 侧边栏中配置 API Key 使用。',
     followAnalyze: '用代码分析',
     followExpert: '请专家团队复核',
@@ -148,7 +155,8 @@ export function createChatRequestHandler(
     }
 
     const dataFiles = await findDataFiles(request, token);
-    if (mode !== 'ask' && !dataFiles.length) {
+    const databases = (await deps.databases?.()) ?? [];
+    if (mode !== 'ask' && !dataFiles.length && !databases.length) {
       stream.markdown(t.noData);
       return {};
     }
@@ -186,6 +194,7 @@ export function createChatRequestHandler(
           provider,
           trusted: vscode.workspace.isTrusted,
           dataFiles: dataFiles.map((f) => ({ name: vscode.workspace.asRelativePath(f), path: f })),
+          databases: { chosen: databases.map((d) => d.name), sources: databases },
         },
         ac.signal,
       );
@@ -199,7 +208,7 @@ export function createChatRequestHandler(
       const entry = session.history.length > history.length ? session.history[session.history.length - 1] : undefined;
       const metadata: ResultMetadata = {
         mode,
-        hasData: dataFiles.length > 0,
+        hasData: dataFiles.length > 0 || databases.length > 0,
         ...(entry ? { radarm: { ...entry, code: entry.code ?? null, output: entry.output ?? null } } : {}),
         ...(errorCode ? { errorCode } : {}),
       };
@@ -262,6 +271,9 @@ function activeFilePath(): string | undefined {
 
 async function findDataFiles(request: vscode.ChatRequest, token: vscode.CancellationToken): Promise<string[]> {
   const referenced = request.references.map((r) => referencePath(r.value)).filter((p): p is string => !!p);
+  // An attached folder (#folder, or a folder dropped into the chat) is one dataset of its part files.
+  const folders = await foldersWithData(referenced.filter((p) => !isDataFile(p)), token);
+  if (folders.length) return [...new Set(referenced.filter(isDataFile)), ...folders];
   const visible = vscode.window.visibleTextEditors
     .map((e) => e.document.uri)
     .filter((u) => u.scheme === 'file')
@@ -271,4 +283,16 @@ async function findDataFiles(request: vscode.ChatRequest, token: vscode.Cancella
   // Nothing open or attached: a workspace with exactly one data file needs no further hint.
   const found = await vscode.workspace.findFiles(DATA_FILE_GLOB, '**/node_modules/**', 2, token);
   return chooseDataFiles({ referenced: [], workspace: found.filter((u) => u.scheme === 'file').map((u) => u.fsPath) });
+}
+
+/** The paths that are folders holding data files (at any depth: the kernel reads a folder's parts recursively). */
+async function foldersWithData(paths: readonly string[], token: vscode.CancellationToken): Promise<string[]> {
+  const out: string[] = [];
+  for (const p of paths) {
+    const uri = vscode.Uri.file(p);
+    const isFolder = await vscode.workspace.fs.stat(uri).then((s) => (s.type & vscode.FileType.Directory) !== 0, () => false);
+    if (isFolder && (await vscode.workspace.findFiles(new vscode.RelativePattern(uri, DATA_FILE_GLOB), '**/node_modules/**', 1, token)).length)
+      out.push(p);
+  }
+  return out;
 }

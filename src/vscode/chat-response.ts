@@ -9,10 +9,10 @@ import type { Mode, HistoryEntry } from '../agent/types';
 import type { Locale } from '../protocol/vocabulary';
 
 export const PARTICIPANT_ID = 'radarm.chat-participant';
-/** The command the "Insert code" button runs, with the code as its only argument. */
+/** The command the "Insert code" button runs, with the code and the turn's data_files as its arguments. */
 export const INSERT_CODE_COMMAND = 'radarm.insertCode';
 
-export const DATA_FILE_EXTENSIONS = ['csv', 'tsv', 'xlsx', 'xls', 'parquet', 'json', 'jsonl'] as const;
+export const DATA_FILE_EXTENSIONS = ['csv', 'tsv', 'xlsx', 'xls', 'parquet', 'json', 'jsonl', 'sqlite', 'sqlite3', 'db', 'duckdb'] as const;
 export const DATA_FILE_GLOB = `**/*.{${DATA_FILE_EXTENSIONS.join(',')}}`;
 
 export const isDataFile = (path: string): boolean => {
@@ -274,7 +274,8 @@ async function renderComplete(
       command: INSERT_CODE_COMMAND,
       title: `$(insert) ${t.insert}`,
       tooltip: t.insertTip,
-      arguments: [data.generated_code],
+      // With the turn's data files (databases too): the inserted code reads them as this answer's kernel did.
+      arguments: data.data_files?.length ? [data.generated_code, data.data_files] : [data.generated_code],
     });
   }
   if (data.execution_result?.trim()) {

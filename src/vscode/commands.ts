@@ -3,10 +3,11 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Mode } from '../agent/types';
+import type { DataFileRead } from '../protocol/events';
 import type { TurnRecord } from '../protocol/messages';
 import { promptForApiKey, cleanApiKey, type ApiKeys } from './api-keys';
 import type { ChatController, ChatViewPort } from './chat-controller';
-import { isDataFile, pickDataFiles, type DataFileIndex } from './data-files';
+import { DATA_EXCLUDE, DATA_GLOB, isDataFile, pickDataFiles, type DataFileIndex } from './data-files';
 import { insertCode } from './insert-code';
 import { conversationToNotebook } from './notebook';
 import { dataFilesForCode } from './code-prelude';
@@ -43,6 +44,20 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     return controller.runTurn(question.trim(), mode ?? controller.mode, display);
   }
 
+  /** The data files and the folders holding data files among the explorer's selection; a folder without any: `empty`. */
+  async function analyzable(items: readonly unknown[]): Promise<vscode.Uri[] | { empty: vscode.Uri }> {
+    const out: vscode.Uri[] = [];
+    for (const u of items) {
+      if (!(u instanceof vscode.Uri)) continue;
+      if (isDataFile(u)) out.push(u);
+      else if (await isFolder(u)) {
+        if (!(await folderHasData(u))) return { empty: u };
+        out.push(u);
+      }
+    }
+    return out;
+  }
+
   return [
     // radarm.analyzeData([uri], [question], [mode]): without a file, a quick pick of the workspace's data files.
     reg('radarm.analyzeData', async (uri?: unknown, question?: unknown, mode?: unknown) => {
@@ -55,15 +70,19 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       }
       return analyze([target], typeof question === 'string' ? question : undefined, asMode(mode));
     }),
-    // Explorer / editor-title context menu: the clicked file, or every selected data file.
-    reg('radarm.analyzeFile', async (uri?: unknown, selected?: unknown) => {
-      const all = (Array.isArray(selected) ? selected : [uri]).filter(
-        (u): u is vscode.Uri => u instanceof vscode.Uri && isDataFile(u),
-      );
+    // Explorer / editor-title context menu: the clicked file or folder, or every selected one. A folder is one
+    // dataset of its part files, as `--data folder` and the picker's `folder/*.csv` entries.
+    // radarm.analyzeFile(uri, [selected], [question]): with a question, no prompt.
+    reg('radarm.analyzeFile', async (uri?: unknown, selected?: unknown, question?: unknown) => {
+      const all = await analyzable(Array.isArray(selected) ? selected : [uri]);
+      if ('empty' in all) {
+        void vscode.window.showWarningMessage(t('No data files (CSV, TSV, Excel, Parquet, JSON) in the folder {0}.', files.displayOf(all.empty)));
+        return undefined;
+      }
       const fromEditor = vscode.window.activeTextEditor?.document.uri;
       if (!all.length && fromEditor && isDataFile(fromEditor)) all.push(fromEditor);
       if (!all.length) return vscode.commands.executeCommand('radarm.analyzeData');
-      return analyze(all, undefined);
+      return analyze(all, typeof question === 'string' && question.trim() ? question : undefined);
     }),
     reg('radarm.pickDataFiles', async () => {
       const picked = await pickDataFiles(files, { many: true, selected: (await controller.panelState()).dataFiles.selected });
@@ -89,14 +108,15 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       }
       return promptForApiKey(keys, providers, id);
     }),
-    // radarm.insertCode([code]): the given code, else the latest code of this chat.
-    reg('radarm.insertCode', async (code?: unknown) => {
+    // radarm.insertCode([code], [dataFiles]): the given code, else the latest code of this chat; read with the given
+    // data_files (the @radarm Insert button passes its turn's), else those of the panel turn that made the code.
+    reg('radarm.insertCode', async (code?: unknown, dataFiles?: unknown) => {
       const text = typeof code === 'string' && code ? code : controller.lastGeneratedCode();
       if (!text) {
         void vscode.window.showInformationMessage(t('This chat has no generated code yet.'));
         return undefined;
       }
-      return insertCode(text, dataFilesForCode(controller.turns, text));
+      return insertCode(text, isDataFileReads(dataFiles) ? dataFiles : dataFilesForCode(controller.turns, text));
     }),
     // radarm.exportNotebook([targetUri]): without a target, a save dialog.
     reg('radarm.exportNotebook', async (target?: unknown) => {
@@ -163,3 +183,25 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
 }
 
 const asMode = (m: unknown): Mode | undefined => (m === 'ask' || m === 'agent_single' || m === 'agent_multi' ? m : undefined);
+
+async function isFolder(uri: vscode.Uri): Promise<boolean> {
+  try {
+    return ((await vscode.workspace.fs.stat(uri)).type & vscode.FileType.Directory) !== 0;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether the folder (or a folder inside it) holds a data file: the kernel reads its parts recursively. */
+async function folderHasData(folder: vscode.Uri): Promise<boolean> {
+  return (await vscode.workspace.findFiles(new vscode.RelativePattern(folder, DATA_GLOB), DATA_EXCLUDE, 1)).length > 0;
+}
+
+/** data_files as a complete event carries them (an argument from a chat button: checked, not trusted). */
+function isDataFileReads(v: unknown): v is DataFileRead[] {
+  return (
+    Array.isArray(v) &&
+    v.length > 0 &&
+    v.every((f) => !!f && typeof f.path === 'string' && typeof f.key === 'string' && typeof f.read?.func === 'string' && typeof f.read?.kwargs === 'object')
+  );
+}

@@ -1,5 +1,6 @@
 // The workspace's data files: found with findFiles, shown as workspace-relative paths, and mapped
 // back to real files only through this list (the webview never names an arbitrary path).
+import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { datasetEntries } from './dataset-entries';
 
@@ -25,6 +26,8 @@ export interface DataFileIndex {
 
 export function createDataFileIndex(): DataFileIndex {
   const byDisplay = new Map<string, vscode.Uri>();
+  /** Sources named outside the scan (a folder or a file chosen in the explorer): kept across rescans while they exist. */
+  const named = new Map<string, vscode.Uri>();
   let available: string[] = [];
   const emitter = new vscode.EventEmitter<void>();
   const displayOf = (uri: vscode.Uri) => vscode.workspace.asRelativePath(uri, (vscode.workspace.workspaceFolders?.length ?? 0) > 1);
@@ -39,6 +42,8 @@ export function createDataFileIndex(): DataFileIndex {
         // Folders of part files are offered as one dataset too (`folder/*.csv`).
         for (const e of datasetEntries([...byDisplay.keys()]))
           byDisplay.set(e.display, vscode.Uri.joinPath(byDisplay.get(e.member)!, '..', e.pattern));
+        for (const [d, u] of named) if (existsSync(u.fsPath)) byDisplay.set(d, u);
+        else named.delete(d);
         available = [...byDisplay.keys()].sort((a, b) => a.localeCompare(b));
         emitter.fire();
       } finally {
@@ -64,6 +69,7 @@ export function createDataFileIndex(): DataFileIndex {
       const d = displayOf(uri);
       if (!byDisplay.has(d) && uri.scheme === 'file') {
         byDisplay.set(d, uri);
+        named.set(d, uri);
         available = [...byDisplay.keys()].sort((a, b) => a.localeCompare(b));
       }
       return d;

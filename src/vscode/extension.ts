@@ -11,8 +11,9 @@ import { registerChatParticipant } from './chat-participant';
 import { ChatViewProvider } from './chat-view';
 import { registerCommands } from './commands';
 import { registerExportReport } from './export-report';
-import { createDatabaseRegistry, registerDatabaseCommands } from './databases';
+import { createDatabaseRegistry, registerDatabaseCommands, type DatabaseRegistry } from './databases';
 import { createDataFileIndex, type DataFileIndex } from './data-files';
+import { participantDatabases } from './participant-databases';
 import { HistoryStore } from './history-store';
 import { createVscodeLmProviderList, withVscodeLm } from './lm-provider';
 import { disposeRadarmLog, radarmLog } from './log';
@@ -26,6 +27,8 @@ export interface RadarmApi {
   files: DataFileIndex;
   view: ChatViewProvider;
   history: HistoryStore;
+  /** The workspace's database connections (tests; like `keys`, it reaches SecretStorage). */
+  databases: DatabaseRegistry;
   /** The id of the @radarm chat participant, when this VS Code has the chat API. */
   chatParticipant?: string;
 }
@@ -81,6 +84,8 @@ export function activate(context: vscode.ExtensionContext): RadarmApi {
   const chatParticipant = registerChatParticipant(context, {
     // The panel's kernel recipe: radarm.pythonPath, else the Python extension's interpreter, else PATH.
     createKernel: () => workspaceKernel(createKernel, settings, () => []),
+    // The panel's connections: those chosen in its picker, else every one added to the workspace.
+    databases: participantDatabases(databases, () => controller?.selectedFiles ?? []),
     settings: () => {
       const s = settings();
       return {
@@ -98,7 +103,7 @@ export function activate(context: vscode.ExtensionContext): RadarmApi {
   void files.refresh();
   reportProviderProblems();
   reportSettingProblems();
-  return { controller, keys, files, view, history, chatParticipant: chatParticipant?.id };
+  return { controller, keys, files, view, history, databases, chatParticipant: chatParticipant?.id };
 }
 
 export async function deactivate(): Promise<void> {

@@ -8,7 +8,7 @@ import type { HostToWebview, PanelState, TurnRecord } from '../protocol/messages
 import type { ChatViewPort } from './chat-ports';
 import type { DataFileIndex } from './data-files';
 import { compactTurns } from './history-compact';
-import { mentionSources } from './mention-sources';
+import { createMentionPoster } from './mention-poster';
 import type { ProviderChoice } from './provider-choice';
 import type { SourceChoice } from './source-choice';
 
@@ -25,6 +25,7 @@ export interface ChatStateReader {
 export class PanelPoster {
   private view: ChatViewPort | undefined;
   private webviewReady = false;
+  private readonly mentions = createMentionPoster((m) => this.post(m));
 
   constructor(
     private readonly chat: ChatStateReader,
@@ -106,12 +107,14 @@ export class PanelPoster {
     this.postMentionSources();
   }
 
-  /** Column names of the selected files, for the composer's @ completion (mention-sources.ts). */
+  /** Column and table names of the chosen sources, for the composer's @ completion (mention-poster.ts). */
   private postMentionSources(): void {
-    const files = this.sources.selected.flatMap((f) => {
+    const chosen = this.sources.selected;
+    const files = chosen.flatMap((f) => {
       const uri = this.files.resolve(f);
       return uri ? [{ display: f, path: uri.fsPath }] : [];
     });
-    void mentionSources(files).then((m) => this.post(m));
+    const databases = async () => (await this.sources.databasesOf(chosen)).sources;
+    void this.mentions.update({ files, databases, pythonPath: this.providers.settings().pythonPath });
   }
 }

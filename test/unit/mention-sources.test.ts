@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findMentions, isMentionSources, mentionToken } from '../../src/protocol/mentions';
+import { findMentions, isMentionSources, MENTION_LIMITS, mentionParts, mentionToken } from '../../src/protocol/mentions';
+import { buildReport } from '../../src/report';
 import { columnNames, headerFields, mentionSources } from '../../src/vscode/mention-sources';
 
 describe('mention sources: column names from file headers', () => {
@@ -53,5 +54,31 @@ describe('mention sources: column names from file headers', () => {
       { trigger: '@', name: 'a`b' },
     ]);
     assert.deepEqual(headerFields('only\n'), ['only']);
+  });
+
+  it('splits a question into text and mentions, and the HTML and Markdown reports show the same exact names', async () => {
+    const q = 'sum @`销售 额` by #`data/a<b>.csv` & @``a`b``';
+    assert.deepEqual(mentionParts(q), [
+      { text: 'sum ' },
+      { trigger: '@', name: '销售 额', token: '@`销售 额`' },
+      { text: ' by ' },
+      { trigger: '#', name: 'data/a<b>.csv', token: '#`data/a<b>.csv`' },
+      { text: ' & ' },
+      { trigger: '@', name: 'a`b', token: '@``a`b``' },
+    ]);
+    const turn = { id: 't', question: q, mode: 'ask' as const, dataFiles: [], startedAt: 0, events: [{ type: 'complete' as const, data: { reply: 'ok', generated_code: null, execution_result: null, image: null, plotly_json: null } }, { type: 'done' as const }] };
+    const html = await buildReport('html', [turn]);
+    assert.ok(html.includes('sum <code class="mention" title="@`销售 额`">销售 额</code> by <code class="mention" title="#`data/a&lt;b&gt;.csv`">data/a&lt;b&gt;.csv</code> &amp; <code class="mention" title="@``a`b``">a`b</code>'), html.slice(0, 3000));
+    const md = await buildReport('md', [turn]);
+    assert.ok(md.includes(`: ${q}`), 'Markdown keeps the tokens, which render as inline code');
+  });
+
+  it('the host message caps names per list, per name and in all, and the panel accepts what it sends', async () => {
+    const wide = Array.from({ length: 3000 }, (_, i) => `c${i}`);
+    const names = { files: [], databases: [{ name: 'db', tables: Array.from({ length: 12 }, (_, i) => ({ name: `t${i}`, columns: wide })) }] };
+    const m = await mentionSources([], names);
+    assert.equal(m.tables[0].columns.length, MENTION_LIMITS.names);
+    assert.equal(m.tables.reduce((n, t) => n + t.columns.length, 0), MENTION_LIMITS.total);
+    assert.ok(isMentionSources(m));
   });
 });

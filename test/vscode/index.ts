@@ -15,6 +15,7 @@ export async function run(): Promise<void> {
     require('./proxy.test');
     require('./panel-actions.test');
     require('./databases.test');
+    require('./explorer-folder.test');
     require('./preview.test'); // before tables.test: its first preview runs with no preview kernel yet (cold)
     require('./tables.test'); // before analyze.test: it ends with New Chat, the reload phase expects analyze's chat
     require('./adapters.test');

@@ -118,7 +118,7 @@ describe('chat panel in Chromium', function () {
     await p.host({ type: 'turnEnd', turnId: 'run1', stopped: true });
     await p.frames();
     assert.equal(await p.page.getByRole('button', { name: 'Stop' }).count(), 0);
-    assert.equal(await p.page.getByRole('button', { name: 'Send' }).count(), 1);
+    assert.equal(await p.page.getByRole('button', { name: 'Send', exact: true }).count(), 1);
   });
 
   it('Insert and Copy post the exact code (markdown code block and the Code artifact)', async () => {
@@ -409,6 +409,23 @@ describe('chat panel in Chromium', function () {
     await p.frames();
     assert.equal(await p.page.locator('.turn').count(), 0);
     assert.equal(await p.page.locator('textarea').inputValue(), 'a draft I was typing', 'the draft is kept');
+  });
+
+  it('a cleared composer is saved at once, so a draft the user deleted does not come back after a reload', async () => {
+    const p = await panel();
+    await p.page.locator('textarea').fill('a draft I will delete');
+    await p.page.waitForFunction(() => sessionStorage.getItem('vscode-state')?.includes('a draft I will delete'));
+    // Clear it and read the saved state in the same task: no debounce may stand between them.
+    const saved = await p.page.evaluate(() => {
+      const ta = document.querySelector('textarea')!;
+      ta.value = '';
+      ta.dispatchEvent(new Event('input', { bubbles: true }));
+      return JSON.parse(sessionStorage.getItem('vscode-state') ?? '{}').draft;
+    });
+    assert.equal(saved, '');
+    await p.reload();
+    await p.frames();
+    assert.equal(await p.page.locator('textarea').inputValue(), '');
   });
 
   it('applies events without animation frames (a hidden webview gets none)', async () => {

@@ -102,7 +102,7 @@ export function Composer() {
             composing.current = false;
             mentions.update(e.currentTarget as HTMLTextAreaElement);
           }}
-          aria-autocomplete="list"
+          {...mentions.aria}
         />
         {mentions.menu}
         <div class="composer-toolbar">

@@ -12,7 +12,9 @@ import { Elapsed } from './elapsed';
 import { ErrorBox } from './error-box';
 import { MarkdownView } from './stream-views';
 import { NoteView, StageSection } from './stage-section';
+import { MentionChips, QuestionText, useMentions } from './mention-menu';
 import { Codicon, CopyButton, IconButton } from './widgets';
+import { tableStrings } from '../table-i18n';
 
 interface TurnProps {
   turn: TurnModel;
@@ -84,6 +86,9 @@ function Question({ turn, busy, last }: { turn: TurnModel; busy: boolean; last: 
   const [editing, setEditing] = useState(false);
   const [text, setText] = useState(turn.question);
   const ta = useRef<HTMLTextAreaElement>(null);
+  const composing = useRef(false);
+  // Editing a question completes @/# mentions as the composer does; its chips show under the box.
+  const mentions = useMentions({ locale: store.locale, files: store.available.filter((f) => !f.startsWith('db:')), setText, idPrefix: `mention-edit-${turn.id}` });
   useLayoutEffect(() => {
     if (!editing || !ta.current) return;
     ta.current.focus();
@@ -104,6 +109,11 @@ function Question({ turn, busy, last }: { turn: TurnModel; busy: boolean; last: 
           {s.modes[turn.mode]}
         </span>
         <span class="spacer" />
+        {!editing && (
+          <span class="copy-question">
+            <CopyButton text={turn.question} label={tableStrings(store.locale).copyQuestion} />
+          </span>
+        )}
         {!editing && turn.done && (
           <IconButton
             icon="edit"
@@ -126,8 +136,19 @@ function Question({ turn, busy, last }: { turn: TurnModel; busy: boolean; last: 
             rows={Math.min(8, text.split('\n').length + 1)}
             aria-label={s.editQuestion}
             title={s.editHint}
-            onInput={(e) => setText((e.currentTarget as HTMLTextAreaElement).value)}
+            onInput={(e) => {
+              setText((e.currentTarget as HTMLTextAreaElement).value);
+              if (!composing.current) mentions.update(e.currentTarget as HTMLTextAreaElement);
+            }}
+            onCompositionStart={() => (composing.current = true)}
+            onCompositionEnd={(e) => {
+              composing.current = false;
+              mentions.update(e.currentTarget as HTMLTextAreaElement);
+            }}
+            onClick={(e) => mentions.update(e.currentTarget as HTMLTextAreaElement)}
+            {...mentions.aria}
             onKeyDown={(e) => {
+              if (mentions.onKeyDown(e, composing.current, e.currentTarget as HTMLTextAreaElement)) return;
               if (e.key === 'Enter' && !e.shiftKey && !e.isComposing && e.keyCode !== 229) {
                 e.preventDefault();
                 resend();
@@ -137,6 +158,8 @@ function Question({ turn, busy, last }: { turn: TurnModel; busy: boolean; last: 
               }
             }}
           />
+          {mentions.menu}
+          <MentionChips text={text} />
           <div class="edit-actions">
             <span class="muted small">{s.editHint}</span>
             <span class="spacer" />
@@ -150,7 +173,7 @@ function Question({ turn, busy, last }: { turn: TurnModel; busy: boolean; last: 
           </div>
         </div>
       ) : (
-        <div class="question">{turn.question}</div>
+        <QuestionText text={turn.question} />
       )}
       {turn.dataFiles.length > 0 && (
         <div class="chips">

@@ -185,6 +185,9 @@ def source_section(src, is_first, question):
     except Exception as exc:
         info["error"] = "could not read the schema of {}: {}".format(src.name, core.redact(exc, src.password))
         return "{}\n{}".format(title, info["error"]), info
+    read = read_of(src, engine)
+    if read is not None:
+        info["read"] = read
     tables = src.catalog
     views = sum(1 for t in tables if t["kind"] == "view")
     info["tables"] = len(tables) - views
@@ -214,3 +217,24 @@ def source_section(src, is_first, question):
         parts.append(profiles._clip_line("\u2026 and {} more tables/views (names only): {}".format(
             len(rest), ", ".join(names)), max(200, budget - used)))
     return "\n".join(parts), info
+
+
+def read_of(src, engine):
+    """How code outside Radarm reaches this source (the host's taken-away code, src/agent/database-prelude.ts):
+    the engine kind, and for a server the URL with the driver Radarm used and WITHOUT any password (the code
+    reads it from an environment variable). None for DuckDB (not offered outside Radarm yet)."""
+    if src.kind == "sqlite":
+        return {"func": "sql", "kwargs": {"engine": "sqlite"}}
+    url = getattr(engine, "url", None)
+    if src.kind not in ("postgresql", "mysql") or url is None or not hasattr(url, "drivername"):
+        return None
+    query = {k: v for k, v in dict(url.query).items() if k.lower() not in ("password", "passwd")}
+    if src.kind == "mysql" and "charset" not in query:
+        query["charset"] = "utf8mb4"  # as the kernel connects (connect_args)
+    if not hasattr(type(url), "create"):
+        return None  # SQLAlchemy before 1.4
+    public = type(url).create(url.drivername, url.username, None, url.host, url.port, url.database, query)
+    text = public.render_as_string(hide_password=False)
+    if src.password:
+        text = core.redact(text, src.password)
+    return {"func": "sql", "kwargs": {"engine": src.kind, "url": text}}
