@@ -4,7 +4,6 @@ import type { Locale } from '../src/protocol/messages';
 const en = {
   frame: 'DataFrame',
   series: 'Series',
-  shape: '{0} rows × {1} columns',
   showing: 'first {0} rows shown',
   showingColumns: 'first {0} columns shown',
   clipped: '{0} long cells clipped',
@@ -31,7 +30,6 @@ export type TableStrings = typeof en;
 const zhCn: TableStrings = {
   frame: 'DataFrame',
   series: 'Series',
-  shape: '{0} 行 × {1} 列',
   showing: '仅显示前 {0} 行',
   showingColumns: '仅显示前 {0} 列',
   clipped: '{0} 个过长单元格已截断',

@@ -18,6 +18,9 @@ export interface Segment {
   /** A note's codicon and text. */
   icon: string;
   note: string;
+  /** A passing note (loading data, progress, a status line) does not end the stage section before it: that stage's
+   *  next text continues the same section instead of opening a second header for the same stage. */
+  passing?: boolean;
   /** For a `progress` note: a dashboard link (http/https, checked by the protocol). */
   url?: string;
   /** The agent's announcement of this stage ("Planner is planning…"), kept apart from the reasoning. */
@@ -111,9 +114,15 @@ function record(turn: TurnModel, ev: RadarmEvent): void {
   }
 }
 
-function segmentFor(turn: TurnModel, stage: Stage, md: () => Markdown, kind: 'stage' | 'note' = 'stage'): Segment {
-  const last = turn.segments[turn.segments.length - 1];
-  if (last && last.stage === stage && last.kind === kind && kind === 'stage') return last;
+/** The open stage section: the last segment, looking past passing notes. */
+export function currentSection(turn: TurnModel): Segment | undefined {
+  for (let i = turn.segments.length - 1; i >= 0; i--) if (!turn.segments[i].passing) return turn.segments[i];
+  return undefined;
+}
+
+function segmentFor(turn: TurnModel, stage: Stage, md: () => Markdown, kind: 'stage' | 'note' = 'stage', passing = false): Segment {
+  const current = currentSection(turn);
+  if (current && current.stage === stage && current.kind === kind && kind === 'stage') return current;
   const seg: Segment = {
     key: turn.segments.length,
     stage,
@@ -125,10 +134,15 @@ function segmentFor(turn: TurnModel, stage: Stage, md: () => Markdown, kind: 'st
     thinking: new TextStream(),
     content: stage === 'execution' ? new TextStream() : new MarkdownStream(md),
   };
-  // The previous stage is finished: its last markdown block is final.
-  if (last && last.content instanceof MarkdownStream) {
-    last.content.end();
-    turn.dirty.add(last.content);
+  if (passing) seg.passing = true;
+  // The previous stage is finished (unless a passing note only interrupts it): its last markdown block is final.
+  for (let i = turn.segments.length - 1; i >= 0 && !passing; i--) {
+    const prev = turn.segments[i];
+    if (prev.content instanceof MarkdownStream) {
+      prev.content.end();
+      turn.dirty.add(prev.content);
+    }
+    if (!prev.passing) break;
   }
   turn.segments.push(seg);
   turn.version++;
@@ -150,7 +164,8 @@ export function applyEvent(turn: TurnModel, ev: RadarmEvent, md: () => Markdown)
         if (!ann && last?.kind === 'note' && last.stage === 'system') {
           last.note += ev.content;
         } else {
-          const seg = segmentFor(turn, 'system', md, 'note');
+          // Warnings (a failed run, a missing code block) end the section: the next attempt gets its own.
+          const seg = segmentFor(turn, 'system', md, 'note', ann?.icon !== 'warning');
           seg.icon = ann?.icon ?? 'info';
           seg.note = ann?.text ?? ev.content.trim();
         }
@@ -159,7 +174,7 @@ export function applyEvent(turn: TurnModel, ev: RadarmEvent, md: () => Markdown)
       }
       if (ann) {
         // A new announcement of the same stage (the next round) starts a new section.
-        const last = turn.segments[turn.segments.length - 1];
+        const last = currentSection(turn);
         const seg =
           last && last.kind === 'stage' && last.stage === ev.stage && (last.announcement || last.thinking.length || last.content.length)
             ? newSegment(turn, ev.stage, md)
@@ -242,7 +257,7 @@ function applyStatus(turn: TurnModel, ev: StatusEvent, md: () => Markdown): void
   const seg =
     ev.kind === 'progress' && last?.kind === 'note' && last.icon === 'pulse' && last.stage === ev.stage
       ? last
-      : segmentFor(turn, ev.stage, md, 'note');
+      : segmentFor(turn, ev.stage, md, 'note', ev.kind !== 'retry');
   seg.icon = ev.kind === 'retry' ? 'refresh' : ev.kind === 'progress' ? 'pulse' : 'info';
   seg.note = ev.content;
   if (ev.url) seg.url = ev.url;

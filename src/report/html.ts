@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import MarkdownIt from 'markdown-it';
 
 type Markdown = InstanceType<typeof MarkdownIt>;
-import { outputBlocks } from './output-blocks';
+import { outputBesideTables } from './output-dedupe';
 import { tableHtml } from './result-tables';
 import { fill, reportLabels, type ReportLabels } from './labels';
 import { dataFilesOf, type ExportTurn } from './turns';
@@ -49,7 +49,7 @@ function turnHtml(t: ExportTurn, n: number, md: Markdown, L: ReportLabels, withP
   if (t.code) parts.push(`<details class="code"><summary>${esc(L.code)}</summary><pre><code class="language-python">${esc(t.code)}</code></pre></details>`);
   for (const table of t.tables) parts.push(tableHtml(table, L));
   if (t.output) {
-    const blocks = outputBlocks(t.output)
+    const blocks = outputBesideTables(t.output, t.tables)
       .map((b) => (b.kind === 'table' ? `<div class="table-wrap">${md.render(b.markdown)}</div>` : `<pre class="text">${esc(b.text)}</pre>`))
       .join('\n');
     parts.push(`<div class="output" aria-label="${esc(L.output)}">${blocks}</div>`);

@@ -1,5 +1,6 @@
 // The words of an exported report, in the user's language (the report is read outside VS Code, so it
 // carries its own strings instead of the extension's l10n bundle).
+import { shapeCaption } from '../util/shape-caption';
 
 export type ReportLocale = 'en' | 'zh-cn';
 
@@ -14,7 +15,7 @@ const EN = {
   plotlyNote: 'Interactive Plotly chart: open the HTML report to see it.',
   error: 'This turn ended with an error',
   noTurns: 'This conversation has no turns.',
-  shape: '{0} rows × {1} columns',
+  shape: (rows: number, columns: number): string => shapeCaption(rows, columns, 'en'),
   firstRows: 'first {0} shown',
 };
 
@@ -29,7 +30,7 @@ const ZH: typeof EN = {
   plotlyNote: '交互式 Plotly 图表：请打开 HTML 报告查看。',
   error: '此轮对话以错误结束',
   noTurns: '此对话没有内容。',
-  shape: '{0} 行 × {1} 列',
+  shape: (rows: number, columns: number): string => shapeCaption(rows, columns, 'zh-cn'),
   firstRows: '仅显示前 {0} 行',
 };
 

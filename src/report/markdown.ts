@@ -1,7 +1,7 @@
 // Conversation → one Markdown file: questions as headings, code folded in <details>, text output fenced,
 // tables as markdown tables, PNG charts inline as data: URLs (self-contained; most viewers show them), Plotly
 // charts as a note (they need the HTML report), explanations as written.
-import { outputBlocks } from './output-blocks';
+import { outputBesideTables } from './output-dedupe';
 import { tableMarkdown } from './result-tables';
 import { fill, reportLabels } from './labels';
 import { dataFilesOf, type ExportTurn } from './turns';
@@ -29,7 +29,7 @@ export function buildMarkdownReport(turns: readonly ExportTurn[], opts: Markdown
       out.push(`<details><summary>${L.code}</summary>`, '', `${f}python`, t.code.replace(/\n$/, ''), f, '', '</details>', '');
     }
     for (const table of t.tables) out.push(tableMarkdown(table, L), '');
-    for (const b of t.output ? outputBlocks(t.output) : []) {
+    for (const b of t.output ? outputBesideTables(t.output, t.tables) : []) {
       if (b.kind === 'table') out.push(b.markdown, '');
       else {
         const f = fenceFor(b.text);

@@ -48,14 +48,15 @@ export function cellText(v: Cell): string {
 }
 
 export interface ShapeWords {
-  shape: string;
+  /** "1 row × 2 columns", in the report's language. */
+  shape: (rows: number, columns: number) => string;
   firstRows: string;
 }
 
 const fill = (s: string, ...args: (string | number)[]) => s.replace(/\{(\d+)\}/g, (_, i: string) => String(args[Number(i)] ?? ''));
 
 export function shapeText(t: ReportTable, words: ShapeWords, shown: number): string {
-  const shape = fill(words.shape, t.totalRows, t.totalColumns);
+  const shape = words.shape(t.totalRows, t.totalColumns);
   return shown < t.totalRows ? `${shape} · ${fill(words.firstRows, shown)}` : shape;
 }
 

@@ -99,6 +99,46 @@ describe('panel state reducer (node, no DOM)', () => {
     assert.equal(s.turns[0].running, null);
   });
 
+  it('a status line or a loading note inside a stage does not split it: content(A), status, content(A) is one section', () => {
+    const s = run([
+      init(),
+      { type: 'turnStart', turn: turn('t1') },
+      events(
+        't1',
+        { type: 'content', stage: 'code_generation', content: '```python\nimport pandas as pd\n' },
+        { type: 'status', stage: 'code_generation', kind: 'note', content: 'Still loading the data' },
+        { type: 'thinking', stage: 'system', content: '📂 Loading 1 data file…' },
+        { type: 'content', stage: 'code_generation', content: 'result = df.mean()\n```' },
+      ),
+    ]);
+    const segs = s.turns[0].segments;
+    const sections = segs.filter((x) => x.kind === 'stage');
+    assert.equal(sections.length, 1, `one Code generation section, got: ${segs.map((x) => `${x.kind}:${x.stage}`).join(', ')}`);
+    assert.equal(sections[0].content.text(), '```python\nimport pandas as pd\nresult = df.mean()\n```', 'the text after the status line continues the same section');
+    assert.deepEqual(segs.filter((x) => x.kind === 'note').map((x) => x.note), ['Still loading the data', 'Loading 1 data file…'], 'the status lines stay visible');
+  });
+
+  it('a warning note (a retry after a missing code block) and a new stage announcement still start a new section', () => {
+    const s = run([
+      init(),
+      { type: 'turnStart', turn: turn('t1') },
+      events(
+        't1',
+        { type: 'content', stage: 'code_generation', content: 'no code here' },
+        { type: 'thinking', stage: 'system', content: '⚠️ The answer had no Python code block; asking once more…' },
+        { type: 'content', stage: 'code_generation', content: '```python\nx = 1\n```' },
+        { type: 'status', stage: 'code_generation', kind: 'note', content: 'Still loading the data' },
+        { type: 'thinking', stage: 'code_generation', content: '👨‍💻 Fixing the code (round 2)…' },
+        { type: 'content', stage: 'code_generation', content: '```python\nx = 2\n```' },
+      ),
+    ]);
+    const sections = s.turns[0].segments.filter((x) => x.kind === 'stage');
+    assert.deepEqual(
+      sections.map((x) => x.content.text()),
+      ['no code here', '```python\nx = 1\n```', '```python\nx = 2\n```'],
+    );
+  });
+
   it('an error keeps its code; Stop keeps the partial stage open', () => {
     const s = run([
       init(),

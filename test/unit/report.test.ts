@@ -151,6 +151,47 @@ describe('reports', () => {
     assert.match(md, /_300 行 × 2 列 · 仅显示前 2 行_/);
   });
 
+  it('a turn with structured tables shows each frame once: not again from the text output, other printed text kept', async () => {
+    // The texts and tables as the real kernel sends them (a t-test result, an OLS fit, a displayed and a final frame).
+    const ttest = {
+      kind: 'frame', source: 'result', columns: ['statistic', 'p-value'], dtypes: ['float64', 'float64'], kinds: ['number', 'number'],
+      indexName: 'test', index: ['Ttest_ind'], rows: [[-1.1881770515720091, 0.2796582909046579]], totalRows: 1, totalColumns: 2,
+    };
+    const ttestText = 'comparing groups\nresult:\n| test      | statistic | p-value |\n|-----------|----------:|--------:|\n| Ttest_ind |   -1.1882 |  0.2797 |';
+    const ols = {
+      kind: 'frame', source: 'result', columns: ['coef', 'P>|t|'], dtypes: ['float64', 'float64'], kinds: ['number', 'number'],
+      indexName: 'term', index: ['Intercept', 'x'], rows: [[0.13999999999999613, 0.5013607988784033], [1.9600000000000013, 0.000049597035775149485]], totalRows: 2, totalColumns: 2,
+    };
+    const olsText = 'result:\nOLS of y\n\n| term      | coef |   P>\\|t\\| |\n|-----------|-----:|----------:|\n| Intercept | 0.14 |    0.5014 |\n| x         | 1.96 | 4.960e-05 |\n\n| statistic    | value |\n|--------------|------:|\n| observations |     5 |';
+    const frame = (source: string) => ({
+      kind: 'frame', source, columns: ['a', 'b'], dtypes: ['float64', 'object'], kinds: ['number', 'string'],
+      indexName: null, index: [0, 1], rows: [[1.123456789, 'x'], [2, 'y']], totalRows: 2, totalColumns: 2,
+    });
+    const repr = '          a  b\n0  1.123457  x\n1  2.000000  y';
+    const turns = [
+      turn('t-test', [complete({ reply: 'ok', execution_result: ttestText, tables: [ttest] } as object), done]),
+      turn('ols', [complete({ reply: 'ok', execution_result: olsText, tables: [ols] } as object), done]),
+      turn('shown', [complete({ reply: 'ok', execution_result: `hello\n${repr}\nafter\nOut:\n${repr}`, tables: [frame('display'), frame('expression')] } as object), done]),
+      turn('printed', [complete({ reply: 'ok', execution_result: `${repr}\nOut: 3`, tables: [] } as object), done]),
+    ];
+    const count = (text: string, re: RegExp) => (text.match(new RegExp(re.source, 'g')) ?? []).length;
+    const html = await buildReport('html', turns, { locale: 'en' });
+    assert.equal(count(html, /Ttest_ind/), 1, 'the t-test table appears once');
+    assert.equal(count(html, /-1\.188177052/), 1, 'as the structured table, at 10 significant digits');
+    assert.doesNotMatch(html, /-1\.1882\b/, 'not again from the 4-digit text form');
+    assert.match(html, /comparing groups/, 'other printed text stays');
+    assert.equal(count(html, />Intercept</), 1, 'the OLS coefficients appear once');
+    assert.match(html, /observations/, 'the fit statistics (not a structured table) stay');
+    assert.equal(count(html, /1\.123457/), 1, 'the displayed and the final frame are not repeated as text; the frame print()ed in the last turn stays');
+    assert.match(html, /hello[\s\S]*after/);
+    const md = await buildReport('md', turns, { locale: 'en' });
+    assert.equal(count(md, /Ttest_ind/), 1);
+    assert.equal(count(md, /\| Intercept \|/), 1);
+    assert.match(md, /observations/);
+    assert.match(md, /comparing groups/);
+    assert.equal(count(md, /1\.123457/), 1);
+  });
+
   it('the format follows the extension; --save-report checks it and the folder', () => {
     assert.equal(reportFormatOf('a/b.HTML'), 'html');
     assert.equal(reportFormatOf('r.md'), 'md');
@@ -212,7 +253,8 @@ describe('reports', () => {
       assert.match(r.stderr, /report saved to .*report\.html/);
       const html = readFileSync(file, 'utf8');
       assert.match(html, /<h2 class="question">.*Do the groups differ\?<\/h2>/);
-      assert.match(html, /<th>test<\/th>[\s\S]*<td>Ttest_ind<\/td>/);
+      assert.match(html, /<th>test<\/th>[\s\S]*<th>Ttest_ind<\/th>/);
+      assert.equal(html.split('Ttest_ind').length - 1, 1, 'the test result is shown once, as the structured table');
       assert.match(html, /<img src="data:image\/png;base64,iVBOR/);
       assert.match(html, /class="radarm-plotly"/);
       assert.ok(html.length > 1_000_000, 'plotly.js is included in the file');
@@ -228,7 +270,7 @@ describe('reports', () => {
       const script = code.replace('pfig.show()', 'pass') + "\nprint(f'{result.statistic:.4f}')\n";
       const ran = spawnSync('/usr/bin/python3', ['-c', script], { cwd: dir, encoding: 'utf8', env: { ...process.env, MPLBACKEND: 'Agg' } });
       assert.equal(ran.status, 0, ran.stderr);
-      const shown = /<td>Ttest_ind<\/td>\s*<td style="text-align:right">([^<]+)<\/td>/.exec(html)![1];
+      const shown = /<th>Ttest_ind<\/th><td class="num">([^<]+)<\/td>/.exec(html)![1];
       assert.equal(ran.stdout.trim(), Number(shown).toFixed(4));
     });
 

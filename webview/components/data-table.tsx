@@ -4,6 +4,7 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { TableData } from '../../src/protocol/tables';
 import { format } from '../i18n';
+import { shapeCaption } from '../../src/util/shape-caption';
 import { tableStrings } from '../table-i18n';
 import { canWriteLiteral, formatCell, nextSort, sortedOrder, toDelimited, toPandasCode, type SortState } from '../table-format';
 import { post } from '../vscode-api';
@@ -48,7 +49,7 @@ export function DataTable({ table, locale, code }: Props) {
   const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - OVERSCAN);
   const last = Math.min(n, Math.ceil(scrollTop / ROW_HEIGHT) + VISIBLE_ROWS + OVERSCAN);
   const title = table.kind === 'series' ? `${t.series}${table.name ? ` ${table.name}` : ''}` : t.frame;
-  const notes = [format(t.shape, formatCell(table.totalRows, locale), formatCell(table.totalColumns, locale))];
+  const notes = [shapeCaption(table.totalRows, table.totalColumns, locale, { num: (v) => formatCell(v, locale) })];
   if (table.rows.length < table.totalRows) notes.push(format(t.showing, formatCell(table.rows.length, locale)));
   if (table.columns.length < table.totalColumns) notes.push(format(t.showingColumns, table.columns.length));
   if (table.clippedCells) notes.push(format(t.clipped, table.clippedCells));

@@ -3,8 +3,8 @@
 import type { ColumnPreview, PreviewMessage } from '../../src/protocol/preview';
 import { format } from '../i18n';
 import { formatNumber } from '../table-format';
-import { tableStrings } from '../table-i18n';
 import { previewStrings } from '../preview-i18n';
+import { shapeCaption } from '../../src/util/shape-caption';
 import { DataTable } from './data-table';
 import { Codicon } from './codicon';
 import '../preview.css';
@@ -94,7 +94,6 @@ function bytes(n: number, locale: string): string {
 
 export function PreviewView({ state, locale }: { state: PreviewState; locale: string }) {
   const p = previewStrings(locale);
-  const t = tableStrings(locale);
   const shown = state.shown;
   if (!shown) {
     if (state.error) return <ErrorBox error={state.error} locale={locale} />;
@@ -106,7 +105,6 @@ export function PreviewView({ state, locale }: { state: PreviewState; locale: st
   }
   const d = shown.preview;
   const quick = shown.stage === 'quick';
-  const rows = (d.totalRowsEstimated ? '≈' : '') + formatNumber(d.totalRows, locale);
   return (
     <main class="preview" aria-busy={quick && !state.error} data-stage={shown.stage ?? 'full'}>
       <header class="preview-header">
@@ -114,7 +112,7 @@ export function PreviewView({ state, locale }: { state: PreviewState; locale: st
           <Codicon name={d.table ? 'database' : d.dataset ? 'files' : 'table'} /> {d.name}
         </h1>
         <div class="muted">
-          {format(t.shape, rows, formatNumber(d.totalColumns, locale))}
+          {shapeCaption(d.totalRows, d.totalColumns, locale, { num: (v) => formatNumber(v, locale), approxRows: d.totalRowsEstimated })}
           {d.dataset && ` · ${format(p.parts, formatNumber(d.dataset.parts, locale), bytes(d.dataset.totalBytes, locale), d.dataset.firstPart)}`}
           {d.sampled && ` · ${format(p.sampled, formatNumber(d.sampleRows, locale))}`}
           {` · ${format(p.took, formatNumber(Math.round(shown.ms), locale))}`}

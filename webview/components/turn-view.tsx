@@ -5,7 +5,7 @@ import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { TokenUsage } from '../../src/protocol/events';
 import { format } from '../i18n';
 import { store } from '../store';
-import { activeStage, type TurnModel } from '../turn-model';
+import { activeStage, currentSection, type TurnModel } from '../turn-model';
 import { post } from '../vscode-api';
 import { Artifacts } from './artifacts';
 import { Elapsed } from './elapsed';
@@ -30,7 +30,7 @@ export const TurnView = memo(
     const s = store.strings;
     const streaming = !turn.done;
     const active = activeStage(turn);
-    const last = turn.segments[turn.segments.length - 1];
+    const last = currentSection(turn); // a passing note (loading data…) does not close the open section
     return (
       <article class="turn" aria-label={turn.question.slice(0, 80)}>
         <Question turn={turn} busy={busy} last={isLast} />
