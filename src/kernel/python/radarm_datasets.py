@@ -8,7 +8,6 @@ budget. A single large file can go to Dask the same way.
 
 Part of Radarm's Python kernel; the runner calls `load_entry` for every chosen path.
 """
-import glob
 import io
 import os
 import sys
@@ -16,6 +15,7 @@ import sys
 import pandas as pd
 
 import radarm_loaders as loaders
+import radarm_dialect as dialect
 import radarm_sniff as sniff
 
 GLOB_CHARS = "*?["
@@ -53,13 +53,7 @@ def _format_of(path):
 
 def resolve_parts(path):
     """The part files of a folder (recursively, e.g. Hive-style year=2024/ folders) or of a glob, sorted."""
-    if os.path.isdir(path):
-        found = []
-        for root, dirs, files in os.walk(path):
-            dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")))
-            found.extend(os.path.join(root, f) for f in files if not f.startswith((".", "_")))
-    else:
-        found = [p for p in glob.glob(path, recursive=True) if os.path.isfile(p)]
+    found = dialect.candidate_files(path)
     parts = sorted(p for p in found if _format_of(p))
     if not parts:
         what = "the folder" if os.path.isdir(path) else "the pattern"

@@ -6,6 +6,7 @@ Part of Radarm's Python kernel. Python 3.8+.
 """
 import collections
 import csv
+import glob
 import os
 import re
 
@@ -101,3 +102,15 @@ def bytes_per_line(path, head):
     with open(path, "rb") as f:
         more = f.read(4 << 20)
     return len(more) / max(more.count(b"\n"), 1)
+
+
+def candidate_files(path):
+    """A dataset's candidate part files, the one rule of the kernel and of the quick preview: a folder's files
+    recursively (e.g. Hive-style year=2024/ folders), skipping names that start with "." or "_", or a glob's files."""
+    if os.path.isdir(path):
+        found = []
+        for root, dirs, files in os.walk(path):
+            dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")))
+            found.extend(os.path.join(root, f) for f in files if not f.startswith((".", "_")))
+        return found
+    return [p for p in glob.glob(path, recursive=True) if os.path.isfile(p)]

@@ -12,7 +12,6 @@ usage: python radarm_preview_quick.py '{"path": "...", "table": null}'   → one
 Python 3.8+, standard library only (openpyxl optional).
 """
 import csv
-import glob
 import io
 import json
 import os
@@ -217,13 +216,7 @@ def read_sqlite(path, table):
 def resolve_parts(path):
     """A dataset's part files, by radarm_datasets.resolve_parts' rule (which needs pandas to import): a folder's
     CSV files recursively, skipping names that start with "." or "_", or a glob's files; sorted."""
-    if os.path.isdir(path):
-        found = []
-        for root, dirs, files in os.walk(path):
-            dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")))
-            found.extend(os.path.join(root, f) for f in files if not f.startswith((".", "_")))
-    else:
-        found = [p for p in glob.glob(path, recursive=True) if os.path.isfile(p)]
+    found = dialect.candidate_files(path)
     parts = sorted(p for p in found if os.path.splitext(p)[1].lower() in CSV_EXTS + (".parquet", ".pq"))
     if not parts:
         raise QuickError("{} matches no CSV or Parquet files".format(path), "dataset")
