@@ -1,5 +1,5 @@
 // No orphans: dispose() ends the kernel and what its code started; so does the extension host exiting or dying.
-// These run unsandboxed (the pids the code reports are host pids); kernel-sandbox.test.ts covers the sandbox.
+// These run unsandboxed (the pids the code reports are host pids); kernel-sandbox-*.test.ts cover the sandbox.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';

@@ -1,6 +1,6 @@
 // Runs the REAL built webview (dist/webview) in Debian's headless Chromium, as VS Code would:
 // a page produced by our webview-html builder (so the real CSP applies) on a 127.0.0.1 server,
-// a fake acquireVsCodeApi that records what the panel posts and keeps its state across reloads,
+// a fake acquireVsCodeApi (fake-vscode-api.ts) that records what the panel posts and keeps its state across reloads,
 // VS Code's theme variables, and host messages delivered with window.postMessage.
 // Shared by the Chromium tests and bench/panel.ts.
 import * as assert from 'node:assert/strict';
@@ -13,6 +13,7 @@ import type { RadarmEvent } from '../../src/protocol/events';
 import type { HostToWebview, Locale, PanelState, TurnRecord } from '../../src/protocol/messages';
 import { buildWebviewHtml } from '../../src/vscode/webview-html';
 import { THEMES, type ThemeName } from './themes';
+import { installFakeVsCodeApi } from './fake-vscode-api';
 import { CHROMIUM_ARGS, chromiumPath } from '../../scripts/chromium.mjs';
 import { buildOnce } from '../helpers/build-once';
 
@@ -136,48 +137,7 @@ export async function openPanel(context: BrowserContext, server: PanelServer, op
   page.on('console', (m) => {
     if (m.type() === 'error') errors.push(`console: ${m.text()}`);
   });
-  // tsx compiles these tests with esbuild's keepNames, which wraps functions in __name(...):
-  // functions serialised into the page need that helper there too.
-  await page.addInitScript('globalThis.__name = (fn) => fn;');
-  await page.addInitScript(
-    ({ vars, bodyClass }) => {
-      const w = window as unknown as Record<string, unknown>;
-      const posted: unknown[] = [];
-      const violations: string[] = [];
-      w.__posted = posted;
-      w.__violations = violations;
-      let acquired = false;
-      w.acquireVsCodeApi = () => {
-        // Like VS Code: the API may be acquired once per page.
-        if (acquired) throw new Error('An instance of the VS Code API has already been acquired');
-        acquired = true;
-        return Object.freeze({
-          postMessage: (m: unknown) => posted.push(JSON.parse(JSON.stringify(m))),
-          getState: () => {
-            const s = sessionStorage.getItem('vscode-state');
-            return s ? JSON.parse(s) : undefined;
-          },
-          setState: (s: unknown) => {
-            sessionStorage.setItem('vscode-state', JSON.stringify(s));
-            return s;
-          },
-        });
-      };
-      document.addEventListener('securitypolicyviolation', (e) =>
-        violations.push(`${e.effectiveDirective} blocked ${e.blockedURI || '(inline)'} at ${e.sourceFile}:${e.lineNumber}`),
-      );
-      const apply = () => {
-        const html = document.documentElement;
-        for (const [k, v] of Object.entries(vars)) html.style.setProperty(k, v);
-        html.style.background = vars['--vscode-sideBar-background'];
-        document.body.classList.add(bodyClass);
-        document.body.dataset.vscodeThemeKind = bodyClass;
-      };
-      if (document.body) apply();
-      else document.addEventListener('DOMContentLoaded', apply);
-    },
-    { vars: theme.vars, bodyClass: theme.bodyClass },
-  );
+  await installFakeVsCodeApi(page, theme);
   const url = `${server.origin}/${opts.page ?? 'panel'}.html?locale=${opts.locale ?? 'en'}`;
   const panel: Panel = {
     page,
