@@ -176,7 +176,8 @@ describe('chat panel in Chromium', function () {
     });
     await startTurn(p, 'h', 'hidden?', { mode: 'ask' });
     await stream(p, 'h', [...contentEvents('response', 'applied **anyway**'), { type: 'done' }]);
-    await p.page.locator('.answer strong').waitFor({ timeout: 5000 });
+    // The answer renders as its deltas arrive (a `<strong>` may exist before its text): wait for the whole word.
+    await p.page.locator('.answer strong', { hasText: /^anyway$/ }).waitFor({ timeout: 5000 });
     assert.equal(await p.page.locator('.answer strong').innerText(), 'anyway');
   });
 
