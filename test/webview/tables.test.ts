@@ -85,6 +85,17 @@ describe('result tables in Chromium', function () {
     }
   });
 
+  it('folds the text output under the table (the same frame is not shown twice) and opens it on request', async () => {
+    const p = await panelWith([salesTable()]);
+    const toggle = p.page.locator('.output-artifact').getByRole('button', { name: 'Output' });
+    assert.equal(await toggle.getAttribute('aria-expanded'), 'false');
+    assert.equal(await p.page.locator('.artifact .output').count(), 0, 'the text form is folded');
+    await toggle.click();
+    await p.page.locator('.artifact .output pre').waitFor();
+    assert.match(await p.page.locator('.artifact .output pre').innerText(), /Out: …/);
+    assert.equal(await toggle.getAttribute('aria-expanded'), 'true');
+  });
+
   it('formats numbers with Chinese locale conventions and labels the shape in Chinese', async () => {
     const p = await panelWith([salesTable()], { locale: 'zh-cn', width: 300 });
     assert.match(await p.page.locator('.data-table .table-notes').innerText(), /4 行 × 4 列/);

@@ -46,29 +46,43 @@ export function Artifacts({ data, turnId }: { data: CompleteData; turnId: string
         </section>
       )}
       {data.tables?.map((table, i) => <DataTable key={`${turnId}-table-${i}`} table={table} locale={store.locale} code={code} />)}
-      {output && <OutputArtifact text={output} />}
+      {output && <OutputArtifact text={output} turnId={turnId} folded={!!data.tables?.length} />}
       {image && <ImageFigure src={image} turnId={turnId} />}
       {data.plotly_json && <ChartView json={data.plotly_json} turnId={turnId} />}
     </div>
   );
 }
 
-function OutputArtifact({ text }: { text: string }) {
+/**
+ * The run's text output. When the turn has structured tables it starts folded: the tables above show the same
+ * frames (the text form is what the model and the CLI read), so the panel does not show each result twice.
+ */
+function OutputArtifact({ text, turnId, folded }: { text: string; turnId: string; folded: boolean }) {
   const s = store.strings;
+  const [open, setOpen] = useState(!folded);
   const [stream] = useState(() => {
     const t = new TextStream();
     t.append(text);
     return t;
   });
+  const label = (
+    <>
+      <Codicon name="output" />
+      <span>{s.output}</span>
+    </>
+  );
   return (
-    <section class="artifact">
-      <div class="artifact-header static">
-        <Codicon name="output" />
-        <span>{s.output}</span>
+    <section class="artifact output-artifact">
+      <div class={`artifact-header${folded ? '' : ' static'}`}>
+        {folded ? <Disclosure open={open} controls={`output-${turnId}`} onToggle={() => setOpen(!open)} label={label} /> : label}
         <span class="spacer" />
         <CopyButton text={text} />
       </div>
-      <TextView stream={stream} class="output" fold />
+      {open && (
+        <div id={`output-${turnId}`}>
+          <TextView stream={stream} class="output" fold />
+        </div>
+      )}
     </section>
   );
 }
