@@ -131,6 +131,5 @@ export function maskResult(r: ExecutionResult, secrets: readonly string[]): void
   if (r.value !== undefined) r.value = m(r.value);
   if (r.error) r.error = { name: r.error.name, message: m(r.error.message), traceback: m(r.error.traceback) };
   if (r.notes) r.notes = r.notes.map(m);
-  if (r.table) r.table = JSON.parse(m(JSON.stringify(r.table))) as ExecutionResult['table'];
   if (r.tables) r.tables = JSON.parse(m(JSON.stringify(r.tables))) as ExecutionResult['tables'];
 }

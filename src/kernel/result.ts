@@ -1,7 +1,7 @@
 // Turns runner replies (and process deaths) into ExecutionResult, including the human-readable `text` that
 // becomes the protocol's execution_result and what the LLM reads back.
 import type { RunnerExit, RunnerReply } from './runner-protocol';
-import type { ExecutionResult, TablePreview } from './types';
+import type { ExecutionResult } from './types';
 import { isTableList } from '../protocol/tables';
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
@@ -49,7 +49,6 @@ export function fromReply(reply: RunnerReply, durationMs: number, nativeStderr: 
   if (typeof reply.value === 'string') result.value = capText(reply.value, cap);
   if (typeof reply.valueType === 'string') result.valueType = reply.valueType;
   if (reply.valueSource === 'expression' || reply.valueSource === 'result') result.valueSource = reply.valueSource;
-  if (reply.table && typeof reply.table === 'object') result.table = reply.table as TablePreview;
   if (isTableList(reply.tables) && reply.tables.length) result.tables = reply.tables;
   if (error && typeof error === 'object') {
     result.error = { name: capText(str(error.name), 200), message: capText(str(error.message), cap), traceback: capText(str(error.traceback), cap) };

@@ -87,15 +87,6 @@ export interface ExecuteOptions {
   onProgress?: (progress: ExecutionProgress) => void;
 }
 
-/** First rows of a DataFrame/Series value, JSON-safe, for a table view. */
-export interface TablePreview {
-  columns: string[];
-  index: string[];
-  rows: unknown[][];
-  totalRows: number;
-  totalColumns: number;
-}
-
 /** The interpreter and libraries of a started kernel. */
 export interface KernelInfo {
   pythonPath: string;
@@ -139,8 +130,6 @@ export interface ExecutionResult {
   valueType?: string;
   /** Whether `value` is the final expression's or the `result` variable's. */
   valueSource?: 'expression' | 'result';
-  /** The first rows of a DataFrame/Series value, for a table view. */
-  table?: TablePreview;
   /** Displayed frames and the DataFrame/Series value as bounded tables (radarm_tables.py). */
   tables?: TableData[];
   /** The kernel was restarted for this run (after a crash or a forced stop): earlier variables are gone. */

@@ -65,9 +65,9 @@ describe('kernel: execution', function () {
     assert.match(r.text, /done\nresult: 9/);
     const t = await run('df.head(2)');
     assert.equal(t.valueType, 'DataFrame');
-    assert.deepEqual(t.table?.columns, ['a', 'b']);
-    assert.deepEqual(t.table?.rows, [[1, 2], [3, 4]]);
-    assert.equal(t.table?.totalRows, 2);
+    assert.deepEqual(t.tables?.[0]?.columns, ['a', 'b']);
+    assert.deepEqual(t.tables?.[0]?.rows, [[1, 2], [3, 4]]);
+    assert.equal(t.tables?.[0]?.totalRows, 2);
     assert.match(t.value ?? '', /a\s+b\n0\s+1\s+2/);
   });
 

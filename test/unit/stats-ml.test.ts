@@ -109,12 +109,12 @@ describe('statistics and ML (real scipy, statsmodels, scikit-learn)', function (
       assert.ok(r.ok, r.text);
       const ref = welch(A, B);
       // scipy ≥ 1.11 adds df (and a confidence interval); Debian 12's 1.10 gives statistic and p-value.
-      assert.deepEqual(r.table?.columns.slice(0, 2), ['statistic', 'p-value']);
-      const [stat, p] = r.table!.rows[0] as number[];
+      assert.deepEqual(r.tables?.[0]?.columns.slice(0, 2), ['statistic', 'p-value']);
+      const [stat, p] = r.tables![0].rows[0] as number[];
       close(stat, ref.t, 1e-9, 't');
       close(p, ref.p, 1e-7, 'p');
-      const dfAt = r.table!.columns.indexOf('df');
-      if (dfAt >= 0) close(r.table!.rows[0][dfAt], ref.df, 1e-9, 'df');
+      const dfAt = r.tables![0].columns.indexOf('df');
+      if (dfAt >= 0) close(r.tables![0].rows[0][dfAt], ref.df, 1e-9, 'df');
       assert.match(r.value ?? '', /^\| test +\| +statistic \| +p-value \|/);
     });
 
@@ -122,7 +122,7 @@ describe('statistics and ML (real scipy, statsmodels, scikit-learn)', function (
       const r = await kernel.execute(OLS);
       assert.ok(r.ok, r.text);
       const ref = simpleOls(rows.map((x) => x.hours), rows.map((x) => x.score));
-      const t = r.table!;
+      const t = r.tables![0];
       assert.deepEqual(t.index, ['Intercept', 'hours']);
       assert.deepEqual(t.columns, ['coef', 'std err', 't', 'P>|t|', '[0.025', '0.975]']);
       close(t.rows[0][0], ref.intercept, 1e-9, 'intercept');
@@ -137,7 +137,7 @@ describe('statistics and ML (real scipy, statsmodels, scikit-learn)', function (
       const s = await kernel.execute('fit.summary()');
       assert.equal(s.valueType, 'Summary');
       assert.ok(markdownTables(s.value ?? '').length >= 3, s.value);
-      assert.deepEqual(s.table?.index, ['Intercept', 'hours']);
+      assert.deepEqual(s.tables?.[0]?.index, ['Intercept', 'hours']);
     });
 
     it('a classification report arrives as a per-class table equal to an independent 1-NN computation', async () => {
@@ -145,7 +145,7 @@ describe('statistics and ML (real scipy, statsmodels, scikit-learn)', function (
       assert.ok(r.ok, r.text);
       const pred = nearestNeighbour(train.map((x) => [x.hours, x.score]), train.map((x) => x.label), test.map((x) => [x.hours, x.score]));
       const ref = classMetrics(test.map((x) => x.label), pred);
-      const t = r.table!;
+      const t = r.tables![0];
       assert.deepEqual(t.columns, ['precision', 'recall', 'f1-score', 'support']);
       for (const [c, m] of ref.per) {
         const row = t.rows[t.index.indexOf(String(c))] as number[];

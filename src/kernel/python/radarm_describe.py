@@ -1,9 +1,9 @@
-"""Describes the value of a run's final expression (or `result`): a capped repr, a table preview, charts.
+"""Describes the value of a run's final expression (or `result`): a capped repr and charts (its structured table
+is radarm_tables' job).
 
 Part of Radarm's Python kernel. Python 3.8+ with pandas.
 """
 import collections
-import json
 import reprlib
 
 import pandas as pd
@@ -14,18 +14,6 @@ import radarm_dask as daskx
 import radarm_stats as stats_tools
 
 _NOTHING = object()  # "no value at all", as opposed to None
-
-
-def _table(value):
-    """First rows of a DataFrame/Series as JSON-safe columns and rows, for a table view."""
-    try:
-        frame = value.to_frame() if isinstance(value, pd.Series) else value
-        part = frame.iloc[:100, :50]
-        split = json.loads(part.to_json(orient="split", date_format="iso", default_handler=str))
-        return {"columns": [str(c) for c in part.columns], "index": [str(i) for i in part.index],
-                "rows": split["data"], "totalRows": int(frame.shape[0]), "totalColumns": int(frame.shape[1])}
-    except Exception:
-        return None
 
 
 def _make_repr():
@@ -60,8 +48,8 @@ def describe_value(value, reply, cap):
             if url:
                 reply["images"].append(url)
         return
-    if stats_tools.describe(value, reply, lambda text: capture.cap_text(text, cap), _table):
-        return  # a fit, test result or metrics report: markdown tables, and its DataFrame as the table preview
+    if stats_tools.describe(value, reply, lambda text: capture.cap_text(text, cap)):
+        return  # a fit, test result or metrics report: markdown tables (its DataFrame travels in `tables`)
     with pd.option_context("display.max_rows", 60, "display.min_rows", 20, "display.max_columns", 40,
                            "display.width", 200, "display.max_colwidth", 80):
         try:
@@ -70,7 +58,3 @@ def describe_value(value, reply, cap):
             text = "<{} whose repr failed: {}>".format(type(value).__name__, err)
     reply["value"] = capture.cap_text(text, cap)
     reply["valueType"] = type(value).__name__
-    if isinstance(value, (pd.DataFrame, pd.Series)):
-        table = _table(value)
-        if table:
-            reply["table"] = table

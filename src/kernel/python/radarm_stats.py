@@ -297,17 +297,14 @@ def markdown_table(frame, max_rows=60):
     return "\n".join(lines)
 
 
-def describe(value, reply, cap, table_of):
+def describe(value, reply, cap):
     """Fills reply's value fields for a statistics value (True), or leaves them to the generic repr (False)."""
     rendered = render(value)
     if not rendered:
         return False
-    text, frame, type_name = rendered
+    text, _frame, type_name = rendered
     reply["value"] = cap(text)
     reply["valueType"] = type_name
-    table = table_of(frame)
-    if table:
-        reply["table"] = table
     return True
 
 
