@@ -6,6 +6,7 @@ import { createKernel } from '../kernel';
 import { quickPreview } from '../kernel/preview-quick';
 import type { ColumnPreview, DataPreview } from '../protocol/preview';
 import { kernelReaders, previewMessages, type PreviewSource } from '../preview/stream';
+import { shapeCaption } from '../util/shape-caption';
 const EXIT = { ok: 0, error: 1, usage: 2 } as const; // as src/cli/main.ts's
 
 export const PREVIEW_USAGE = `Usage: radarm preview FILE|FOLDER|GLOB [--table NAME] [--python PATH] [--json]
@@ -33,7 +34,7 @@ export function profileText(p: DataPreview): string {
   const widths = rows[0].map((_, j) => Math.max(...rows.map((r) => width(r[j]))));
   const line = (r: string[]) => r.map((cell, j) => cell + ' '.repeat(widths[j] - width(cell))).join('  ').trimEnd();
   const head = [
-    `${p.name}: ${p.totalRowsEstimated ? '≈' : ''}${p.totalRows} rows × ${p.totalColumns} columns` +
+    `${p.name}: ${shapeCaption(p.totalRows, p.totalColumns, 'en', { approxRows: p.totalRowsEstimated })}` +
       (p.sampled ? ` (profile of the first ${p.sampleRows} rows)` : '') +
       (p.dataset ? `; ${p.dataset.parts} parts, ${p.dataset.totalBytes} bytes` : ''),
     ...(p.notes?.length ? [p.notes.join('; ')] : []),

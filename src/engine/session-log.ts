@@ -4,6 +4,7 @@
 import { errorMessage } from '../protocol/events';
 import type { PythonKernel } from '../kernel/types';
 import { wrapKernel } from './session-kernel';
+import { shapeCaption } from '../util/shape-caption';
 
 const SOURCE_WORDS = { setting: 'the interpreter setting', 'python-extension': 'the Python extension', path: 'PATH' } as const;
 
@@ -36,7 +37,7 @@ export function loggedKernel(kernel: PythonKernel, log: (line: string) => void):
           log(
             f.error
               ? `Data ${f.name}: could not be loaded: ${f.error}`
-              : `Data ${f.name}: ${f.rows ?? '?'} rows × ${f.columns ?? '?'} columns${f.cached ? ' (unchanged, kept)' : ''}${f.loadMs !== undefined ? ` in ${f.loadMs} ms` : ''}${f.encoding ? `, ${f.encoding}` : ''}`,
+              : `Data ${f.name}: ${f.rows !== undefined && f.columns !== undefined ? shapeCaption(f.rows, f.columns, 'en') : `${f.rows ?? '?'} rows × ${f.columns ?? '?'} columns`}${f.cached ? ' (unchanged, kept)' : ''}${f.loadMs !== undefined ? ` in ${f.loadMs} ms` : ''}${f.encoding ? `, ${f.encoding}` : ''}`,
           );
         log(`Data ready in ${Date.now() - t0} ms`);
         return profile;
