@@ -44,17 +44,22 @@ function childRun(start: string[], mode: 'wait' | 'pass' | 'failure' | 'before-t
   );
   // The child writes the file once every server answers; its appearance has no event here, so it is polled.
   const started = new Promise<Started>((resolve, reject) => {
-    const poll = setInterval(() => {
-      if (!existsSync(out)) return;
+    let taken = false;
+    const take = () => {
       clearInterval(poll);
+      if (taken) return;
+      taken = true;
       const s = JSON.parse(readFileSync(out, 'utf8')) as Started;
       everyPid.push(...s.pids);
       everyDir.push(...s.dirs);
       resolve(s);
-    }, 50);
+    };
+    const poll = setInterval(() => existsSync(out) && take(), 50);
+    // A quick run (a failing test) can write the file and exit between two polls: take the file then.
     void exited.then(({ output }) => {
       clearInterval(poll);
-      if (!existsSync(out)) reject(new Error(`the child run ended before its servers ran:\n${output}`));
+      if (existsSync(out)) take();
+      else reject(new Error(`the child run ended before its servers ran:\n${output}`));
     });
   });
   return { started, exited, kill: (signal) => child.kill(signal) };
