@@ -10,6 +10,7 @@ import type { ChatController, ChatViewPort } from './chat-controller';
 import { DATA_EXCLUDE, DATA_GLOB, isDataFile, pickDataFiles, type DataFileIndex } from './data-files';
 import { insertCode } from './insert-code';
 import { conversationToNotebook } from './notebook';
+import { exportTarget } from './export-target';
 import { dataFilesForCode } from './code-prelude';
 
 const t = vscode.l10n.t;
@@ -121,21 +122,13 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     // radarm.exportNotebook([targetUri]): without a target, a save dialog.
     reg('radarm.exportNotebook', async (target?: unknown) => {
       const turns = controller.turns;
-      if (!turns.length) {
-        void vscode.window.showInformationMessage(t('There is no conversation to export yet.'));
-        return undefined;
-      }
-      let uri = target instanceof vscode.Uri ? target : undefined;
-      if (!uri) {
-        const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
-        const name = `radarm-${new Date().toISOString().slice(0, 10)}.ipynb`;
-        uri = await vscode.window.showSaveDialog({
-          title: t('Export Conversation as Notebook'),
-          defaultUri: folder ? vscode.Uri.joinPath(folder, name) : undefined,
-          filters: { [t('Jupyter Notebook')]: ['ipynb'] },
-        });
-        if (!uri) return undefined;
-      }
+      const uri = await exportTarget(turns.length, target, {
+        prefix: 'radarm-',
+        extension: 'ipynb',
+        title: t('Export Conversation as Notebook'),
+        filters: { [t('Jupyter Notebook')]: ['ipynb'] },
+      });
+      if (!uri) return undefined;
       const notebookDir = uri.scheme === 'file' ? path.dirname(uri.fsPath) : undefined;
       const nb = conversationToNotebook(turns, { title: turns[0].question.slice(0, 80), notebookDir });
       await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(JSON.stringify(nb, null, 1)));

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { buildReport, reportFormatOf } from '../report';
 import type { ChatController } from './chat-controller';
+import { exportTarget } from './export-target';
 
 const t = vscode.l10n.t;
 
@@ -11,21 +12,13 @@ const t = vscode.l10n.t;
 export function registerExportReport(controller: ChatController, extensionUri: vscode.Uri): vscode.Disposable {
   return vscode.commands.registerCommand('radarm.exportReport', async (target?: unknown) => {
     const turns = controller.turns;
-    if (!turns.length) {
-      void vscode.window.showInformationMessage(t('There is no conversation to export yet.'));
-      return undefined;
-    }
-    let uri = target instanceof vscode.Uri ? target : undefined;
-    if (!uri) {
-      const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
-      const name = `radarm-report-${new Date().toISOString().slice(0, 10)}.html`;
-      uri = await vscode.window.showSaveDialog({
-        title: t('Export Conversation as Report'),
-        defaultUri: folder ? vscode.Uri.joinPath(folder, name) : undefined,
-        filters: { [t('HTML report (self-contained)')]: ['html'], [t('Markdown')]: ['md'] },
-      });
-      if (!uri) return undefined;
-    }
+    const uri = await exportTarget(turns.length, target, {
+      prefix: 'radarm-report-',
+      extension: 'html',
+      title: t('Export Conversation as Report'),
+      filters: { [t('HTML report (self-contained)')]: ['html'], [t('Markdown')]: ['md'] },
+    });
+    if (!uri) return undefined;
     const format = reportFormatOf(uri.path) ?? 'html';
     const text = await buildReport(format, turns, {
       locale: vscode.env.language,
@@ -38,7 +31,7 @@ export function registerExportReport(controller: ChatController, extensionUri: v
       const open = format === 'html' ? t('Open in Browser') : t('Open');
       void vscode.window.showInformationMessage(t('Report saved: {0}', vscode.workspace.asRelativePath(uri)), open).then((picked) => {
         if (picked !== open) return;
-        if (format === 'html') void vscode.env.openExternal(uri!);
+        if (format === 'html') void vscode.env.openExternal(uri);
         else void vscode.commands.executeCommand('vscode.open', uri);
       });
     }
